@@ -1,0 +1,174 @@
+/* The message operations: sign, verify, encrypt, decrypt, compress, decompress.
+ *
+ *   cachet_op *op = cachet_sign_new(ctx, &opts, sink, &err);
+ *   while ((n = read(fd, buf, sizeof buf)) > 0)
+ *       if (cachet_op_update(op, buf, n) != CACHET_OK) break;
+ *   st = cachet_op_finish(op, &report);
+ *   cachet_op_free(op);
+ *
+ * Output is released to the sink only when the operation succeeds: verify and
+ * decrypt hold what they produce (in memory up to a bound, then in an unlinked
+ * temporary file) until every signature and tag has been checked. */
+#ifndef CACHET_SMIME_H
+#define CACHET_SMIME_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cachet/report.h>
+#include <cachet/sink.h>
+#include <cachet/status.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct cachet_ctx cachet_ctx;
+typedef struct cachet_op cachet_op;
+typedef struct cachet_credential cachet_credential;
+typedef struct cachet_cert cachet_cert;
+
+/* ---- Context: configuration shared by operations (immutable once in use) ---- */
+typedef struct cachet_limits {
+    size_t max_layers;          /* nested S/MIME layers, default 8 */
+    size_t max_mime_depth;      /* MIME nesting, default 32 */
+    size_t max_header_bytes;    /* one header field, default 64 KiB */
+    size_t max_parts;           /* MIME parts, default 10000 */
+    size_t max_skeleton;        /* CMS structure outside the content, default 4 MiB */
+    size_t max_signers;         /* default 16 */
+    size_t max_recipients;      /* default 1024 */
+    size_t max_certificates;    /* default 64 */
+    uint64_t max_decompressed;  /* bytes, default 1 GiB */
+    unsigned max_ratio;         /* decompressed/compressed, default 1000 */
+    size_t hold_in_memory;      /* held output kept in memory before spilling, default 1 MiB */
+} cachet_limits;
+
+/* cachet_ctx_new returns a context with default limits and policy, no trust anchors. */
+cachet_ctx *cachet_ctx_new(void);
+void cachet_ctx_free(cachet_ctx *ctx);
+/* cachet_ctx_error: the detail of the last failing cachet_ctx_* call. */
+const cachet_error *cachet_ctx_error(const cachet_ctx *ctx);
+/* cachet_ctx_add_trust_file adds the certificates in a PEM or DER file as anchors. */
+cachet_status cachet_ctx_add_trust_file(cachet_ctx *ctx, const char *path);
+/* cachet_ctx_add_system_trust adds the system CA store. */
+cachet_status cachet_ctx_add_system_trust(cachet_ctx *ctx);
+/* cachet_ctx_set_time fixes the verification time (seconds since the epoch; 0 = now). */
+void cachet_ctx_set_time(cachet_ctx *ctx, int64_t at);
+/* cachet_ctx_set_allow_weak accepts MD5/SHA-1 signatures, RSA < 2048 and 3DES, reported weak. */
+void cachet_ctx_set_allow_weak(cachet_ctx *ctx, bool allow);
+/* cachet_ctx_set_address_check enables (default) the signer-address = From check. */
+void cachet_ctx_set_address_check(cachet_ctx *ctx, bool check);
+void cachet_ctx_set_limits(cachet_ctx *ctx, const cachet_limits *limits);
+void cachet_ctx_get_limits(const cachet_ctx *ctx, cachet_limits *out);
+
+/* ---- Credentials (a private key with its certificate and chain) ---- */
+/* cachet_credential_load reads a certificate file (PEM/DER; more certificates in it
+ * become the chain) and a private key file (PEM/DER, PKCS#8 or traditional,
+ * encrypted with |pass| or not; NULL pass = none). */
+cachet_status cachet_credential_load(const char *cert_path, const char *key_path, const char *pass,
+                                     cachet_credential **out, cachet_error *err);
+/* cachet_credential_load_p12 reads a PKCS#12 file. */
+cachet_status cachet_credential_load_p12(const char *path, const char *pass,
+                                         cachet_credential **out, cachet_error *err);
+/* cachet_credential_add_chain_file appends the certificates of a file to the chain. */
+cachet_status cachet_credential_add_chain_file(cachet_credential *cred, const char *path,
+                                               cachet_error *err);
+void cachet_credential_free(cachet_credential *cred);
+
+/* cachet_cert_load_file reads the first certificate of a PEM or DER file. */
+cachet_status cachet_cert_load_file(const char *path, cachet_cert **out, cachet_error *err);
+void cachet_cert_free(cachet_cert *cert);
+
+/* ---- Options ---- */
+typedef enum cachet_format {
+    CACHET_FORMAT_SMIME = 0, /* a MIME message (default) */
+    CACHET_FORMAT_DER,       /* raw CMS, binary */
+    CACHET_FORMAT_PEM,       /* raw CMS, "-----BEGIN CMS-----" */
+} cachet_format;
+
+typedef enum cachet_digest {
+    CACHET_DIGEST_SHA256 = 0,
+    CACHET_DIGEST_SHA384,
+    CACHET_DIGEST_SHA512,
+} cachet_digest;
+
+typedef enum cachet_cipher_choice {
+    CACHET_CIPHER_CHOICE_AES256_GCM = 0,
+    CACHET_CIPHER_CHOICE_AES128_GCM,
+    CACHET_CIPHER_CHOICE_AES256_CBC,
+    CACHET_CIPHER_CHOICE_AES128_CBC,
+} cachet_cipher_choice;
+
+typedef struct cachet_sign_opts {
+    const cachet_credential *signer;
+    cachet_digest digest;
+    bool opaque;           /* application/pkcs7-mime signed-data instead of multipart/signed */
+    bool pss;              /* RSASSA-PSS for RSA keys */
+    bool raw;              /* input is raw bytes; output is CMS (format DER or PEM) */
+    cachet_format format;  /* with raw: DER (default) or PEM */
+} cachet_sign_opts;
+
+typedef struct cachet_encrypt_opts {
+    cachet_cert *const *recipients;
+    size_t num_recipients;
+    cachet_cipher_choice cipher;
+    bool oaep;             /* RSAES-OAEP (SHA-256) instead of PKCS#1 v1.5 */
+    bool raw;
+    cachet_format format;
+} cachet_encrypt_opts;
+
+typedef struct cachet_verify_opts {
+    const cachet_credential *decrypt_with; /* also decrypt enveloped layers (may be NULL) */
+    bool raw;              /* input is CMS (DER, BER or PEM, detected) */
+    bool detached;         /* raw only: content comes through cachet_op_update_content first */
+} cachet_verify_opts;
+
+typedef struct cachet_decrypt_opts {
+    const cachet_credential *cred;
+    bool verify_signed;    /* also verify signed layers with the context's trust */
+    bool raw;
+} cachet_decrypt_opts;
+
+typedef struct cachet_compress_opts {
+    bool raw;
+    cachet_format format;
+} cachet_compress_opts;
+
+/* ---- Operations ---- */
+/* Each _new returns an operation writing to |out| (copied), or NULL with |err| set.
+ * The context must outlive the operation. */
+cachet_op *cachet_sign_new(const cachet_ctx *ctx, const cachet_sign_opts *opts,
+                           const cachet_sink *out, cachet_error *err);
+cachet_op *cachet_encrypt_new(const cachet_ctx *ctx, const cachet_encrypt_opts *opts,
+                              const cachet_sink *out, cachet_error *err);
+cachet_op *cachet_verify_new(const cachet_ctx *ctx, const cachet_verify_opts *opts,
+                             const cachet_sink *out, cachet_error *err);
+cachet_op *cachet_decrypt_new(const cachet_ctx *ctx, const cachet_decrypt_opts *opts,
+                              const cachet_sink *out, cachet_error *err);
+cachet_op *cachet_compress_new(const cachet_ctx *ctx, const cachet_compress_opts *opts,
+                               const cachet_sink *out, cachet_error *err);
+cachet_op *cachet_decompress_new(const cachet_ctx *ctx, const cachet_compress_opts *opts,
+                                 const cachet_sink *out, cachet_error *err);
+/* cachet_inspect_new describes the layers of a message without keys or trust:
+ * signatures are not verified (reported as not checked) and nothing is written to |out|. */
+cachet_op *cachet_inspect_new(const cachet_ctx *ctx, bool raw, cachet_error *err);
+
+/* cachet_op_update_content feeds detached content (raw verify) before any update. */
+cachet_status cachet_op_update_content(cachet_op *op, const uint8_t *data, size_t len);
+/* cachet_op_update feeds the next |len| bytes of input. */
+cachet_status cachet_op_update(cachet_op *op, const uint8_t *data, size_t len);
+/* cachet_op_finish ends the input, releases the output to the sink if (and only if)
+ * the operation succeeded, and gives the report (verify, decrypt, decompress,
+ * inspect; may be NULL) which the caller frees with cachet_report_free. The
+ * report is given even when the status is not CACHET_OK if the input was
+ * well-formed enough to describe. */
+cachet_status cachet_op_finish(cachet_op *op, cachet_report **out_report);
+/* cachet_op_error: what failed and where. */
+const cachet_error *cachet_op_error(const cachet_op *op);
+void cachet_op_free(cachet_op *op);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

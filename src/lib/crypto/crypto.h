@@ -1,0 +1,270 @@
+/* crypto: the one seam to OpenSSL 3 (EVP, X509, RAND) and zlib. No other module
+ * includes OpenSSL headers. Every function drains OpenSSL's error queue into the
+ * cachet_error it is given (or clears it), so no stale errors leak upwards.
+ * Types are opaque; each _free accepts NULL. */
+#ifndef CACHET_CRYPTO_CRYPTO_H
+#define CACHET_CRYPTO_CRYPTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cachet/report.h>
+
+#include "base/base.h"
+
+/* ---- Randomness ---- */
+cachet_status cachet_random(uint8_t *out, size_t len, cachet_error *err);
+
+/* ---- Digests ---- */
+typedef enum cachet_md {
+    CACHET_MD_NONE = 0,
+    CACHET_MD_MD5,
+    CACHET_MD_SHA1,
+    CACHET_MD_SHA224,
+    CACHET_MD_SHA256,
+    CACHET_MD_SHA384,
+    CACHET_MD_SHA512,
+} cachet_md;
+#define CACHET_MD_MAX_SIZE 64
+
+size_t cachet_md_size(cachet_md md);
+const char *cachet_md_name(cachet_md md); /* "sha256" */
+typedef struct cachet_md_ctx cachet_md_ctx;
+cachet_md_ctx *cachet_md_new(cachet_md md, cachet_error *err);
+bool cachet_md_update(cachet_md_ctx *ctx, const void *data, size_t len);
+/* cachet_md_final writes cachet_md_size() bytes to |out|. */
+bool cachet_md_final(cachet_md_ctx *ctx, uint8_t *out);
+void cachet_md_free(cachet_md_ctx *ctx);
+/* cachet_md_oneshot digests |len| bytes. */
+bool cachet_md_oneshot(cachet_md md, const void *data, size_t len, uint8_t *out);
+
+/* ---- Symmetric ciphers (streaming) ---- */
+typedef enum cachet_cipher {
+    CACHET_CIPHER_NONE = 0,
+    CACHET_CIPHER_AES128_CBC,
+    CACHET_CIPHER_AES192_CBC,
+    CACHET_CIPHER_AES256_CBC,
+    CACHET_CIPHER_AES128_GCM,
+    CACHET_CIPHER_AES192_GCM,
+    CACHET_CIPHER_AES256_GCM,
+    CACHET_CIPHER_DES_EDE3_CBC, /* legacy: decrypt only, behind policy */
+} cachet_cipher;
+
+size_t cachet_cipher_key_len(cachet_cipher c);
+size_t cachet_cipher_iv_len(cachet_cipher c);   /* CBC: block size; GCM: 12 (default nonce) */
+size_t cachet_cipher_block_size(cachet_cipher c);
+bool cachet_cipher_is_aead(cachet_cipher c);
+const char *cachet_cipher_name(cachet_cipher c); /* "aes-256-gcm" */
+
+typedef struct cachet_cipher_ctx cachet_cipher_ctx;
+/* cachet_cipher_new starts encryption or decryption. For GCM, |iv_len| may be 1..64
+ * (the nonce); CBC needs exactly the block size. PKCS#7 padding for CBC. */
+cachet_cipher_ctx *cachet_cipher_new(cachet_cipher c, bool encrypt, const uint8_t *key,
+                                     size_t key_len, const uint8_t *iv, size_t iv_len,
+                                     cachet_error *err);
+/* cachet_cipher_aad adds additional authenticated data (GCM only, before any update). */
+bool cachet_cipher_aad(cachet_cipher_ctx *ctx, const uint8_t *aad, size_t len);
+/* cachet_cipher_update: |out| must have room for len + block size bytes. */
+bool cachet_cipher_update(cachet_cipher_ctx *ctx, const uint8_t *in, size_t len, uint8_t *out,
+                          size_t *out_len);
+/* cachet_cipher_set_tag sets the expected tag for GCM decryption (before final). */
+bool cachet_cipher_set_tag(cachet_cipher_ctx *ctx, const uint8_t *tag, size_t len);
+/* cachet_cipher_final: |out| must have room for one block. Returns false on bad
+ * padding (CBC) or tag mismatch (GCM decrypt). */
+bool cachet_cipher_final(cachet_cipher_ctx *ctx, uint8_t *out, size_t *out_len);
+/* cachet_cipher_get_tag reads the tag after final (GCM encryption), |len| 12..16. */
+bool cachet_cipher_get_tag(cachet_cipher_ctx *ctx, uint8_t *tag, size_t len);
+void cachet_cipher_free(cachet_cipher_ctx *ctx);
+
+/* ---- AES key wrap (RFC 3394, no padding) ---- */
+/* |out| needs in_len + 8 bytes for wrap; in_len - 8 for unwrap. */
+bool cachet_aes_wrap(const uint8_t *kek, size_t kek_len, const uint8_t *in, size_t in_len,
+                     uint8_t *out, size_t *out_len, cachet_error *err);
+bool cachet_aes_unwrap(const uint8_t *kek, size_t kek_len, const uint8_t *in, size_t in_len,
+                       uint8_t *out, size_t *out_len, cachet_error *err);
+
+/* ---- KDFs ---- */
+/* ANSI X9.63 KDF (RFC 5753 §7.2): |out_len| bytes from |secret| and |shared_info|. */
+bool cachet_x963_kdf(cachet_md md, const uint8_t *secret, size_t secret_len,
+                     const uint8_t *shared_info, size_t info_len, uint8_t *out, size_t out_len,
+                     cachet_error *err);
+
+/* ---- zlib (RFC 3274 uses the zlib format, RFC 1950) ---- */
+typedef struct cachet_zstream cachet_zstream;
+cachet_zstream *cachet_zstream_new(bool compress, cachet_error *err);
+/* cachet_zstream_update feeds |len| bytes and calls |sink| with what comes out. */
+cachet_status cachet_zstream_update(cachet_zstream *z, const uint8_t *in, size_t len,
+                                    const cachet_sink *sink, cachet_error *err);
+/* cachet_zstream_finish flushes (compress) or checks the stream ended (decompress). */
+cachet_status cachet_zstream_finish(cachet_zstream *z, const cachet_sink *sink, cachet_error *err);
+uint64_t cachet_zstream_total_in(const cachet_zstream *z);
+uint64_t cachet_zstream_total_out(const cachet_zstream *z);
+void cachet_zstream_free(cachet_zstream *z);
+
+/* ---- Keys ---- */
+typedef enum cachet_key_type {
+    CACHET_KEY_NONE = 0,
+    CACHET_KEY_RSA,
+    CACHET_KEY_RSA_PSS, /* an id-RSASSA-PSS key */
+    CACHET_KEY_EC,
+    CACHET_KEY_ED25519,
+    CACHET_KEY_ED448,
+    CACHET_KEY_X25519,
+    CACHET_KEY_X448,
+    CACHET_KEY_DSA,
+} cachet_key_type;
+
+typedef enum cachet_curve {
+    CACHET_CURVE_NONE = 0,
+    CACHET_CURVE_P256,
+    CACHET_CURVE_P384,
+    CACHET_CURVE_P521,
+} cachet_curve;
+
+typedef struct cachet_pkey cachet_pkey;
+/* cachet_pkey_load_private reads a private key: PEM or DER, PKCS#8 (encrypted or
+ * not) or traditional (RSA/EC). |pass| may be NULL. */
+cachet_status cachet_pkey_load_private(const uint8_t *data, size_t len, const char *pass,
+                                       cachet_pkey **out, cachet_error *err);
+/* cachet_pkey_from_spki parses a DER SubjectPublicKeyInfo. */
+cachet_status cachet_pkey_from_spki(const uint8_t *der, size_t len, cachet_pkey **out,
+                                    cachet_error *err);
+/* cachet_pkey_from_ec_point builds a public key on |curve| from an encoded point. */
+cachet_status cachet_pkey_from_ec_point(cachet_curve curve, const uint8_t *point, size_t len,
+                                        cachet_pkey **out, cachet_error *err);
+/* cachet_pkey_generate_ec makes an ephemeral key pair on |curve|. */
+cachet_status cachet_pkey_generate_ec(cachet_curve curve, cachet_pkey **out, cachet_error *err);
+/* cachet_pkey_ec_point writes the uncompressed public point (0x04 || X || Y). */
+bool cachet_pkey_ec_point(const cachet_pkey *key, cachet_membuf *out);
+cachet_key_type cachet_pkey_type(const cachet_pkey *key);
+unsigned cachet_pkey_bits(const cachet_pkey *key);
+cachet_curve cachet_pkey_curve(const cachet_pkey *key);
+/* cachet_pkey_matches is true if both hold the same public key. */
+bool cachet_pkey_matches(const cachet_pkey *a, const cachet_pkey *b);
+cachet_pkey *cachet_pkey_up_ref(cachet_pkey *key);
+void cachet_pkey_free(cachet_pkey *key);
+
+/* ---- Signatures ---- */
+typedef enum cachet_sig_scheme {
+    CACHET_SIG_NONE = 0,
+    CACHET_SIG_RSA_PKCS1,
+    CACHET_SIG_RSA_PSS, /* salt length = digest length, MGF1 with the same digest */
+    CACHET_SIG_ECDSA,
+    CACHET_SIG_ED25519,
+    CACHET_SIG_ED448,
+    CACHET_SIG_DSA,
+} cachet_sig_scheme;
+
+typedef struct cachet_pss_params {
+    cachet_md md;
+    cachet_md mgf1_md;
+    unsigned salt_len;
+    unsigned trailer; /* must be 1 */
+} cachet_pss_params;
+
+/* cachet_sign signs |msg| (hashing it with |md|; EdDSA signs it whole).
+ * |pss| is used with CACHET_SIG_RSA_PSS (NULL = defaults above). */
+cachet_status cachet_sign(const cachet_pkey *key, cachet_sig_scheme scheme, cachet_md md,
+                          const cachet_pss_params *pss, const uint8_t *msg, size_t msg_len,
+                          cachet_membuf *sig, cachet_error *err);
+/* cachet_verify checks |sig| over |msg|; true only if it verifies. */
+bool cachet_verify(const cachet_pkey *key, cachet_sig_scheme scheme, cachet_md md,
+                   const cachet_pss_params *pss, const uint8_t *msg, size_t msg_len,
+                   const uint8_t *sig, size_t sig_len);
+/* cachet_verify_digest checks |sig| over a precomputed digest (RSA, PSS, ECDSA,
+ * DSA; used when a SignerInfo has no signed attributes). */
+bool cachet_verify_digest(const cachet_pkey *key, cachet_sig_scheme scheme, cachet_md md,
+                          const cachet_pss_params *pss, const uint8_t *digest, size_t digest_len,
+                          const uint8_t *sig, size_t sig_len);
+
+/* ---- RSA key transport ---- */
+typedef struct cachet_oaep_params {
+    cachet_md md;      /* default SHA-1 per RFC 3560, we send SHA-256 */
+    cachet_md mgf1_md;
+    const uint8_t *label;
+    size_t label_len;
+} cachet_oaep_params;
+
+/* cachet_rsa_encrypt: PKCS#1 v1.5 when |oaep| is NULL, else RSAES-OAEP. */
+cachet_status cachet_rsa_encrypt(const cachet_pkey *key, const cachet_oaep_params *oaep,
+                                 const uint8_t *in, size_t in_len, cachet_membuf *out,
+                                 cachet_error *err);
+/* cachet_rsa_decrypt_key decrypts a content-encryption key of |key_len| bytes into
+ * |out|. For PKCS#1 v1.5 it never reveals a padding failure: on any failure, or a
+ * wrong length, |out| is filled with random bytes and the call still succeeds
+ * (RFC 3218 §2.3.2), in constant time with respect to the padding check. OAEP
+ * failures return false. */
+bool cachet_rsa_decrypt_key(const cachet_pkey *key, const cachet_oaep_params *oaep,
+                            const uint8_t *in, size_t in_len, uint8_t *out, size_t key_len);
+
+/* ---- ECDH ---- */
+/* cachet_ecdh writes the shared secret (X coordinate, field size bytes). */
+cachet_status cachet_ecdh(const cachet_pkey *priv, const cachet_pkey *peer, cachet_membuf *out,
+                          cachet_error *err);
+
+/* ---- Certificates ---- */
+typedef struct cachet_cert cachet_cert;
+/* cachet_cert_parse reads one DER certificate (copied). */
+cachet_status cachet_cert_parse(const uint8_t *der, size_t len, cachet_cert **out,
+                                cachet_error *err);
+/* cachet_cert_list is a growable array of certificate references. */
+typedef struct cachet_cert_list {
+    cachet_cert **certs;
+    size_t num;
+    size_t cap;
+} cachet_cert_list;
+bool cachet_cert_list_push(cachet_cert_list *list, cachet_cert *cert); /* takes a reference */
+void cachet_cert_list_clear(cachet_cert_list *list);
+/* cachet_cert_load reads every certificate in |data| (PEM with one or more
+ * CERTIFICATE blocks, or one DER certificate) and appends it to |list|. */
+cachet_status cachet_cert_load(const uint8_t *data, size_t len, cachet_cert_list *list,
+                               cachet_error *err);
+/* cachet_pkcs12_load reads a PKCS#12 file: the key, its certificate and any others. */
+cachet_status cachet_pkcs12_load(const uint8_t *data, size_t len, const char *pass,
+                                 cachet_pkey **out_key, cachet_cert **out_cert,
+                                 cachet_cert_list *out_chain, cachet_error *err);
+const uint8_t *cachet_cert_der(const cachet_cert *cert, size_t *out_len);
+/* DER of the issuer Name and contents of the serialNumber INTEGER. */
+const uint8_t *cachet_cert_issuer_der(const cachet_cert *cert, size_t *out_len);
+const uint8_t *cachet_cert_serial_der(const cachet_cert *cert, size_t *out_len);
+/* cachet_cert_ski: the subjectKeyIdentifier extension value, if present. */
+bool cachet_cert_ski(const cachet_cert *cert, const uint8_t **out, size_t *out_len);
+/* cachet_cert_pkey returns the certificate's public key (a new reference). */
+cachet_pkey *cachet_cert_pkey(const cachet_cert *cert);
+/* cachet_cert_subject writes the subject as RFC 2253 text. */
+void cachet_cert_subject(const cachet_cert *cert, char *out, size_t out_len);
+/* cachet_cert_emails lists the addresses of SAN rfc822Name and subject emailAddress
+ * (each a cachet_malloc'd string; free with cachet_cert_emails_free). Entries with
+ * NUL or control characters are dropped. */
+size_t cachet_cert_emails(const cachet_cert *cert, char ***out);
+void cachet_cert_emails_free(char **emails, size_t num);
+/* cachet_cert_sha256 writes the SHA-256 of the DER certificate (32 bytes). */
+void cachet_cert_sha256(const cachet_cert *cert, uint8_t out[32]);
+/* Key usage checks for recipient selection (absent extension = allowed). */
+bool cachet_cert_allows_key_encipherment(const cachet_cert *cert);
+bool cachet_cert_allows_key_agreement(const cachet_cert *cert);
+bool cachet_cert_allows_email_protection(const cachet_cert *cert); /* EKU absent or has it */
+/* Validity period (seconds since the epoch). */
+void cachet_cert_validity(const cachet_cert *cert, int64_t *not_before, int64_t *not_after);
+cachet_cert *cachet_cert_up_ref(cachet_cert *cert);
+void cachet_cert_free(cachet_cert *cert);
+
+/* ---- Trust and path validation ---- */
+
+typedef struct cachet_trust cachet_trust;
+cachet_trust *cachet_trust_new(cachet_error *err);
+/* cachet_trust_add_certs adds every certificate of a PEM/DER file as an anchor. */
+cachet_status cachet_trust_add_file(cachet_trust *trust, const char *path, cachet_error *err);
+cachet_status cachet_trust_add_cert(cachet_trust *trust, cachet_cert *cert, cachet_error *err);
+/* cachet_trust_add_system adds the system's default CA store. */
+cachet_status cachet_trust_add_system(cachet_trust *trust, cachet_error *err);
+/* cachet_trust_verify validates |leaf| with |untrusted| as intermediates at time
+ * |at| for S/MIME signing (purpose smimesign) and writes a human reason to
+ * |detail| on failure. */
+cachet_chain_status cachet_trust_verify(const cachet_trust *trust, const cachet_cert *leaf,
+                                        const cachet_cert_list *untrusted, int64_t at,
+                                        char *detail, size_t detail_len);
+void cachet_trust_free(cachet_trust *trust);
+
+#endif

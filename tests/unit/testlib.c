@@ -1,0 +1,67 @@
+#include <stdlib.h>
+
+#include "testlib.h"
+
+int cachet_test_failures;
+
+int cachet_test_run(const cachet_test_case *tests, size_t n, int argc, char **argv) {
+    const char *filter = argc > 1 ? argv[1] : NULL;
+    size_t ran = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (filter != NULL && strstr(tests[i].name, filter) == NULL) {
+            continue;
+        }
+        int before = cachet_test_failures;
+        tests[i].fn();
+        ran++;
+        printf("%s %s\n", cachet_test_failures == before ? "ok  " : "FAIL", tests[i].name);
+    }
+    printf("%zu tests, %d failed checks\n", ran, cachet_test_failures);
+    return cachet_test_failures == 0 && ran > 0 ? 0 : 1;
+}
+
+bool cachet_test_mem_eq(const void *a, size_t alen, const void *b, size_t blen) {
+    return alen == blen && (alen == 0 || memcmp(a, b, alen) == 0);
+}
+
+uint8_t *cachet_test_read_file(const char *path, size_t *out_len) {
+    FILE *fp = fopen(path, "rb");
+    if (fp == NULL) {
+        fprintf(stderr, "cannot open %s\n", path);
+        return NULL;
+    }
+    size_t cap = 4096, len = 0;
+    uint8_t *buf = malloc(cap);
+    size_t n;
+    while (buf != NULL && (n = fread(buf + len, 1, cap - len, fp)) > 0) {
+        len += n;
+        if (len == cap) {
+            cap *= 2;
+            uint8_t *p = realloc(buf, cap);
+            if (p == NULL) {
+                free(buf);
+                buf = NULL;
+            }
+            buf = p;
+        }
+    }
+    fclose(fp);
+    *out_len = len;
+    return buf;
+}
+
+const char *cachet_test_vector_path(const char *rel) {
+    static char path[4096];
+    const char *base = getenv("CACHET_VECTORS");
+    snprintf(path, sizeof(path), "%s/%s", base != NULL ? base : "../shared/vectors", rel);
+    return path;
+}
+
+uint32_t cachet_test_rand(uint32_t *state) {
+    uint32_t x = *state == 0 ? 2463534242u : *state;
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    *state = x;
+    return x;
+}
