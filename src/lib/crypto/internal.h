@@ -1,0 +1,63 @@
+/* crypto: private declarations shared by the files of this module. Only this
+ * module includes OpenSSL headers. */
+#ifndef CACHET_CRYPTO_INTERNAL_H
+#define CACHET_CRYPTO_INTERNAL_H
+
+#include <stdatomic.h>
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "crypto/crypto.h"
+
+/* Inputs larger than this are refused before OpenSSL sees them (keys, certs,
+ * PKCS#12 files, trust files). */
+#define CACHET_CRYPTO_MAX_OBJECT (16u * 1024u * 1024u)
+/* A PEM bundle or PKCS#12 holds at most this many certificates. */
+#define CACHET_CRYPTO_MAX_CERTS 4096u
+/* Addresses taken from one certificate. */
+#define CACHET_CRYPTO_MAX_EMAILS 64u
+
+struct cachet_pkey {
+    EVP_PKEY *pkey;
+    atomic_uint refs;
+};
+
+struct cachet_cert {
+    X509 *x509;
+    uint8_t *der; /* our own copy of the encoding we were given */
+    size_t der_len;
+    uint8_t *issuer;
+    size_t issuer_len;
+    uint8_t *serial; /* contents octets of the serialNumber INTEGER */
+    size_t serial_len;
+    atomic_uint refs;
+};
+
+/* cachet_crypto_fail records |what| plus OpenSSL's latest reason in |err|, then
+ * empties OpenSSL's error queue. Returns |st|. */
+cachet_status cachet_crypto_fail(cachet_error *err, cachet_status st, const char *where,
+                                 const char *what);
+/* cachet_crypto_reason copies OpenSSL's latest reason (or "no detail") to |out|
+ * without clearing the queue. */
+void cachet_crypto_reason(char *out, size_t out_len);
+
+/* cachet_md_ossl_name is the OpenSSL fetch name of |md| (NULL for NONE). */
+const char *cachet_md_ossl_name(cachet_md md);
+/* cachet_md_fetch fetches |md| from the default library context (free with EVP_MD_free). */
+EVP_MD *cachet_md_fetch(cachet_md md);
+
+/* cachet_pkey_wrap takes ownership of |pkey| (freed on failure). */
+cachet_pkey *cachet_pkey_wrap(EVP_PKEY *pkey);
+/* cachet_cert_from_x509 builds a cachet_cert from |x| (not consumed). */
+cachet_status cachet_cert_from_x509(X509 *x, cachet_cert **out, cachet_error *err);
+
+/* cachet_ct_mask is all ones when |a| == |b| and zero otherwise, without branching. */
+static inline unsigned cachet_ct_eq_mask(size_t a, size_t b) {
+    size_t x = a ^ b;
+    /* (x | -x) has its top bit set exactly when x != 0. */
+    size_t nz = (x | (0 - x)) >> (sizeof(size_t) * 8 - 1);
+    return (unsigned)(nz - 1);
+}
+
+#endif

@@ -1,0 +1,331 @@
+/* Private/public key loading and properties. */
+#include <string.h>
+
+#include <openssl/core_names.h>
+#include <openssl/decoder.h>
+#include <openssl/err.h>
+#include <openssl/x509.h>
+
+#include "crypto/internal.h"
+
+cachet_pkey *cachet_pkey_wrap(EVP_PKEY *pkey) {
+    if (pkey == NULL) {
+        return NULL;
+    }
+    cachet_pkey *k = cachet_calloc(1, sizeof(*k));
+    if (k == NULL) {
+        EVP_PKEY_free(pkey);
+        return NULL;
+    }
+    k->pkey = pkey;
+    atomic_init(&k->refs, 1);
+    return k;
+}
+
+cachet_pkey *cachet_pkey_up_ref(cachet_pkey *key) {
+    if (key != NULL) {
+        atomic_fetch_add(&key->refs, 1);
+    }
+    return key;
+}
+
+void cachet_pkey_free(cachet_pkey *key) {
+    if (key == NULL || atomic_fetch_sub(&key->refs, 1) != 1) {
+        return;
+    }
+    EVP_PKEY_free(key->pkey); /* OpenSSL cleanses private key material */
+    cachet_free(key);
+}
+
+typedef struct pass_arg {
+    const char *pass;
+    bool asked; /* the decoder found an encrypted key */
+} pass_arg;
+
+/* pass_cb hands the caller's passphrase to the decoder; never prompts. */
+static int pass_cb(char *buf, size_t size, size_t *out_len, const OSSL_PARAM params[], void *u) {
+    (void)params;
+    pass_arg *pa = u;
+    pa->asked = true;
+    if (pa->pass == NULL) {
+        return 0;
+    }
+    size_t n = strlen(pa->pass);
+    if (n > size) {
+        return 0;
+    }
+    memcpy(buf, pa->pass, n);
+    *out_len = n;
+    return 1;
+}
+
+cachet_status cachet_pkey_load_private(const uint8_t *data, size_t len, const char *pass,
+                                       cachet_pkey **out, cachet_error *err) {
+    static const char where[] = "private key";
+    if (data == NULL || len == 0) {
+        return cachet_err_set(err, CACHET_ERR_KEY, where, -1, "empty key data");
+    }
+    if (len > CACHET_CRYPTO_MAX_OBJECT) {
+        return cachet_err_set(err, CACHET_ERR_LIMIT, where, -1, "key file of %zu bytes too large",
+                              len);
+    }
+    EVP_PKEY *pkey = NULL;
+    pass_arg pa = {pass, false};
+    OSSL_DECODER_CTX *dctx =
+        OSSL_DECODER_CTX_new_for_pkey(&pkey, NULL, NULL, NULL, EVP_PKEY_KEYPAIR, NULL, NULL);
+    if (dctx == NULL || OSSL_DECODER_CTX_set_passphrase_cb(dctx, pass_cb, &pa) != 1) {
+        OSSL_DECODER_CTX_free(dctx);
+        return cachet_crypto_fail(err, CACHET_ERR_INTERNAL, where, "no key decoder available");
+    }
+    const unsigned char *p = data;
+    size_t left = len;
+    int ok = OSSL_DECODER_from_data(dctx, &p, &left);
+    OSSL_DECODER_CTX_free(dctx);
+    if (ok != 1 || pkey == NULL) {
+        EVP_PKEY_free(pkey);
+        if (pa.asked && pass == NULL) {
+            return cachet_crypto_fail(err, CACHET_ERR_KEY, where,
+                                      "key is encrypted and no passphrase was given");
+        }
+        return cachet_crypto_fail(err, CACHET_ERR_KEY, where,
+                                  pa.asked ? "wrong passphrase or corrupt key"
+                                           : "not a private key we can read (PEM/DER, "
+                                             "PKCS#8 or traditional RSA/EC)");
+    }
+    cachet_pkey *k = cachet_pkey_wrap(pkey);
+    ERR_clear_error();
+    if (k == NULL) {
+        return cachet_err_set(err, CACHET_ERR_NOMEM, where, -1, "out of memory");
+    }
+    *out = k;
+    return CACHET_OK;
+}
+
+cachet_status cachet_pkey_from_spki(const uint8_t *der, size_t len, cachet_pkey **out,
+                                    cachet_error *err) {
+    static const char where[] = "SubjectPublicKeyInfo";
+    if (der == NULL || len == 0 || len > CACHET_CRYPTO_MAX_OBJECT) {
+        return cachet_err_set(err, CACHET_ERR_MALFORMED, where, -1, "bad length %zu", len);
+    }
+    const unsigned char *p = der;
+    EVP_PKEY *pkey = d2i_PUBKEY(NULL, &p, (long)len);
+    if (pkey == NULL) {
+        return cachet_crypto_fail(err, CACHET_ERR_KEY, where, "cannot parse public key");
+    }
+    if (p != der + len) {
+        EVP_PKEY_free(pkey);
+        ERR_clear_error();
+        return cachet_err_set(err, CACHET_ERR_MALFORMED, where, (long long)(p - der),
+                              "trailing bytes after SubjectPublicKeyInfo");
+    }
+    cachet_pkey *k = cachet_pkey_wrap(pkey);
+    ERR_clear_error();
+    if (k == NULL) {
+        return cachet_err_set(err, CACHET_ERR_NOMEM, where, -1, "out of memory");
+    }
+    *out = k;
+    return CACHET_OK;
+}
+
+static const struct {
+    const char *name; /* OpenSSL group name */
+    const char *alias;
+    size_t field_len;
+} curve_table[] = {
+    [CACHET_CURVE_NONE] = {NULL, NULL, 0},
+    [CACHET_CURVE_P256] = {"prime256v1", "P-256", 32},
+    [CACHET_CURVE_P384] = {"secp384r1", "P-384", 48},
+    [CACHET_CURVE_P521] = {"secp521r1", "P-521", 66},
+};
+
+static bool curve_known(cachet_curve c) {
+    return (size_t)c < sizeof(curve_table) / sizeof(curve_table[0]) && c != CACHET_CURVE_NONE;
+}
+
+cachet_status cachet_pkey_from_ec_point(cachet_curve curve, const uint8_t *point, size_t len,
+                                        cachet_pkey **out, cachet_error *err) {
+    static const char where[] = "ECPoint";
+    if (!curve_known(curve)) {
+        return cachet_err_set(err, CACHET_ERR_UNSUPPORTED, where, -1, "unknown curve");
+    }
+    /* Only uncompressed points: that is what RFC 5753 originators send. */
+    if (point == NULL || len != 1 + 2 * curve_table[curve].field_len || point[0] != 0x04) {
+        return cachet_err_set(err, CACHET_ERR_MALFORMED, where, -1,
+                              "not an uncompressed %s point (%zu bytes)", curve_table[curve].alias,
+                              len);
+    }
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME,
+                                         (char *)curve_table[curve].name, 0),
+        OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, (void *)point, len),
+        OSSL_PARAM_construct_end(),
+    };
+    EVP_PKEY *pkey = NULL;
+    EVP_PKEY_CTX *pctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
+    bool ok = pctx != NULL && EVP_PKEY_fromdata_init(pctx) == 1 &&
+              EVP_PKEY_fromdata(pctx, &pkey, EVP_PKEY_PUBLIC_KEY, params) == 1;
+    EVP_PKEY_CTX_free(pctx);
+    pctx = NULL;
+    if (ok) {
+        /* Reject points off the curve or at infinity (invalid-curve attacks on ECDH). */
+        pctx = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL);
+        ok = pctx != NULL && EVP_PKEY_public_check(pctx) == 1;
+        EVP_PKEY_CTX_free(pctx);
+    }
+    if (!ok) {
+        EVP_PKEY_free(pkey);
+        return cachet_crypto_fail(err, CACHET_ERR_MALFORMED, where, "invalid EC public point");
+    }
+    cachet_pkey *k = cachet_pkey_wrap(pkey);
+    ERR_clear_error();
+    if (k == NULL) {
+        return cachet_err_set(err, CACHET_ERR_NOMEM, where, -1, "out of memory");
+    }
+    *out = k;
+    return CACHET_OK;
+}
+
+cachet_status cachet_pkey_generate_ec(cachet_curve curve, cachet_pkey **out, cachet_error *err) {
+    if (!curve_known(curve)) {
+        return cachet_err_set(err, CACHET_ERR_UNSUPPORTED, "EC keygen", -1, "unknown curve");
+    }
+    EVP_PKEY *pkey = EVP_PKEY_Q_keygen(NULL, NULL, "EC", curve_table[curve].name);
+    if (pkey == NULL) {
+        return cachet_crypto_fail(err, CACHET_ERR_INTERNAL, "EC keygen", "key generation failed");
+    }
+    cachet_pkey *k = cachet_pkey_wrap(pkey);
+    ERR_clear_error();
+    if (k == NULL) {
+        return cachet_err_set(err, CACHET_ERR_NOMEM, "EC keygen", -1, "out of memory");
+    }
+    *out = k;
+    return CACHET_OK;
+}
+
+bool cachet_pkey_ec_point(const cachet_pkey *key, cachet_membuf *out) {
+    cachet_curve c = cachet_pkey_curve(key);
+    if (c == CACHET_CURVE_NONE) {
+        return false;
+    }
+    size_t fl = curve_table[c].field_len;
+    BIGNUM *x = NULL;
+    BIGNUM *y = NULL;
+    bool ok = false;
+    /* Built from X and Y so the output is uncompressed whatever form the key came in. */
+    if (EVP_PKEY_get_bn_param(key->pkey, OSSL_PKEY_PARAM_EC_PUB_X, &x) != 1 ||
+        EVP_PKEY_get_bn_param(key->pkey, OSSL_PKEY_PARAM_EC_PUB_Y, &y) != 1 ||
+        !cachet_membuf_reserve(out, 1 + 2 * fl)) {
+        goto done;
+    }
+    uint8_t *p = out->data + out->len;
+    p[0] = 0x04;
+    if (BN_bn2binpad(x, p + 1, (int)fl) != (int)fl ||
+        BN_bn2binpad(y, p + 1 + fl, (int)fl) != (int)fl) {
+        goto done;
+    }
+    out->len += 1 + 2 * fl;
+    ok = true;
+done:
+    BN_free(x);
+    BN_free(y);
+    ERR_clear_error();
+    return ok;
+}
+
+cachet_key_type cachet_pkey_type(const cachet_pkey *key) {
+    static const struct {
+        const char *name;
+        cachet_key_type type;
+    } types[] = {
+        {"RSA", CACHET_KEY_RSA},     {"RSA-PSS", CACHET_KEY_RSA_PSS},
+        {"EC", CACHET_KEY_EC},       {"ED25519", CACHET_KEY_ED25519},
+        {"ED448", CACHET_KEY_ED448}, {"X25519", CACHET_KEY_X25519},
+        {"X448", CACHET_KEY_X448},   {"DSA", CACHET_KEY_DSA},
+    };
+    if (key == NULL) {
+        return CACHET_KEY_NONE;
+    }
+    for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+        if (EVP_PKEY_is_a(key->pkey, types[i].name)) {
+            return types[i].type;
+        }
+    }
+    return CACHET_KEY_NONE;
+}
+
+unsigned cachet_pkey_bits(const cachet_pkey *key) {
+    if (key == NULL) {
+        return 0;
+    }
+    int bits = EVP_PKEY_get_bits(key->pkey);
+    return bits > 0 ? (unsigned)bits : 0;
+}
+
+cachet_curve cachet_pkey_curve(const cachet_pkey *key) {
+    if (cachet_pkey_type(key) != CACHET_KEY_EC) {
+        return CACHET_CURVE_NONE;
+    }
+    char name[64];
+    size_t n = 0;
+    if (EVP_PKEY_get_utf8_string_param(key->pkey, OSSL_PKEY_PARAM_GROUP_NAME, name, sizeof(name),
+                                       &n) != 1) {
+        ERR_clear_error();
+        return CACHET_CURVE_NONE;
+    }
+    for (size_t c = 1; c < sizeof(curve_table) / sizeof(curve_table[0]); c++) {
+        if (strcmp(name, curve_table[c].name) == 0 || strcmp(name, curve_table[c].alias) == 0) {
+            return (cachet_curve)c;
+        }
+    }
+    return CACHET_CURVE_NONE;
+}
+
+bool cachet_pkey_matches(const cachet_pkey *a, const cachet_pkey *b) {
+    if (a == NULL || b == NULL) {
+        return false;
+    }
+    bool eq = EVP_PKEY_eq(a->pkey, b->pkey) == 1;
+    ERR_clear_error();
+    return eq;
+}
+
+cachet_status cachet_ecdh(const cachet_pkey *priv, const cachet_pkey *peer, cachet_membuf *out,
+                          cachet_error *err) {
+    static const char where[] = "ECDH";
+    if (priv == NULL || peer == NULL) {
+        return cachet_err_set(err, CACHET_ERR_USAGE, where, -1, "missing key");
+    }
+    /* Both keys of one named group we support: explicit curve parameters and
+     * mixed types never reach the private-key operation. */
+    cachet_key_type t = cachet_pkey_type(priv);
+    bool same = t == cachet_pkey_type(peer) &&
+                (t == CACHET_KEY_X25519 || t == CACHET_KEY_X448 ||
+                 (t == CACHET_KEY_EC && cachet_pkey_curve(priv) != CACHET_CURVE_NONE &&
+                  cachet_pkey_curve(priv) == cachet_pkey_curve(peer)));
+    if (!same) {
+        return cachet_err_set(err, CACHET_ERR_KEY, where, -1,
+                              "keys are not on the same supported curve");
+    }
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, priv->pkey, NULL);
+    size_t len = 0;
+    cachet_status st = CACHET_OK;
+    if (ctx == NULL || EVP_PKEY_derive_init(ctx) != 1 ||
+        EVP_PKEY_derive_set_peer_ex(ctx, peer->pkey, 1) != 1 ||
+        EVP_PKEY_derive(ctx, NULL, &len) != 1) {
+        st = cachet_crypto_fail(err, CACHET_ERR_KEY, where, "key agreement setup failed");
+        goto done;
+    }
+    if (!cachet_membuf_reserve(out, len)) {
+        st = cachet_err_set(err, CACHET_ERR_NOMEM, where, -1, "out of memory");
+        goto done;
+    }
+    if (EVP_PKEY_derive(ctx, out->data + out->len, &len) != 1) {
+        st = cachet_crypto_fail(err, CACHET_ERR_DECRYPT, where, "key agreement failed");
+        goto done;
+    }
+    out->len += len;
+done:
+    EVP_PKEY_CTX_free(ctx);
+    ERR_clear_error();
+    return st;
+}
