@@ -65,8 +65,8 @@ bool cachet_cbs_get_asn1(cachet_cbs *cbs, cachet_cbs *out, cachet_asn1_tag tag);
 bool cachet_cbs_get_asn1_element(cachet_cbs *cbs, cachet_cbs *out, cachet_asn1_tag tag);
 /* cachet_cbs_get_any_asn1_element reads one element of any tag: |out| gets the
  * whole element, |out_tag| its tag, |out_header_len| its header length (each may be NULL). */
-bool cachet_cbs_get_any_asn1_element(cachet_cbs *cbs, cachet_cbs *out,
-                                     cachet_asn1_tag *out_tag, size_t *out_header_len);
+bool cachet_cbs_get_any_asn1_element(cachet_cbs *cbs, cachet_cbs *out, cachet_asn1_tag *out_tag,
+                                     size_t *out_header_len);
 /* cachet_cbs_get_any_asn1 reads one element of any tag, |out| = its contents. */
 bool cachet_cbs_get_any_asn1(cachet_cbs *cbs, cachet_cbs *out, cachet_asn1_tag *out_tag);
 /* cachet_cbs_peek_asn1_tag is true if the next element has tag |tag|. */
@@ -158,7 +158,11 @@ typedef struct cachet_ber_skel cachet_ber_skel;
 typedef struct cachet_ber_skel_callbacks {
     /* is_bulk is called at the start of each element. path[i] / index[i] give the
      * tag and child position (0-based among siblings) of each element from the
-     * root (i = 0) to this element (i = depth). Return true to stream this element. */
+     * root (i = 0) to this element (i = depth). Return true to stream this element.
+     * Tags keep their constructed bit (a BER OCTET STRING may come either way). Only a
+     * string may be chosen (universal string types, or any non-universal tag, taken as
+     * IMPLICIT OCTET STRING); is_bulk is not asked again once a bulk began, nor for
+     * the segments of a constructed string. */
     bool (*is_bulk)(void *arg, const cachet_asn1_tag *path, const size_t *index, size_t depth);
     /* on_bulk_begin: the bulk element starts; ancestors' completed children are
      * available through cachet_ber_skel_partial(). */
@@ -169,13 +173,15 @@ typedef struct cachet_ber_skel_callbacks {
 } cachet_ber_skel_callbacks;
 
 typedef struct cachet_ber_limits {
-    size_t max_skeleton;         /* bytes of DER skeleton kept, e.g. 4 MiB */
-    unsigned max_depth;          /* nesting depth, e.g. 64 */
-    unsigned max_string_depth;   /* constructed string nesting, e.g. 4 */
+    size_t max_skeleton;       /* bytes of DER skeleton kept, e.g. 4 MiB */
+    unsigned max_depth;        /* nesting depth, e.g. 64 */
+    unsigned max_string_depth; /* constructed string nesting, e.g. 4 */
 } cachet_ber_limits;
 
 /* cachet_ber_skel_new returns a reader or NULL on allocation failure. |cb| may be
- * NULL (plain normalisation). */
+ * NULL (plain normalisation). |limits| NULL takes {4 MiB, 64, 4}; a zero max_skeleton
+ * or max_depth takes its default (max_string_depth 0 refuses constructed strings).
+ * max_depth counts the root: 1 allows only a root without children. */
 cachet_ber_skel *cachet_ber_skel_new(const cachet_ber_skel_callbacks *cb,
                                      const cachet_ber_limits *limits);
 void cachet_ber_skel_free(cachet_ber_skel *skel);
@@ -188,7 +194,8 @@ cachet_status cachet_ber_skel_finish(cachet_ber_skel *skel, cachet_error *err);
 /* cachet_ber_skel_done is true once the root element is complete (more bytes are an error). */
 bool cachet_ber_skel_done(const cachet_ber_skel *skel);
 /* cachet_ber_skel_partial: during on_bulk_begin, |out| gets the DER of the
- * completed children so far of the open ancestor at |depth| (0 = root). */
+ * completed children so far of the open ancestor at |depth| (0 = root). |out|
+ * points into the skeleton and is valid only until the callback returns. */
 bool cachet_ber_skel_partial(const cachet_ber_skel *skel, size_t depth, cachet_cbs *out);
 /* cachet_ber_skel_der: after finish, the DER of the whole root element. */
 bool cachet_ber_skel_der(const cachet_ber_skel *skel, cachet_cbs *out);
@@ -308,6 +315,8 @@ cachet_oid cachet_oid_lookup_cbs(const cachet_cbs *oid_contents);
 const uint8_t *cachet_oid_der(cachet_oid oid, size_t *out_len);
 /* cachet_oid_name returns a short name such as "sha256" or "id-signedData". */
 const char *cachet_oid_name(cachet_oid oid);
+/* cachet_oid_dotted returns the dotted-decimal text of |oid| (NULL if unknown). */
+const char *cachet_oid_dotted(cachet_oid oid);
 /* cachet_cbb_add_oid adds the OBJECT IDENTIFIER element for |oid|. */
 bool cachet_cbb_add_oid(cachet_cbb *cbb, cachet_oid oid);
 /* cachet_cbs_get_oid reads an OBJECT IDENTIFIER element and looks it up; |out_raw|

@@ -9,9 +9,9 @@ struct cachet_cbb_buffer {
     uint8_t *data;
     size_t len;
     size_t cap;
-    size_t max;     /* SIZE_MAX when unlimited */
-    bool error;     /* sticky: every later call fails */
-    bool over_max;  /* the error was the size limit, not allocation */
+    size_t max;    /* SIZE_MAX when unlimited */
+    bool error;    /* sticky: every later call fails */
+    bool over_max; /* the error was the size limit, not allocation */
 };
 
 /* Result of decoding an identifier and length. */
@@ -40,6 +40,10 @@ size_t cachet_asn1_tag_len(cachet_asn1_tag tag);
 void cachet_asn1_tag_name(cachet_asn1_tag tag, char *out, size_t out_len);
 /* cachet_asn1_is_string_tag: universal types that BER may send constructed. */
 bool cachet_asn1_is_string_tag(uint32_t number);
+
+/* cachet_asn1_form_is_valid: the DER form (primitive or constructed) of universal
+ * types is fixed; other classes may be either. */
+bool cachet_asn1_form_is_valid(cachet_asn1_tag tag);
 
 /* cachet_cbb_over_limit is true if |cbb| failed because its max was reached. */
 bool cachet_cbb_over_limit(const cachet_cbb *cbb);
