@@ -49,4 +49,43 @@ cachet_op *cachet_op_alloc(const cachet_ctx *ctx, const cachet_op_vtable *vt, vo
 cachet_cms_policy cachet_ctx_cms_policy(const cachet_ctx *ctx);
 cachet_cms_limits cachet_ctx_cms_limits(const cachet_ctx *ctx);
 
+/* op.c contract for every operation (sign side included):
+ * - vt->update / vt->update_content are called only while the op has not failed
+ *   and is not finished; a non-OK return makes the op fail (sticky). Record the
+ *   detail in op->err (cachet_op_fail / cachet_err_set(&op->err, ...)); op.c fills
+ *   a generic message if none was recorded.
+ * - vt->finish is called exactly once by cachet_op_finish, EVEN after a failure
+ *   (op->failed is then true) so that it can give a report and clean up; it must
+ *   not release output to op->out in that case. *out_report is NULL on entry
+ *   (out_report itself may be NULL).
+ * - op.c calls cachet_sink_close(&op->out) after vt->finish returned CACHET_OK;
+ *   an operation never closes op->out itself. */
+
+/* cachet_op_fail records |e| (if op->err holds no failure yet), marks the op
+ * failed and returns the op's status. */
+cachet_status cachet_op_fail(cachet_op *op, const cachet_error *e);
+/* cachet_op_failf formats the detail like cachet_err_set and marks the op failed. */
+cachet_status cachet_op_failf(cachet_op *op, cachet_status st, const char *where,
+                              long long offset, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+/* cachet_smime_read_file reads a whole file of at most |max| bytes into |out|
+ * (reset first; the caller frees it). CACHET_ERR_IO / CACHET_ERR_LIMIT. */
+cachet_status cachet_smime_read_file(const char *path, size_t max, cachet_membuf *out,
+                                     cachet_error *err);
+
+/* Input format of a raw CMS object or message, detected from its first bytes. */
+typedef enum cachet_input_kind {
+    CACHET_INPUT_NEED_MORE = 0, /* not enough bytes to tell */
+    CACHET_INPUT_DER,           /* BER/DER: starts with a SEQUENCE tag 0x30 */
+    CACHET_INPUT_PEM,           /* "-----BEGIN " after optional white space */
+    CACHET_INPUT_TEXT,          /* anything else (a MIME message) */
+} cachet_input_kind;
+/* cachet_smime_detect_input looks at the first |len| bytes; |at_end| means no
+ * more will come (then NEED_MORE is never returned). */
+cachet_input_kind cachet_smime_detect_input(const uint8_t *data, size_t len, bool at_end);
+
+/* The largest certificate / key / PKCS#12 file we read (a chain file too). */
+#define CACHET_SMIME_MAX_KEY_FILE ((size_t)4 << 20)
+
 #endif
