@@ -1,0 +1,135 @@
+/* enveloped: CMS EnvelopedData (RFC 5652 §6) and AuthEnvelopedData (RFC 5083),
+ * encrypted and decrypted in a streaming way. Key management: RSA key transport
+ * with PKCS#1 v1.5 (RFC 3370 §4.2.1) or RSAES-OAEP (RFC 3560), and
+ * ephemeral-static ECDH (RFC 5753) with AES key wrap (RFC 3394, RFC 3565).
+ * Content encryption: AES-CBC in EnvelopedData (RFC 3565), AES-GCM in
+ * AuthEnvelopedData (RFC 5084); 3DES-CBC decrypt only, behind policy.allow_weak.
+ *
+ * Input and output are whole ContentInfo elements (RFC 5652 §3) whose contentType
+ * is id-envelopedData or id-authEnvelopedData. */
+#ifndef CACHET_CMS_ENVELOPED_H
+#define CACHET_CMS_ENVELOPED_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cachet/report.h>
+#include <cachet/sink.h>
+
+#include "cms/cms.h"
+
+/* ---- Encryption ------------------------------------------------------------ */
+
+/* cachet_cms_encrypt_opts: what cachet_cms_encrypt_new needs. Zero-initialise it,
+ * then set recipients; every other field has a usable zero value. */
+typedef struct cachet_cms_encrypt_opts {
+    /* One RecipientInfo per certificate, in this order. An RSA key gives a
+     * KeyTransRecipientInfo, an EC key (P-256/384/521) a KeyAgreeRecipientInfo.
+     * Each certificate is checked before anything is written: RSA needs
+     * keyEncipherment and EC keyAgreement when KeyUsage is present (ATTACKS B18),
+     * RSA keys under 2048 bits need policy.allow_weak. Must not be empty. */
+    const cachet_cert_list *recipients;
+    /* CACHET_CIPHER_AES128_CBC / AES256_CBC -> EnvelopedData;
+     * CACHET_CIPHER_AES128_GCM / AES256_GCM -> AuthEnvelopedData.
+     * CACHET_CIPHER_NONE means AES-256-CBC. Anything else: CACHET_ERR_USAGE. */
+    cachet_cipher cipher;
+    /* RSA recipients: RSAES-OAEP with SHA-256 and MGF1-SHA-256, parameters written
+     * explicitly (RFC 3560 §3), instead of PKCS#1 v1.5 (rsaEncryption, NULL params). */
+    bool oaep;
+    /* Identify recipients by subjectKeyIdentifier instead of issuerAndSerialNumber
+     * (fails with CACHET_ERR_USAGE if a certificate has no SKI extension). */
+    bool use_ski;
+    /* Inner content type (encryptedContentInfo.contentType); CACHET_OID_UNKNOWN
+     * means id-data. With GCM only id-data is accepted (RFC 5083 §2.1 would
+     * need authAttrs otherwise). */
+    cachet_oid content_type;
+    /* Only allow_weak is used (RSA < 2048). NULL = defaults (nothing weak). */
+    const cachet_cms_policy *policy;
+} cachet_cms_encrypt_opts;
+
+typedef struct cachet_cms_encrypt cachet_cms_encrypt;
+
+/* cachet_cms_encrypt_new checks the recipients, makes a random content-encryption
+ * key, writes the ContentInfo header and RecipientInfos to |out| (BER, indefinite
+ * lengths) and returns the encryptor. |out| is copied; it must stay valid until
+ * the encryptor is freed and is never closed by it. |opts| need not outlive the
+ * call. Returns NULL on failure with |err| set (CACHET_ERR_USAGE for a recipient
+ * whose key or KeyUsage cannot be used, naming the certificate subject;
+ * CACHET_ERR_POLICY for a short RSA key; CACHET_ERR_IO if |out| fails). */
+cachet_cms_encrypt *cachet_cms_encrypt_new(const cachet_cms_encrypt_opts *opts,
+                                           const cachet_sink *out, cachet_error *err);
+
+/* cachet_cms_encrypt_update encrypts |len| bytes of content; ciphertext goes to
+ * |out| as primitive OCTET STRING segments of encryptedContent [0]. After a
+ * failure every later call fails. */
+cachet_status cachet_cms_encrypt_update(cachet_cms_encrypt *enc, const uint8_t *data, size_t len,
+                                        cachet_error *err);
+
+/* cachet_cms_encrypt_finish writes the last ciphertext, the GCM mac (AuthEnvelopedData)
+ * and every end-of-contents octet. After it, the bytes written to |out| are one
+ * complete ContentInfo. */
+cachet_status cachet_cms_encrypt_finish(cachet_cms_encrypt *enc, cachet_error *err);
+
+/* cachet_cms_encrypt_free releases |enc| and cleanses its keys (NULL accepted). */
+void cachet_cms_encrypt_free(cachet_cms_encrypt *enc);
+
+/* ---- Decryption ------------------------------------------------------------ */
+
+typedef struct cachet_cms_decrypt cachet_cms_decrypt;
+
+/* cachet_cms_decrypt_new starts decrypting a ContentInfo (EnvelopedData or
+ * AuthEnvelopedData, BER or DER) with |key| and its certificate |cert|. The
+ * RecipientInfo is chosen by |cert| only (issuerAndSerialNumber or SKI, RFC 5652
+ * §6.2): the private key is used on that one RecipientInfo and never tried on
+ * the others (ATTACKS BL-02/BL-03). |key|, |cert|, |policy| (NULL = defaults) and
+ * |limits| (NULL = defaults) must outlive the decryptor; |out| is copied and
+ * never closed.
+ *
+ * PLAINTEXT CONTRACT: plaintext is written to |out| while ciphertext arrives and
+ * is UNAUTHENTICATED until cachet_cms_decrypt_finish returns CACHET_OK. For CBC,
+ * the last block is withheld until its padding is checked (so on a padding
+ * failure the sink has seen every block but the last); for GCM, every byte is
+ * released before the tag is checked at the end. On any failure the caller must
+ * discard everything the sink received. Returns NULL with |err| set on
+ * allocation failure or when |key| is not the private key of |cert|
+ * (CACHET_ERR_USAGE). */
+cachet_cms_decrypt *cachet_cms_decrypt_new(const cachet_pkey *key, const cachet_cert *cert,
+                                           const cachet_cms_policy *policy,
+                                           const cachet_cms_limits *limits, const cachet_sink *out,
+                                           cachet_error *err);
+
+/* cachet_cms_decrypt_update consumes |len| bytes of the ContentInfo. Errors:
+ * CACHET_ERR_MALFORMED (structure, with the ASN.1 path and byte offset),
+ * CACHET_ERR_LIMIT, CACHET_ERR_UNSUPPORTED (unknown algorithm or RecipientInfo
+ * type), CACHET_ERR_POLICY (3DES without allow_weak, GCM in EnvelopedData, a
+ * non-AEAD cipher in AuthEnvelopedData), CACHET_ERR_NO_RECIPIENT (no
+ * RecipientInfo for |cert|, reported before any private-key operation), and
+ * CACHET_ERR_DECRYPT with the single message "decryption failed" for every
+ * failure once the private-key operation has started (ATTACKS BL-01, PO-01).
+ * After a failure every later call fails with the same status. */
+cachet_status cachet_cms_decrypt_update(cachet_cms_decrypt *dec, const uint8_t *data, size_t len,
+                                        cachet_error *err);
+
+/* cachet_cms_decrypt_finish checks that the ContentInfo is complete, the CBC
+ * padding or the GCM tag, writes the last plaintext to |out| and fills
+ * |out_report| (may be NULL): type ENVELOPED or AUTH_ENVELOPED, cipher
+ * ("aes-256-gcm"), authenticated (true only for GCM), key_management
+ * ("rsaEncryption", "rsaes-oaep", "ecdh-stdDH-sha256kdf", ...), num_recipients,
+ * content_type (the inner eContentType name, e.g. "id-data"). Only CACHET_OK
+ * means the plaintext delivered is complete (and, for GCM, authentic). */
+cachet_status cachet_cms_decrypt_finish(cachet_cms_decrypt *dec, cachet_layer_report *out_report,
+                                        cachet_error *err);
+
+/* cachet_cms_decrypt_content_type: the inner content type (encryptedContentInfo.
+ * contentType) once encryptedContent has started, else CACHET_OID_UNKNOWN. */
+cachet_oid cachet_cms_decrypt_content_type(const cachet_cms_decrypt *dec);
+
+/* cachet_cms_decrypt_weak: true if the message was accepted only because
+ * policy.allow_weak (3DES content). Valid after finish. */
+bool cachet_cms_decrypt_weak(const cachet_cms_decrypt *dec);
+
+/* cachet_cms_decrypt_free releases |dec| and cleanses its keys (NULL accepted). */
+void cachet_cms_decrypt_free(cachet_cms_decrypt *dec);
+
+#endif

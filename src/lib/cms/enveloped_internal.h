@@ -1,0 +1,110 @@
+/* Private declarations shared by the EnvelopedData / AuthEnvelopedData files:
+ * content-encryption AlgorithmIdentifiers (enveloped_alg.c), RecipientInfo
+ * writing (recipient_encode.c), RecipientInfo selection and key recovery
+ * (recipient_decode.c, recipient_kari.c). */
+#ifndef CACHET_CMS_ENVELOPED_INTERNAL_H
+#define CACHET_CMS_ENVELOPED_INTERNAL_H
+
+#include "cms/enveloped.h"
+
+/* The one message for every failure after the private-key operation started
+ * (ATTACKS BL-01, PO-01): callers must not add detail to it. */
+#define CACHET_ENV_DECRYPT_MSG "decryption failed"
+#define CACHET_ENV_MAX_CEK 32
+#define CACHET_ENV_GCM_MAX_NONCE 16
+
+/* A parsed contentEncryptionAlgorithm. */
+typedef struct cachet_env_cea {
+    cachet_cipher cipher;
+    uint8_t iv[CACHET_ENV_GCM_MAX_NONCE]; /* CBC IV or GCM nonce */
+    size_t iv_len;
+    size_t icv_len; /* GCM aes-ICVlen (12..16), 0 for CBC */
+    bool weak;      /* 3DES, accepted only with allow_weak */
+} cachet_env_cea;
+
+/* cachet_env_add_cea writes the contentEncryptionAlgorithm for |cea|: AES-CBC
+ * with its IV as OCTET STRING (RFC 3565 §4.1), AES-GCM with GCMParameters and
+ * aes-ICVlen written explicitly (RFC 5084 §3.2). */
+bool cachet_env_add_cea(cachet_cbb *cbb, const cachet_env_cea *cea);
+
+/* cachet_env_parse_cea reads a contentEncryptionAlgorithm element (|alg| is the
+ * whole AlgorithmIdentifier SEQUENCE) and applies the per-content-type allowlist
+ * (ATTACKS EF-07): |auth| (AuthEnvelopedData) allows GCM only; EnvelopedData
+ * allows AES-CBC, and 3DES-CBC with allow_weak. */
+cachet_status cachet_env_parse_cea(const cachet_cbs *alg, bool auth, bool allow_weak,
+                                   cachet_env_cea *out, cachet_error *err);
+
+/* ---- RecipientInfo writing ---- */
+
+/* cachet_env_check_recipient applies the pre-encryption checks (ATTACKS B18,
+ * DESIGN principle 5) to |cert| and returns CACHET_OK if a RecipientInfo can be
+ * made for it. */
+cachet_status cachet_env_check_recipient(const cachet_cert *cert, bool allow_weak,
+                                         cachet_error *err);
+
+/* cachet_env_add_recipient appends one RecipientInfo for |cert| carrying |cek|
+ * to the open SET |ris|. *|out_needs_v2| is set when the RecipientInfo forces
+ * EnvelopedData version 2 (RFC 5652 §6.1: kari, or ktri with SKI). */
+cachet_status cachet_env_add_recipient(cachet_cbb *ris, const cachet_cert *cert, bool oaep,
+                                       bool use_ski, const uint8_t *cek, size_t cek_len,
+                                       bool *out_needs_v2, cachet_error *err);
+
+/* ---- RecipientInfo selection and CEK recovery ---- */
+
+typedef struct cachet_env_recipient_info {
+    char key_management[48];
+    size_t num_recipients;
+    bool weak; /* our RSA key is under 2048 bits */
+} cachet_env_recipient_info;
+
+/* cachet_env_recover_cek walks the recipientInfos SET (|ris| = the whole
+ * element), counts recipients against limits->max_recipients, picks the first
+ * RecipientInfo addressed to |cert| whose type fits |key| (ktri: RSA, kari: EC),
+ * and recovers the CEK of |cek_len| bytes into |cek|. Returns
+ * CACHET_ERR_NO_RECIPIENT when none is ours (no private-key operation done);
+ * CACHET_ERR_DECRYPT with CACHET_ENV_DECRYPT_MSG once the private key was used.
+ * For PKCS#1 v1.5 a padding failure yields a random CEK and CACHET_OK (RFC 3218
+ * §2.3.2): the content decryption then fails like any other. */
+cachet_status cachet_env_recover_cek(const cachet_cbs *ris, const cachet_pkey *key,
+                                     const cachet_cert *cert, bool allow_weak,
+                                     const cachet_cms_limits *limits, uint8_t *cek, size_t cek_len,
+                                     cachet_env_recipient_info *info, cachet_error *err);
+
+/* ---- ECDH (RFC 5753) shared by both directions (recipient_kari.c) ---- */
+
+/* cachet_env_kari_kdf derives the key-encryption key: X9.63 KDF with |md| over
+ * the ECDH secret |z| and the DER ECC-CMS-SharedInfo (RFC 5753 §7.2) made of
+ * |wrap_alg| (the KeyWrapAlgorithm element as it appears in the message), the
+ * optional |ukm| (entityUInfo) and the KEK length in bits (suppPubInfo). */
+bool cachet_env_kari_kdf(cachet_md md, const uint8_t *z, size_t z_len, const cachet_cbs *wrap_alg,
+                         const cachet_cbs *ukm, uint8_t *kek, size_t kek_len, cachet_error *err);
+
+/* cachet_env_kea_md maps a dhSinglePass OID to its KDF digest (CACHET_MD_NONE
+ * if not a supported key agreement algorithm). */
+cachet_md cachet_env_kea_md(cachet_oid kea);
+/* cachet_env_wrap_key_len maps an AES key wrap OID to its KEK length (0 if not). */
+size_t cachet_env_wrap_key_len(cachet_oid wrap);
+
+/* cachet_env_kari_recover does the KeyAgreeRecipientInfo part of
+ * cachet_env_recover_cek once |rek_key| (the encryptedKey of our
+ * RecipientEncryptedKey) is known; |kari| is the KeyAgreeRecipientInfo contents. */
+cachet_status cachet_env_kari_recover(const cachet_cbs *kari, const cachet_cbs *rek_key,
+                                      const cachet_pkey *key, uint8_t *cek, size_t cek_len,
+                                      cachet_env_recipient_info *info, cachet_error *err);
+
+/* cachet_env_add_kari appends a KeyAgreeRecipientInfo (RFC 5753 §3.1.1) for
+ * |cert|, whose EC public key is |pub|: a fresh ephemeral key on the same curve,
+ * dhSinglePass-stdDH-sha{256,384,512}kdf matched to the curve, AES key wrap
+ * matched to |cek_len|, rid issuerAndSerialNumber or rKeyId (|use_ski|). */
+cachet_status cachet_env_add_kari(cachet_cbb *ris, const cachet_cert *cert, const cachet_pkey *pub,
+                                  bool use_ski, const uint8_t *cek, size_t cek_len,
+                                  cachet_error *err);
+
+/* cachet_env_decrypt_failed replaces whatever |err| holds with the one uniform
+ * CACHET_ERR_DECRYPT detail (no where, no offset) and returns CACHET_ERR_DECRYPT. */
+cachet_status cachet_env_decrypt_failed(cachet_error *err);
+
+/* cachet_env_sink_cbb writes the finished bytes of |cbb| to |out|. */
+cachet_status cachet_env_write_cbb(const cachet_sink *out, cachet_cbb *cbb, cachet_error *err);
+
+#endif
