@@ -177,7 +177,29 @@ static void x25519_low_order_peer_is_rejected(void) {
     cachet_pkey_free(bad);
 }
 
+/* `openssl ecparam -genkey` writes EC PARAMETERS before the key (regression: the
+ * first block used to be taken as the key and refused). */
+static void key_after_ec_parameters_block_loads(void) {
+    size_t len = 0;
+    uint8_t *pem =
+        cachet_test_read_file(cachet_test_vector_path("bcjava-smime/pkix-cms/ecdh/ecc.key"), &len);
+    CHECK(pem != NULL);
+    if (pem == NULL) {
+        return;
+    }
+    CHECK(len > 30 && memcmp(pem, "-----BEGIN EC PARAMETERS-----", 29) == 0);
+    cachet_pkey *key = NULL;
+    cachet_error err;
+    cachet_err_clear(&err);
+    CHECK_EQ_INT(cachet_pkey_load_private(pem, len, NULL, &key, &err), CACHET_OK);
+    CHECK_EQ_INT(cachet_pkey_type(key), CACHET_KEY_EC);
+    CHECK_EQ_INT(cachet_pkey_curve(key), CACHET_CURVE_P256);
+    cachet_pkey_free(key);
+    free(pem);
+}
+
 static const cachet_test_case tests[] = {
+    TEST_CASE(key_after_ec_parameters_block_loads),
     TEST_CASE(x25519_low_order_peer_is_rejected),
     TEST_CASE(generated_keys_report_curve_and_bits),
     TEST_CASE(point_round_trips_to_equal_public_key),

@@ -59,6 +59,30 @@ static int pass_cb(char *buf, size_t size, size_t *out_len, const OSSL_PARAM par
     return 1;
 }
 
+/* PEM files written by `openssl ecparam -genkey` start with an EC PARAMETERS
+ * block; the decoder stops at the first block, so skip to the first block whose
+ * label names a private key. Returns |data| unchanged when there is none. */
+static const uint8_t *skip_to_private_key_pem(const uint8_t *data, size_t *len) {
+    static const char begin[] = "-----BEGIN ";
+    const uint8_t *end = data + *len;
+    for (const uint8_t *p = data; (size_t)(end - p) > sizeof(begin) - 1; p++) {
+        if (memcmp(p, begin, sizeof(begin) - 1) != 0) {
+            continue;
+        }
+        const uint8_t *label = p + sizeof(begin) - 1;
+        const uint8_t *eol = memchr(label, '\n', (size_t)(end - label));
+        size_t label_len = eol != NULL ? (size_t)(eol - label) : (size_t)(end - label);
+        static const char want[] = "PRIVATE KEY-----";
+        for (size_t i = 0; i + sizeof(want) - 1 <= label_len; i++) {
+            if (memcmp(label + i, want, sizeof(want) - 1) == 0) {
+                *len = (size_t)(end - p);
+                return p;
+            }
+        }
+    }
+    return data;
+}
+
 cachet_status cachet_pkey_load_private(const uint8_t *data, size_t len, const char *pass,
                                        cachet_pkey **out, cachet_error *err) {
     static const char where[] = "private key";
@@ -77,8 +101,8 @@ cachet_status cachet_pkey_load_private(const uint8_t *data, size_t len, const ch
         OSSL_DECODER_CTX_free(dctx);
         return cachet_crypto_fail(err, CACHET_ERR_INTERNAL, where, "no key decoder available");
     }
-    const unsigned char *p = data;
     size_t left = len;
+    const unsigned char *p = skip_to_private_key_pem(data, &left);
     int ok = OSSL_DECODER_from_data(dctx, &p, &left);
     OSSL_DECODER_CTX_free(dctx);
     if (ok != 1 || pkey == NULL) {
