@@ -1,0 +1,144 @@
+/* attributes: private declarations of the SignedData code (signed_*.c,
+ * attributes*.c): building and checking signed attributes (RFC 5652 §5.3, §11;
+ * RFC 8551 §2.5.2; RFC 5035), signature AlgorithmIdentifiers, per-signer checks. */
+#ifndef CACHET_CMS_ATTRIBUTES_H
+#define CACHET_CMS_ATTRIBUTES_H
+
+#include "cms/signed.h"
+
+/* ---- Building (signer side) ---- */
+
+/* cachet_cms_build_signed_attrs writes the DER SignedAttributes (tag SET, DER
+ * sorted, X.690 §11.6) into the empty top-level builder |out|: contentType,
+ * messageDigest, signingTime, smimeCapabilities, signingCertificateV2. */
+bool cachet_cms_build_signed_attrs(cachet_cbb *out, cachet_oid content_type, const uint8_t *digest,
+                                   size_t digest_len, int64_t signing_time,
+                                   const cachet_cert *cert);
+
+/* cachet_cms_sig_scheme_for_key picks the signature scheme for |key| (pss asks for
+ * RSASSA-PSS on an RSA key). CACHET_SIG_NONE if the key cannot sign CMS. */
+cachet_sig_scheme cachet_cms_sig_scheme_for_key(const cachet_pkey *key, bool pss);
+
+/* cachet_cms_add_sig_alg writes the signatureAlgorithm for |scheme| and |md|:
+ * rsaEncryption (RFC 3370 §3.2, as openssl cms writes), RSASSA-PSS with params
+ * (RFC 4056 §2), ecdsa-with-SHA* (RFC 5758 §3.2), id-Ed25519 (RFC 8419 §2.3). */
+bool cachet_cms_add_sig_alg(cachet_cbb *cbb, cachet_sig_scheme scheme, cachet_md md);
+
+/* ---- Checking (verifier side) ---- */
+
+/* What cachet_cms_check_signed_attrs found. Views point into the checked bytes. */
+typedef struct cachet_cms_attrs_info {
+    cachet_cbs content_type;   /* OID contents */
+    cachet_cbs message_digest; /* OCTET STRING contents */
+    bool has_signing_time;
+    int64_t signing_time;
+    bool has_ess_cert_v2; /* signingCertificateV2: first ESSCertIDv2 */
+    cachet_md ess_md;
+    cachet_cbs ess_hash;
+} cachet_cms_attrs_info;
+
+/* cachet_cms_check_signed_attrs checks the contents of a SignedAttributes SET
+ * (RFC 5652 §5.3, §11.1-§11.3; ATTACKS.md SG-05, SG-06, SG-07): at most
+ * |max_attrs| attributes, each a SEQUENCE {OID, SET OF}, DER sorted, no type
+ * twice, contentType and messageDigest present with exactly one value of the
+ * right type, signingTime (if any) one well-formed time. Returns
+ * CACHET_ERR_ATTRIBUTES (or CACHET_ERR_LIMIT) with |detail| on failure. */
+cachet_status cachet_cms_check_signed_attrs(const cachet_cbs *attrs, size_t max_attrs,
+                                            cachet_cms_attrs_info *out, char *detail,
+                                            size_t detail_len);
+/* cachet_cms_check_unsigned_attrs: well-formed, bounded, and without contentType
+ * or messageDigest (RFC 5652 §11.1, §11.2). */
+cachet_status cachet_cms_check_unsigned_attrs(const cachet_cbs *attrs, size_t max_attrs,
+                                              char *detail, size_t detail_len);
+/* cachet_cms_is_forged_attrs: |data| is exactly one DER SET OF Attribute that
+ * holds contentType and messageDigest (ForgedAttributes, ATTACKS.md SG-03). */
+bool cachet_cms_is_forged_attrs(const uint8_t *data, size_t len);
+
+/* A parsed signatureAlgorithm. */
+typedef struct cachet_cms_sig_alg {
+    cachet_sig_scheme scheme;
+    cachet_md md;          /* hash fixed by the OID (CACHET_MD_NONE: none fixed) */
+    cachet_pss_params pss; /* RSASSA-PSS only */
+    cachet_oid oid;
+} cachet_cms_sig_alg;
+
+/* cachet_cms_parse_sig_alg reads a signatureAlgorithm AlgorithmIdentifier.
+ * Returns CACHET_ERR_UNSUPPORTED for unknown algorithms, CACHET_ERR_MALFORMED for
+ * bad parameters, with |detail|. */
+cachet_status cachet_cms_parse_sig_alg(cachet_cbs *cbs, cachet_cms_sig_alg *out, char *detail,
+                                       size_t detail_len);
+/* cachet_cms_sig_alg_name: the report's algorithm name ("rsaEncryption", "rsassa-pss"...). */
+const char *cachet_cms_sig_alg_name(const cachet_cms_sig_alg *alg);
+
+/* ---- Per-signer verification (signed_signer.c) ---- */
+
+/* Everything a SignerInfo is checked against. */
+typedef struct cachet_cms_signer_ctx {
+    const cachet_cms_policy *policy;
+    const cachet_cms_limits *limits;
+    int64_t at;
+    cachet_oid econtent_type;
+    cachet_cbs econtent_type_raw; /* OID contents */
+    const cachet_md *listed_mds;  /* SignedData.digestAlgorithms we know */
+    size_t num_listed;
+    const cachet_md *digest_mds; /* digests computed over the content */
+    const uint8_t (*digests)[CACHET_MD_MAX_SIZE];
+    size_t num_digests;
+    bool content_forged;           /* content is a DER SignedAttributes (SG-03) */
+    const cachet_cert_list *certs; /* SignedData.certificates */
+} cachet_cms_signer_ctx;
+
+/* cachet_cms_verify_signer checks one SignerInfo (DER element) and fills |rep|
+ * (emails allocated) and |*out_cert| (a reference to the certificate that
+ * verified, or NULL). Never fails on bad input: the outcome is in
+ * rep->signature_status; returns false only on allocation failure. */
+bool cachet_cms_verify_signer(const cachet_cms_signer_ctx *ctx, const cachet_cbs *signer_info,
+                              cachet_signer_report *rep, cachet_cert **out_cert);
+
+/* ---- The verify operation, shared by signed_verify.c and signed_finish.c ---- */
+
+#define VERIFY_MAX_DIGESTS 8
+#define PROBE_MAX 65536
+
+struct cachet_cms_verify {
+    cachet_cms_policy policy;
+    cachet_cms_limits limits;
+    cachet_sink content;
+    bool has_sink;
+    cachet_ber_skel *skel;
+    bool detached;
+    bool cms_started;
+    bool finished;
+    cachet_status failed; /* sticky */
+    cachet_error fail_err;
+    cachet_error cb_err; /* detail from a skeleton callback */
+    /* digests over the content (eContent or detached) */
+    cachet_md mds[VERIFY_MAX_DIGESTS];
+    cachet_md_ctx *ctxs[VERIFY_MAX_DIGESTS];
+    uint8_t values[VERIFY_MAX_DIGESTS][CACHET_MD_MAX_SIZE];
+    size_t num_mds;
+    bool digests_final;
+    /* ForgedAttributes probe (SG-03): the first bytes of content starting 0x31 */
+    uint8_t *probe;
+    size_t probe_len;
+    uint64_t content_len;
+    bool econtent_seen;
+    bool wrong_type; /* the ContentInfo is not SignedData */
+    cachet_oid econtent_type;
+    cachet_cert_list certs;       /* SignedData.certificates */
+    cachet_cert_list extra_certs; /* cachet_cms_verify_add_certs */
+    cachet_cert_list all_certs;   /* both, for the signer search */
+    cachet_cert **signer_certs;
+    cachet_cbs *signer_attrs; /* signedAttrs contents of valid signers (len 0: none) */
+    size_t num_signer_certs;
+};
+
+/* cachet_cms_verify_fail records the first failure (sticky) and copies it to |err|. */
+cachet_status cachet_cms_verify_fail(cachet_cms_verify *v, const cachet_error *e,
+                                     cachet_error *err);
+cachet_status cachet_cms_verify_fail_msg(cachet_cms_verify *v, cachet_error *err, cachet_status st,
+                                         const char *where, const char *msg);
+/* cachet_cms_verify_finalize_digests finishes the content digests once. */
+bool cachet_cms_verify_finalize_digests(cachet_cms_verify *v);
+
+#endif

@@ -1,0 +1,306 @@
+/* cms/signed_finish.c: the end of SignedData verification (RFC 5652 §5): the
+ * DER skeleton is parsed, certificates collected and every SignerInfo checked;
+ * the result is a cachet_layer_report and one overall status. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cms/attributes.h"
+
+/* The parts of the skeleton that finish works on. */
+typedef struct sd_parts {
+    cachet_cbs digest_algs;   /* SET contents */
+    cachet_cbs econtent_type; /* OID contents */
+    bool has_econtent;
+    bool has_certs;
+    cachet_cbs certs;        /* [0] contents */
+    cachet_cbs signer_infos; /* SET contents */
+} sd_parts;
+
+#define MALFORMED(where, msg) cachet_err_set(e, CACHET_ERR_MALFORMED, where, -1, msg)
+
+/* RFC 5652 §3 ContentInfo and §5.1 SignedData, from the DER skeleton. */
+static cachet_status parse_structure(const cachet_cms_verify *v, const cachet_cbs *der, sd_parts *p,
+                                     cachet_error *e) {
+    cachet_cbs in = *der, ci, wrap, sd, eci, ec;
+    cachet_oid oid;
+    uint64_t version;
+    bool present;
+    memset(p, 0, sizeof(*p));
+    if (!cachet_cbs_get_asn1(&in, &ci, CACHET_ASN1_SEQUENCE) || in.len != 0 ||
+        !cachet_cbs_get_oid(&ci, &oid, NULL)) {
+        return MALFORMED("ContentInfo", "malformed ContentInfo");
+    }
+    if (oid != CACHET_OID_SIGNED_DATA) {
+        return cachet_err_set(e, CACHET_ERR_UNSUPPORTED, "ContentInfo.contentType", -1,
+                              "not a SignedData ContentInfo");
+    }
+    if (!cachet_cbs_get_asn1(&ci, &wrap, CACHET_ASN1_CONTEXT_CONS(0)) || ci.len != 0 ||
+        !cachet_cbs_get_asn1(&wrap, &sd, CACHET_ASN1_SEQUENCE) || wrap.len != 0) {
+        return MALFORMED("ContentInfo.content", "SignedData missing or malformed");
+    }
+    /* §5.1: CMSVersion is 1, 3, 4 or 5. */
+    if (!cachet_cbs_get_asn1_uint64(&sd, &version) || version == 0 || version == 2 || version > 5) {
+        return MALFORMED("SignedData.version", "bad version");
+    }
+    if (!cachet_cbs_get_asn1(&sd, &p->digest_algs, CACHET_ASN1_SET)) {
+        return MALFORMED("SignedData.digestAlgorithms", "malformed digestAlgorithms");
+    }
+    /* §5.2: EncapsulatedContentInfo { eContentType, eContent [0] EXPLICIT OCTET STRING OPTIONAL }
+     */
+    if (!cachet_cbs_get_asn1(&sd, &eci, CACHET_ASN1_SEQUENCE) ||
+        !cachet_cbs_get_asn1(&eci, &p->econtent_type, CACHET_ASN1_OBJECT) ||
+        !cachet_cbs_is_valid_oid(&p->econtent_type) ||
+        !cachet_cbs_get_optional_asn1(&eci, &ec, &present, CACHET_ASN1_CONTEXT_CONS(0)) ||
+        eci.len != 0) {
+        return MALFORMED("SignedData.encapContentInfo", "malformed encapContentInfo");
+    }
+    if (present) {
+        cachet_cbs octets;
+        cachet_asn1_tag tag;
+        if (!cachet_ber_skel_bulk_seen(v->skel, NULL) ||
+            !cachet_cbs_get_any_asn1(&ec, &octets, &tag) ||
+            (tag & ~CACHET_ASN1_CONSTRUCTED) != CACHET_ASN1_OCTETSTRING || ec.len != 0) {
+            return MALFORMED("SignedData.encapContentInfo.eContent",
+                             "eContent is not an OCTET STRING");
+        }
+        p->has_econtent = true;
+    }
+    if (!cachet_cbs_get_optional_asn1(&sd, &p->certs, &p->has_certs, CACHET_ASN1_CONTEXT_CONS(0)) ||
+        !cachet_cbs_get_optional_asn1(&sd, &ec, &present, CACHET_ASN1_CONTEXT_CONS(1)) ||
+        !cachet_cbs_get_asn1(&sd, &p->signer_infos, CACHET_ASN1_SET) || sd.len != 0) {
+        return MALFORMED("SignedData", "malformed certificates, crls or signerInfos");
+    }
+    return CACHET_OK;
+}
+
+/* CertificateSet (§10.2.3): X.509 certificates are kept, other choices skipped. */
+static cachet_status parse_certs(cachet_cbs certs, size_t max, cachet_cert_list *out,
+                                 cachet_error *e) {
+    size_t n = 0;
+    while (certs.len > 0) {
+        cachet_cbs elem;
+        cachet_asn1_tag tag;
+        cachet_cert *c = NULL;
+        if (!cachet_cbs_get_any_asn1_element(&certs, &elem, &tag, NULL)) {
+            return MALFORMED("SignedData.certificates", "malformed CertificateSet");
+        }
+        if (++n > max) {
+            return cachet_err_set(e, CACHET_ERR_LIMIT, "SignedData.certificates", -1,
+                                  "more than %zu certificates", max);
+        }
+        if (tag != CACHET_ASN1_SEQUENCE) {
+            continue;
+        }
+        /* an undecodable certificate cannot be anyone's signer: skip it */
+        if (cachet_cert_parse(elem.data, elem.len, &c, NULL) != CACHET_OK) {
+            continue;
+        }
+        bool ok = cachet_cert_list_push(out, c);
+        cachet_cert_free(c);
+        if (!ok) {
+            return cachet_err_set(e, CACHET_ERR_NOMEM, "SignedData.certificates", -1,
+                                  "out of memory");
+        }
+    }
+    return CACHET_OK;
+}
+
+/* signed_attrs_of finds the [0] signedAttrs contents of a (verified, hence
+ * well-formed) SignerInfo (RFC 5652 §5.3). */
+static void signed_attrs_of(const cachet_cbs *si, cachet_cbs *out) {
+    cachet_cbs in = *si, body, skip;
+    if (cachet_cbs_get_asn1(&in, &body, CACHET_ASN1_SEQUENCE) &&
+        cachet_cbs_get_asn1(&body, &skip, CACHET_ASN1_INTEGER) &&
+        cachet_cbs_get_any_asn1_element(&body, &skip, NULL, NULL) &&
+        cachet_cbs_get_asn1(&body, &skip, CACHET_ASN1_SEQUENCE) &&
+        cachet_cbs_peek_asn1_tag(&body, CACHET_ASN1_CONTEXT_CONS(0))) {
+        cachet_cbs_get_asn1(&body, out, CACHET_ASN1_CONTEXT_CONS(0));
+    }
+}
+
+/* Severity order for the overall status (signed.h). */
+static int rank(cachet_status st) {
+    switch (st) {
+        case CACHET_OK:
+            return 0;
+        case CACHET_ERR_UNTRUSTED:
+            return 1;
+        case CACHET_ERR_POLICY:
+            return 2;
+        case CACHET_ERR_UNSUPPORTED:
+            return 3;
+        case CACHET_ERR_BAD_SIGNATURE:
+            return 4;
+        case CACHET_ERR_ATTRIBUTES:
+            return 5;
+        default:
+            return 6;
+    }
+}
+
+static cachet_status check_signers(cachet_cms_verify *v, const sd_parts *p,
+                                   cachet_layer_report *out, cachet_error *e) {
+    cachet_md listed[VERIFY_MAX_DIGESTS];
+    size_t num_listed = 0, n = 0;
+    cachet_cbs algs = p->digest_algs, sis = p->signer_infos;
+    for (size_t k = 0; algs.len > 0; k++) {
+        cachet_md md;
+        if (k == VERIFY_MAX_DIGESTS) {
+            return cachet_err_set(e, CACHET_ERR_LIMIT, "SignedData.digestAlgorithms", -1,
+                                  "too many digest algorithms");
+        }
+        if (!cachet_cms_parse_digest_alg(&algs, &md, NULL)) {
+            return MALFORMED("SignedData.digestAlgorithms", "malformed digest AlgorithmIdentifier");
+        }
+        if (md != CACHET_MD_NONE) {
+            listed[num_listed++] = md;
+        }
+    }
+    for (cachet_cbs c = sis; c.len > 0; n++) {
+        if (!cachet_cbs_get_any_asn1_element(&c, NULL, NULL, NULL)) {
+            return MALFORMED("SignedData.signerInfos", "malformed signerInfos");
+        }
+        if (n + 1 > v->limits.max_signers) {
+            return cachet_err_set(e, CACHET_ERR_LIMIT, "SignedData.signerInfos", -1,
+                                  "more than %zu signers", v->limits.max_signers);
+        }
+    }
+    /* SG-09: no signers is never "signed" (also the certs-only message). */
+    if (n == 0) {
+        return cachet_err_set(e, CACHET_ERR_NO_SIGNERS, "SignedData.signerInfos", -1,
+                              "SignedData has no signers");
+    }
+    /* SG-01: eContent and detached content together, or neither. */
+    if (v->detached && p->has_econtent) {
+        return cachet_err_set(e, CACHET_ERR_CONTENT_CONFLICT, "SignedData.encapContentInfo", -1,
+                              "eContent present although detached content was given");
+    }
+    if (!v->detached && !p->has_econtent) {
+        return cachet_err_set(e, CACHET_ERR_CONTENT_CONFLICT, "SignedData.encapContentInfo", -1,
+                              "eContent absent and no detached content given");
+    }
+    for (size_t i = 0; i < v->certs.num + v->extra_certs.num; i++) {
+        cachet_cert *c =
+            i < v->certs.num ? v->certs.certs[i] : v->extra_certs.certs[i - v->certs.num];
+        if (!cachet_cert_list_push(&v->all_certs, c)) {
+            return cachet_err_set(e, CACHET_ERR_NOMEM, "SignedData", -1, "out of memory");
+        }
+    }
+    if (!cachet_cms_verify_finalize_digests(v)) {
+        return cachet_err_set(e, CACHET_ERR_INTERNAL, "SignedData", -1, "digest");
+    }
+    out->signers = cachet_calloc(n, sizeof(*out->signers));
+    v->signer_certs = cachet_calloc(n, sizeof(*v->signer_certs));
+    v->signer_attrs = cachet_calloc(n, sizeof(*v->signer_attrs));
+    if (out->signers == NULL || v->signer_certs == NULL || v->signer_attrs == NULL) {
+        return cachet_err_set(e, CACHET_ERR_NOMEM, "SignedData", -1, "out of memory");
+    }
+    cachet_cms_signer_ctx ctx = {
+        .policy = &v->policy,
+        .limits = &v->limits,
+        .at = v->policy.at,
+        .econtent_type = v->econtent_type,
+        .econtent_type_raw = p->econtent_type,
+        .listed_mds = listed,
+        .num_listed = num_listed,
+        .digest_mds = v->mds,
+        .digests = (const uint8_t(*)[CACHET_MD_MAX_SIZE])v->values,
+        .num_digests = v->num_mds,
+        .certs = &v->all_certs,
+    };
+    /* SG-03: content that is itself a DER SignedAttributes. A longer one than the
+     * probe holds is judged by its outer header alone (conservative). */
+    if (v->probe_len > 0 && v->content_len <= PROBE_MAX) {
+        ctx.content_forged = cachet_cms_is_forged_attrs(v->probe, v->probe_len);
+    } else if (v->probe_len >= 6 && v->probe[1] > 0x80 && v->probe[1] <= 0x88) {
+        size_t nb = v->probe[1] & 0x7f;
+        uint64_t l = 0;
+        for (size_t i = 0; i < nb; i++) {
+            l = (l << 8) | v->probe[2 + i];
+        }
+        ctx.content_forged = l + 2 + nb == v->content_len;
+    }
+    int worst = -1;
+    size_t worst_i = 0;
+    for (size_t i = 0; i < n; i++) {
+        cachet_cbs si;
+        cachet_cbs_get_any_asn1_element(&sis, &si, NULL, NULL);
+        if (!cachet_cms_verify_signer(&ctx, &si, &out->signers[i], &v->signer_certs[i])) {
+            return cachet_err_set(e, CACHET_ERR_NOMEM, "SignedData", -1, "out of memory");
+        }
+        out->num_signers = ++v->num_signer_certs;
+        cachet_signer_report *r = &out->signers[i];
+        if (r->signature_valid) {
+            signed_attrs_of(&si, &v->signer_attrs[i]);
+        }
+        cachet_status st = r->signature_status;
+        if (st == CACHET_OK && r->chain != CACHET_CHAIN_TRUSTED) {
+            st = CACHET_ERR_UNTRUSTED;
+        }
+        if (rank(st) > worst) {
+            worst = rank(st);
+            worst_i = i;
+        }
+    }
+    cachet_signer_report *w = &out->signers[worst_i];
+    if (worst == 0) {
+        return CACHET_OK;
+    }
+    char where[48];
+    snprintf(where, sizeof(where), "SignedData.signerInfos[%zu]", worst_i);
+    if (w->signature_status == CACHET_OK) {
+        return cachet_err_set(e, CACHET_ERR_UNTRUSTED, where, -1, "certificate %s: %s",
+                              cachet_chain_status_name(w->chain), w->chain_detail);
+    }
+    return cachet_err_set(e, w->signature_status, where, -1, "%s", w->signature_detail);
+}
+
+cachet_status cachet_cms_verify_finish(cachet_cms_verify *v, cachet_layer_report *out,
+                                       cachet_error *err) {
+    cachet_error e;
+    cachet_cbs der;
+    sd_parts p;
+    memset(out, 0, sizeof(*out));
+    out->type = CACHET_LAYER_SIGNED;
+    out->detached = v->detached;
+    if (v->failed != CACHET_OK) {
+        return cachet_cms_verify_fail(v, &v->fail_err, err);
+    }
+    if (v->finished) {
+        return cachet_cms_verify_fail_msg(v, err, CACHET_ERR_USAGE, "cachet_cms_verify_finish",
+                                          "already finished");
+    }
+    v->finished = true;
+    cachet_err_clear(&e);
+    cachet_status st = cachet_ber_skel_finish(v->skel, &e);
+    if (st != CACHET_OK) {
+        if (e.status == CACHET_OK) {
+            e.status = st;
+        }
+        return cachet_cms_verify_fail(v, &e, err);
+    }
+    if (!cachet_ber_skel_der(v->skel, &der)) {
+        return cachet_cms_verify_fail_msg(v, err, CACHET_ERR_INTERNAL, "SignedData", "no skeleton");
+    }
+    st = parse_structure(v, &der, &p, &e);
+    if (st == CACHET_OK) {
+        v->econtent_type = cachet_oid_lookup_cbs(&p.econtent_type);
+        if (v->econtent_type != CACHET_OID_UNKNOWN) {
+            snprintf(out->content_type, sizeof(out->content_type), "%s",
+                     cachet_oid_name(v->econtent_type));
+        } else if (!cachet_cbs_oid_to_text(&p.econtent_type, out->content_type,
+                                           sizeof(out->content_type))) {
+            out->content_type[0] = '\0';
+        }
+        if (p.has_certs) {
+            st = parse_certs(p.certs, v->limits.max_certificates, &v->certs, &e);
+        }
+    }
+    if (st == CACHET_OK) {
+        st = check_signers(v, &p, out, &e);
+    }
+    if (st != CACHET_OK) {
+        return cachet_cms_verify_fail(v, &e, err);
+    }
+    return CACHET_OK;
+}

@@ -1,0 +1,373 @@
+/* cms/signed_signer.c: verification of one SignerInfo (RFC 5652 §5.3-§5.6) with
+ * the checks of ATTACKS.md SG-03..SG-06, SG-10..SG-12 and the algorithm policy. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cms/attributes.h"
+
+typedef struct parsed_si {
+    uint64_t version;
+    cachet_cbs sid;
+    bool sid_is_ski;
+    cachet_md md;
+    bool has_signed;
+    cachet_cbs signed_elem;  /* the whole [0] element */
+    cachet_cbs signed_attrs; /* its contents */
+    cachet_cms_sig_alg alg;
+    cachet_cbs sig;
+    bool has_unsigned;
+    cachet_cbs unsigned_attrs;
+} parsed_si;
+
+#define FAIL(st, ...)                                                                              \
+    do {                                                                                           \
+        snprintf(rep->signature_detail, sizeof(rep->signature_detail), __VA_ARGS__);               \
+        return (st);                                                                               \
+    } while (0)
+
+/* RFC 5652 §5.3: SignerInfo ::= SEQUENCE { version, sid, digestAlgorithm,
+ * signedAttrs [0] IMPLICIT OPTIONAL, signatureAlgorithm, signature,
+ * unsignedAttrs [1] IMPLICIT OPTIONAL }. */
+static cachet_status parse_si(const cachet_cbs *in, parsed_si *p, cachet_signer_report *rep) {
+    cachet_cbs copy = *in, si;
+    cachet_oid md_oid;
+    memset(p, 0, sizeof(*p));
+    if (!cachet_cbs_get_asn1(&copy, &si, CACHET_ASN1_SEQUENCE) ||
+        !cachet_cbs_get_asn1_uint64(&si, &p->version)) {
+        FAIL(CACHET_ERR_MALFORMED, "malformed SignerInfo");
+    }
+    if (cachet_cbs_peek_asn1_tag(&si, CACHET_ASN1_SEQUENCE)) {
+        if (!cachet_cbs_get_asn1_element(&si, &p->sid, CACHET_ASN1_SEQUENCE)) {
+            FAIL(CACHET_ERR_MALFORMED, "malformed sid");
+        }
+    } else if (cachet_cbs_get_asn1_element(&si, &p->sid, CACHET_ASN1_CONTEXT(0))) {
+        p->sid_is_ski = true;
+    } else {
+        FAIL(CACHET_ERR_MALFORMED, "malformed sid");
+    }
+    rep->sid_is_ski = p->sid_is_ski;
+    /* §5.3: version 1 with issuerAndSerialNumber, 3 with subjectKeyIdentifier. */
+    if (p->version != (p->sid_is_ski ? 3u : 1u)) {
+        FAIL(CACHET_ERR_MALFORMED, "SignerInfo version %llu does not match its sid",
+             (unsigned long long)p->version);
+    }
+    if (!cachet_cms_parse_digest_alg(&si, &p->md, &md_oid)) {
+        FAIL(CACHET_ERR_MALFORMED, "malformed digestAlgorithm");
+    }
+    if (cachet_cbs_peek_asn1_tag(&si, CACHET_ASN1_CONTEXT_CONS(0))) {
+        cachet_cbs tmp = si;
+        if (!cachet_cbs_get_asn1_element(&si, &p->signed_elem, CACHET_ASN1_CONTEXT_CONS(0)) ||
+            !cachet_cbs_get_asn1(&tmp, &p->signed_attrs, CACHET_ASN1_CONTEXT_CONS(0))) {
+            FAIL(CACHET_ERR_MALFORMED, "malformed signedAttrs");
+        }
+        p->has_signed = true;
+    }
+    char detail[128] = "";
+    cachet_status st = cachet_cms_parse_sig_alg(&si, &p->alg, detail, sizeof(detail));
+    snprintf(rep->algorithm, sizeof(rep->algorithm), "%s", cachet_cms_sig_alg_name(&p->alg));
+    if (st != CACHET_OK) {
+        FAIL(st, "%s", detail);
+    }
+    if (!cachet_cbs_get_asn1(&si, &p->sig, CACHET_ASN1_OCTETSTRING)) {
+        FAIL(CACHET_ERR_MALFORMED, "malformed signature");
+    }
+    if (cachet_cbs_peek_asn1_tag(&si, CACHET_ASN1_CONTEXT_CONS(1))) {
+        if (!cachet_cbs_get_asn1(&si, &p->unsigned_attrs, CACHET_ASN1_CONTEXT_CONS(1))) {
+            FAIL(CACHET_ERR_MALFORMED, "malformed unsignedAttrs");
+        }
+        p->has_unsigned = true;
+    }
+    if (si.len != 0) {
+        FAIL(CACHET_ERR_MALFORMED, "trailing data in SignerInfo");
+    }
+    if (p->md == CACHET_MD_NONE) {
+        FAIL(CACHET_ERR_UNSUPPORTED, "unknown digestAlgorithm");
+    }
+    snprintf(rep->digest, sizeof(rep->digest), "%s", cachet_md_name(p->md));
+    return CACHET_OK;
+}
+
+/* SG-12: the hash fixed by the signature algorithm is the digestAlgorithm, PSS
+ * uses one hash throughout (RFC 4056 §3), Ed25519 with signed attributes uses
+ * SHA-512 (RFC 8419 §3.1) and without them would need the whole content. */
+static cachet_status check_consistency(const parsed_si *p, cachet_signer_report *rep) {
+    const cachet_cms_sig_alg *a = &p->alg;
+    if (a->md != CACHET_MD_NONE && a->md != p->md) {
+        FAIL(CACHET_ERR_BAD_SIGNATURE, "signatureAlgorithm hash differs from digestAlgorithm");
+    }
+    if (a->scheme == CACHET_SIG_RSA_PSS && (a->pss.mgf1_md != p->md || a->pss.trailer != 1 ||
+                                            a->pss.salt_len > cachet_md_size(p->md) + 64)) {
+        FAIL(CACHET_ERR_BAD_SIGNATURE, "inconsistent RSASSA-PSS parameters");
+    }
+    if (a->scheme == CACHET_SIG_ED25519) {
+        if (!p->has_signed) {
+            FAIL(CACHET_ERR_UNSUPPORTED, "Ed25519 without signed attributes is not supported "
+                                         "(pure EdDSA over the whole content)");
+        }
+        if (p->md != CACHET_MD_SHA512) {
+            FAIL(CACHET_ERR_BAD_SIGNATURE, "Ed25519 requires digestAlgorithm SHA-512 (RFC 8419)");
+        }
+    }
+    return CACHET_OK;
+}
+
+static bool key_fits(cachet_sig_scheme scheme, cachet_key_type kt) {
+    switch (scheme) {
+        case CACHET_SIG_RSA_PKCS1:
+            return kt == CACHET_KEY_RSA;
+        case CACHET_SIG_RSA_PSS:
+            return kt == CACHET_KEY_RSA || kt == CACHET_KEY_RSA_PSS;
+        case CACHET_SIG_ECDSA:
+            return kt == CACHET_KEY_EC;
+        case CACHET_SIG_ED25519:
+            return kt == CACHET_KEY_ED25519;
+        case CACHET_SIG_DSA:
+            return kt == CACHET_KEY_DSA;
+        default:
+            return false;
+    }
+}
+
+/* One candidate certificate: the outcome of trying it. */
+typedef struct attempt {
+    cachet_status st;
+    char detail[256];
+    bool weak;
+    cachet_chain_status chain;
+    char chain_detail[256];
+} attempt;
+
+static void try_cert(const cachet_cms_signer_ctx *ctx, const parsed_si *p,
+                     const cachet_cms_attrs_info *ai, const uint8_t *tbs, size_t tbs_len,
+                     const uint8_t *digest, const cachet_cert *cert, attempt *a) {
+    cachet_pkey *key = cachet_cert_pkey(cert);
+    memset(a, 0, sizeof(*a));
+    a->chain = CACHET_CHAIN_NOT_CHECKED;
+    a->st = CACHET_ERR_BAD_SIGNATURE;
+    if (key == NULL) {
+        snprintf(a->detail, sizeof(a->detail), "signer certificate key cannot be decoded");
+        return;
+    }
+    cachet_key_type kt = cachet_pkey_type(key);
+    const cachet_pss_params *pss = p->alg.scheme == CACHET_SIG_RSA_PSS ? &p->alg.pss : NULL;
+    bool ok;
+    /* Policy (DESIGN.md principle 5): MD5/SHA-1, DSA and RSA < 2048 are weak. */
+    a->weak = p->md == CACHET_MD_MD5 || p->md == CACHET_MD_SHA1 || kt == CACHET_KEY_DSA ||
+              ((kt == CACHET_KEY_RSA || kt == CACHET_KEY_RSA_PSS) && cachet_pkey_bits(key) < 2048);
+    if (!key_fits(p->alg.scheme, kt)) {
+        snprintf(a->detail, sizeof(a->detail), "signer key type does not fit %s",
+                 cachet_cms_sig_alg_name(&p->alg));
+        goto out;
+    }
+    if (a->weak && !ctx->policy->allow_weak) {
+        a->st = CACHET_ERR_POLICY;
+        snprintf(a->detail, sizeof(a->detail), "weak algorithm or key (%s, %u-bit key) refused",
+                 cachet_md_name(p->md), cachet_pkey_bits(key));
+        goto out;
+    }
+    if (ai != NULL && ai->has_ess_cert_v2) {
+        /* RFC 5035 §5.4: the certificate named by ESSCertIDv2 is the signer's. */
+        uint8_t h[CACHET_MD_MAX_SIZE];
+        size_t der_len = 0;
+        const uint8_t *der = cachet_cert_der(cert, &der_len);
+        if (!cachet_md_oneshot(ai->ess_md, der, der_len, h) ||
+            !cachet_cbs_mem_equal(&ai->ess_hash, h, cachet_md_size(ai->ess_md))) {
+            a->st = CACHET_ERR_ATTRIBUTES;
+            snprintf(a->detail, sizeof(a->detail),
+                     "signingCertificateV2 does not name this certificate");
+            goto out;
+        }
+    }
+    if (tbs != NULL) {
+        ok = cachet_verify(key, p->alg.scheme, p->md, pss, tbs, tbs_len, p->sig.data, p->sig.len);
+    } else {
+        /* §5.4 without signed attributes: the signature is over the content digest. */
+        ok = cachet_verify_digest(key, p->alg.scheme, p->md, pss, digest, cachet_md_size(p->md),
+                                  p->sig.data, p->sig.len);
+    }
+    if (!ok) {
+        snprintf(a->detail, sizeof(a->detail), "signature does not verify");
+        goto out;
+    }
+    a->st = CACHET_OK;
+    if (ctx->policy->trust != NULL) {
+        /* SG-14: the path is validated at the verification time, never signingTime. */
+        a->chain = cachet_trust_verify(ctx->policy->trust, cert, ctx->certs, ctx->at,
+                                       a->chain_detail, sizeof(a->chain_detail));
+    } else {
+        snprintf(a->chain_detail, sizeof(a->chain_detail), "no trust anchors configured");
+    }
+out:
+    cachet_pkey_free(key);
+}
+
+/* Attribute checks of §5.3/§5.6/§11 against the content. */
+static cachet_status check_attrs(const cachet_cms_signer_ctx *ctx, const parsed_si *p,
+                                 const uint8_t *digest, cachet_cms_attrs_info *ai,
+                                 cachet_signer_report *rep) {
+    char detail[200] = "";
+    cachet_status st;
+    if (p->has_unsigned) {
+        st = cachet_cms_check_unsigned_attrs(&p->unsigned_attrs, ctx->limits->max_attributes,
+                                             detail, sizeof(detail));
+        if (st != CACHET_OK) {
+            FAIL(st, "unsignedAttrs: %s", detail);
+        }
+    }
+    if (!p->has_signed) {
+        /* §5.3: signedAttrs MUST be present when eContentType is not id-data. */
+        if (ctx->econtent_type != CACHET_OID_DATA) {
+            FAIL(CACHET_ERR_ATTRIBUTES, "no signedAttrs with eContentType other than id-data");
+        }
+        /* SG-03 ForgedAttributes (draft-ietf-lamps-cms-euf-cma-signeddata §5.1). */
+        if (ctx->content_forged) {
+            FAIL(CACHET_ERR_ATTRIBUTES, "content is a SignedAttributes structure and the "
+                                        "signature has no signedAttrs (ForgedAttributes)");
+        }
+        return CACHET_OK;
+    }
+    st = cachet_cms_check_signed_attrs(&p->signed_attrs, ctx->limits->max_attributes, ai, detail,
+                                       sizeof(detail));
+    if (st != CACHET_OK) {
+        FAIL(st, "signedAttrs: %s", detail);
+    }
+    rep->has_signing_time = ai->has_signing_time;
+    rep->signing_time = ai->signing_time;
+    /* §5.6 / SG-04: contentType attribute equals eContentType. */
+    if (!cachet_cbs_mem_equal(&ai->content_type, ctx->econtent_type_raw.data,
+                              ctx->econtent_type_raw.len)) {
+        FAIL(CACHET_ERR_ATTRIBUTES, "contentType attribute differs from eContentType");
+    }
+    /* §11.2 / SG-05: messageDigest has the digest's size and value. */
+    if (ai->message_digest.len != cachet_md_size(p->md)) {
+        FAIL(CACHET_ERR_ATTRIBUTES, "messageDigest length %zu is not the %s size",
+             ai->message_digest.len, cachet_md_name(p->md));
+    }
+    if (!cachet_cbs_mem_equal(&ai->message_digest, digest, cachet_md_size(p->md))) {
+        FAIL(CACHET_ERR_BAD_SIGNATURE, "messageDigest does not match the content");
+    }
+    return CACHET_OK;
+}
+
+static cachet_status verify_signer(const cachet_cms_signer_ctx *ctx, const cachet_cbs *si,
+                                   cachet_signer_report *rep, cachet_cert **out_cert) {
+    parsed_si p;
+    cachet_cms_attrs_info ai;
+    const uint8_t *digest = NULL;
+    cachet_status st = parse_si(si, &p, rep);
+    if (st != CACHET_OK) {
+        return st;
+    }
+    /* SG-11: the signer's digest must be announced in digestAlgorithms (§5.1:
+     * "message digest algorithm identifiers ... employed by any of the signers"). */
+    bool listed = false;
+    for (size_t i = 0; i < ctx->num_listed; i++) {
+        listed = listed || ctx->listed_mds[i] == p.md;
+    }
+    if (!listed) {
+        FAIL(CACHET_ERR_UNSUPPORTED, "digestAlgorithm %s is not in SignedData.digestAlgorithms",
+             cachet_md_name(p.md));
+    }
+    for (size_t i = 0; i < ctx->num_digests; i++) {
+        if (ctx->digest_mds[i] == p.md) {
+            digest = ctx->digests[i];
+        }
+    }
+    if (digest == NULL) {
+        FAIL(CACHET_ERR_UNSUPPORTED, "content digest %s was not computed", cachet_md_name(p.md));
+    }
+    st = check_consistency(&p, rep);
+    if (st == CACHET_OK) {
+        st = check_attrs(ctx, &p, digest, &ai, rep);
+    }
+    if (st != CACHET_OK) {
+        return st;
+    }
+    /* §5.4: the signature covers DER(SignedAttributes) with the EXPLICIT SET tag. */
+    uint8_t *tbs = NULL;
+    if (p.has_signed) {
+        tbs = cachet_malloc(p.signed_elem.len);
+        if (tbs == NULL) {
+            return CACHET_ERR_NOMEM;
+        }
+        memcpy(tbs, p.signed_elem.data, p.signed_elem.len);
+        tbs[0] = 0x31;
+    }
+    /* SG-10: the reported signer is a certificate that matches the sid AND verifies
+     * the signature; a path-validated one is preferred. */
+    attempt best, cur;
+    const cachet_cert *best_cert = NULL;
+    size_t candidates = 0;
+    memset(&best, 0, sizeof(best));
+    best.st = CACHET_ERR_BAD_SIGNATURE;
+    best.chain = CACHET_CHAIN_NOT_CHECKED; /* 0 would read as TRUSTED */
+    snprintf(best.detail, sizeof(best.detail), "no certificate matches the signer identifier");
+    for (size_t i = 0; i < ctx->certs->num; i++) {
+        const cachet_cert *c = ctx->certs->certs[i];
+        if (!cachet_cms_sid_matches(&p.sid, c)) {
+            continue;
+        }
+        if (candidates == 8) {
+            break; /* bound the work an input can ask for: 8 look-alikes are plenty */
+        }
+        candidates++;
+        try_cert(ctx, &p, p.has_signed ? &ai : NULL, tbs, p.signed_elem.len, digest, c, &cur);
+        bool better;
+        if (best_cert == NULL && candidates == 1) {
+            better = true;
+        } else if (cur.st == CACHET_OK) {
+            better = best.st != CACHET_OK ||
+                     (best.chain != CACHET_CHAIN_TRUSTED && cur.chain == CACHET_CHAIN_TRUSTED);
+        } else {
+            better = best.st != CACHET_OK && best.st == CACHET_ERR_BAD_SIGNATURE &&
+                     cur.st != CACHET_ERR_BAD_SIGNATURE;
+        }
+        if (better) {
+            best = cur;
+            best_cert = c;
+        }
+    }
+    cachet_free(tbs);
+    rep->weak = best.weak;
+    rep->chain = best.chain;
+    snprintf(rep->chain_detail, sizeof(rep->chain_detail), "%s", best.chain_detail);
+    if (best.st != CACHET_OK) {
+        if (best_cert == NULL) {
+            snprintf(rep->chain_detail, sizeof(rep->chain_detail), "no signer certificate");
+        }
+        FAIL(best.st, "%s%s", best.detail,
+             candidates > 1 ? " (several certificates match the sid)" : "");
+    }
+    cachet_cert_subject(best_cert, rep->subject, sizeof(rep->subject));
+    rep->num_emails = cachet_cert_emails(best_cert, &rep->emails);
+    *out_cert = cachet_cert_up_ref((cachet_cert *)best_cert);
+    return CACHET_OK;
+}
+
+bool cachet_cms_verify_signer(const cachet_cms_signer_ctx *ctx, const cachet_cbs *signer_info,
+                              cachet_signer_report *rep, cachet_cert **out_cert) {
+    memset(rep, 0, sizeof(*rep));
+    rep->address_match = -1;
+    rep->chain = CACHET_CHAIN_NOT_CHECKED;
+    *out_cert = NULL;
+    cachet_status st = verify_signer(ctx, signer_info, rep, out_cert);
+    if (st == CACHET_ERR_NOMEM) {
+        return false;
+    }
+    rep->signature_status = st;
+    rep->signature_valid = st == CACHET_OK;
+    if (st == CACHET_OK) {
+        /* SG-14: signingTime is only claimed; implausible values are flagged. */
+        int64_t not_before = 0, not_after = 0;
+        const char *note = "";
+        cachet_cert_validity(*out_cert, &not_before, &not_after);
+        if (rep->has_signing_time && rep->signing_time > ctx->at + 300) {
+            note = " (claimed signingTime is in the future)";
+        } else if (rep->has_signing_time &&
+                   (rep->signing_time < not_before || rep->signing_time > not_after)) {
+            note = " (claimed signingTime is outside the certificate validity)";
+        }
+        snprintf(rep->signature_detail, sizeof(rep->signature_detail), "signature valid%s", note);
+    }
+    return true;
+}
