@@ -2,6 +2,8 @@
  * structure cachet writes (attributes, versions, algorithm identifiers), and
  * cachet verifies what OpenSSL streams (i2d_CMS_bio_stream), with and without
  * -keyid, detached and encapsulated, fed whole, byte by byte and in chunks. */
+#include <openssl/rsa.h>
+
 #include "test_cms_signed_pki.h"
 
 static tpki_party ca, rsa, p256, p384;
@@ -145,7 +147,46 @@ static void openssl_streamed_output_verifies(void) {
     free(content);
 }
 
+/* RFC 4056 §3: the verifier takes saltLength from RSASSA-PSS-params. OpenSSL signs
+ * with the maximum salt (222 bytes for RSA-2048/SHA-256); regression: such
+ * signatures were refused as "inconsistent RSASSA-PSS parameters". */
+static void openssl_pss_with_maximum_salt_verifies(void) {
+    setup();
+    static const uint8_t content[] = "PSS with the longest salt the key allows";
+    unsigned flags = CMS_BINARY | CMS_PARTIAL;
+    CMS_ContentInfo *cms = CMS_sign(NULL, NULL, NULL, NULL, flags);
+    CMS_SignerInfo *si = CMS_add1_signer(cms, rsa.ossl_cert, rsa.ossl_key, EVP_sha256(),
+                                         flags | CMS_KEY_PARAM);
+    CHECK(si != NULL);
+    EVP_PKEY_CTX *pctx = si != NULL ? CMS_SignerInfo_get0_pkey_ctx(si) : NULL;
+    CHECK(pctx != NULL && EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) > 0 &&
+          EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_MAX) > 0);
+    BIO *in = BIO_new_mem_buf(content, (int)sizeof(content) - 1);
+    CHECK(CMS_final(cms, in, NULL, flags) == 1);
+    uint8_t *der = NULL;
+    int der_len = i2d_CMS_ContentInfo(cms, &der);
+    CHECK(der_len > 0);
+    cachet_membuf got = {0};
+    cachet_error err = {0};
+    cachet_layer_report layer;
+    cachet_cms_policy pol = {.trust = trust};
+    cachet_status st = tpki_verify(&pol, der, (size_t)der_len, NULL, 0, NULL, 0, TFEED_WHOLE,
+                                   &got, &layer, &err);
+    if (st != CACHET_OK) {
+        fprintf(stderr, "pss max salt: %s %s %s\n", cachet_status_str(st), err.where, err.message);
+    }
+    CHECK_EQ_INT(st, CACHET_OK);
+    CHECK_STR(layer.num_signers == 1 ? layer.signers[0].algorithm : "", "rsassa-pss");
+    CHECK_MEM(got.data, got.len, content, sizeof(content) - 1);
+    cachet_cms_layer_report_clear(&layer);
+    cachet_membuf_free(&got);
+    OPENSSL_free(der);
+    BIO_free(in);
+    CMS_ContentInfo_free(cms);
+}
+
 static const cachet_test_case tests[] = {
+    TEST_CASE(openssl_pss_with_maximum_salt_verifies),
     TEST_CASE(signed_structure_read_back_by_openssl),
     TEST_CASE(openssl_streamed_output_verifies),
 };

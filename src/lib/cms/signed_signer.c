@@ -88,15 +88,21 @@ static cachet_status parse_si(const cachet_cbs *in, parsed_si *p, cachet_signer_
 }
 
 /* SG-12: the hash fixed by the signature algorithm is the digestAlgorithm, PSS
- * uses one hash throughout (RFC 4056 §3), Ed25519 with signed attributes uses
+ * uses one hash throughout (RFC 4056 §3) with any salt length the key allows
+ * (OpenSSL signs with the maximum, e.g. 222 bytes for RSA-2048/SHA-256; the RSA
+ * operation itself rejects an impossible one, the bound only keeps the number
+ * sane before it reaches OpenSSL), Ed25519 with signed attributes uses
  * SHA-512 (RFC 8419 §3.1) and without them would need the whole content. */
+/* Largest salt of a 16384-bit RSA key. */
+#define CACHET_PSS_MAX_SALT 2048u
+
 static cachet_status check_consistency(const parsed_si *p, cachet_signer_report *rep) {
     const cachet_cms_sig_alg *a = &p->alg;
     if (a->md != CACHET_MD_NONE && a->md != p->md) {
         FAIL(CACHET_ERR_BAD_SIGNATURE, "signatureAlgorithm hash differs from digestAlgorithm");
     }
     if (a->scheme == CACHET_SIG_RSA_PSS && (a->pss.mgf1_md != p->md || a->pss.trailer != 1 ||
-                                            a->pss.salt_len > cachet_md_size(p->md) + 64)) {
+                                            a->pss.salt_len > CACHET_PSS_MAX_SALT)) {
         FAIL(CACHET_ERR_BAD_SIGNATURE, "inconsistent RSASSA-PSS parameters");
     }
     if (a->scheme == CACHET_SIG_ED25519) {

@@ -421,7 +421,7 @@ cachet_status cachet_ber_skel_update(cachet_ber_skel *skel, const uint8_t *data,
         if (skel->done) {
             st = fail(skel, CACHET_ERR_MALFORMED, skel->offset, "trailing data after the element");
         } else if (in_content(f)) {
-            size_t used;
+            size_t used = 0;
             st = consume_content(skel, f, data + i, len - i, &used);
             i += used;
         } else if (f != NULL && skel->offset >= f->limit) {
