@@ -1,0 +1,189 @@
+/* cli: the `cachet` tool. Shared declarations of main.c and the subcommands.
+ * The tool uses only the public API (include/cachet/); everything it prints that
+ * came from a message or a certificate goes through an escaping writer (ATTACKS
+ * CL-02), and nothing is written to the output unless the operation succeeded
+ * (CL-01): output goes to a temporary file that is renamed (or copied to stdout)
+ * on success and unlinked on failure. */
+#ifndef CACHET_CLI_CLI_H
+#define CACHET_CLI_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <cachet/cachet.h>
+
+/* Exit statuses of the contract. */
+enum {
+    CACHET_EXIT_OK = 0,
+    CACHET_EXIT_FAIL = 1,  /* not authentic, not decryptable, untrusted, policy */
+    CACHET_EXIT_USAGE = 2, /* bad options, unreadable key/cert/input files */
+    CACHET_EXIT_INPUT = 3, /* malformed or unsupported input, a limit, internal */
+};
+
+/* Option identifiers; each subcommand accepts a subset (a bit mask of them). */
+typedef enum cachet_cli_opt_id {
+    CACHET_OPT_IN = 0,
+    CACHET_OPT_OUT,
+    CACHET_OPT_PASS,
+    CACHET_OPT_P12,
+    CACHET_OPT_CERT,
+    CACHET_OPT_KEY,
+    CACHET_OPT_CHAIN,
+    CACHET_OPT_OPAQUE,
+    CACHET_OPT_DIGEST,
+    CACHET_OPT_PSS,
+    CACHET_OPT_RAW,
+    CACHET_OPT_FORMAT,
+    CACHET_OPT_TRUST,
+    CACHET_OPT_JSON,
+    CACHET_OPT_NO_ADDRESS_CHECK,
+    CACHET_OPT_ALLOW_WEAK,
+    CACHET_OPT_AT,
+    CACHET_OPT_CONTENT,
+    CACHET_OPT_TO,
+    CACHET_OPT_CIPHER,
+    CACHET_OPT_OAEP,
+    CACHET_OPT_HELP,
+    CACHET_OPT__COUNT
+} cachet_cli_opt_id;
+
+#define CACHET_OPT_BIT(id) (1u << (id))
+
+/* cachet_cli_opts: the parsed command line of one subcommand. */
+typedef struct cachet_cli_opts {
+    const char *cmd; /* "sign" */
+    const char *in, *out, *pass, *p12, *cert, *key, *content;
+    const char **chain;
+    size_t num_chain;
+    const char **trust;
+    size_t num_trust;
+    const char **to;
+    size_t num_to;
+    bool raw, json, opaque, pss, oaep, allow_weak, no_address_check;
+    bool format_set;
+    cachet_format format;
+    cachet_digest digest;
+    cachet_cipher_choice cipher;
+    bool at_set;
+    int64_t at;
+} cachet_cli_opts;
+
+typedef struct cachet_cli_cmd {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *usage;   /* the options, after "cachet <name> " */
+    const char *summary; /* one line for `cachet help` */
+} cachet_cli_cmd;
+
+/* main.c */
+const cachet_cli_cmd *cachet_cli_find(const char *name);
+void cachet_cli_usage_line(FILE *f, const char *cmd);
+
+/* opts.c: cachet_cli_parse fills |o| from argv (argv[0] is the subcommand name),
+ * accepting only the options in |allowed|. Returns -1 to go on, or the exit
+ * status (0 after --help, 2 after a usage error, already reported). */
+int cachet_cli_parse(cachet_cli_opts *o, int argc, char **argv, unsigned allowed);
+void cachet_cli_opts_free(cachet_cli_opts *o);
+/* cachet_cli_parse_time: seconds since the epoch, YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ. */
+bool cachet_cli_parse_time(const char *s, int64_t *out);
+/* cachet_cli_read_pass resolves env:VAR, file:PATH, pass:TEXT into a malloc'd
+ * string (free with cachet_cli_free_pass). Returns an exit status. */
+int cachet_cli_read_pass(const char *cmd, const char *spec, char **out);
+void cachet_cli_free_pass(char *pass);
+/* cachet_cli_load_credential loads --p12 or --cert/--key with --pass (and
+ * --chain). |required| makes their absence a usage error; otherwise *out stays
+ * NULL when none is given. Returns an exit status. */
+int cachet_cli_load_credential(const cachet_cli_opts *o, bool required, cachet_credential **out);
+/* cachet_cli_make_ctx builds the context: --trust files (or the system store
+ * when |system_trust_default|), --at, --allow-weak, --no-address-check. */
+int cachet_cli_make_ctx(const cachet_cli_opts *o, bool use_trust, bool system_trust_default,
+                        cachet_ctx **out);
+
+/* errors.c */
+int cachet_cli_exit_code(cachet_status st);
+/* cachet_cli_error prints "cachet <cmd>: <what>: <message> (at <where>, byte <n>)"
+ * and a hint line when one applies. */
+void cachet_cli_error(const char *cmd, const char *what, const cachet_error *e);
+/* cachet_cli_error_hint is cachet_cli_error with the hint line optional. */
+void cachet_cli_error_hint(const char *cmd, const char *what, const cachet_error *e,
+                           bool with_hint);
+/* cachet_cli_hint: what to do about |st|, or NULL. */
+const char *cachet_cli_hint(cachet_status st);
+void cachet_cli_errorf(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* cachet_cli_usage_error prints the message, the command's usage line, exit 2. */
+int cachet_cli_usage_error(const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* cachet_cli_put_escaped writes |s| for a terminal: printable ASCII as is,
+ * everything else (controls, DEL, bytes >= 0x80) as \xNN (ATTACKS CL-02). */
+void cachet_cli_put_escaped(FILE *f, const char *s);
+
+/* io.c: input and the all-or-nothing output. */
+typedef struct cachet_cli_output {
+    const char *path; /* NULL: stdout */
+    char *tmp_path;   /* the temporary file beside |path| (NULL for stdout) */
+    int fd;
+    bool discard; /* output thrown away (verify --json without --out) */
+} cachet_cli_output;
+
+int cachet_cli_open_input(const char *cmd, const char *path, int *out_fd);
+void cachet_cli_close_input(int fd);
+/* cachet_cli_output_open creates the temporary file. |discard| = null sink. */
+int cachet_cli_output_open(cachet_cli_output *o, const char *cmd, const char *path, bool discard);
+cachet_sink cachet_cli_output_sink(cachet_cli_output *o);
+/* cachet_cli_output_commit renames the file into place or copies it to stdout. */
+int cachet_cli_output_commit(cachet_cli_output *o, const char *cmd);
+/* cachet_cli_output_abort unlinks the temporary file; nothing is left. */
+void cachet_cli_output_abort(cachet_cli_output *o);
+/* cachet_cli_run feeds |content_fd| (>= 0: detached content, first) and |in_fd|
+ * to |op| in 64 KiB chunks and finishes it. The report (may be NULL) is handed
+ * to the caller. Returns the final status with its detail in |out_err| (the
+ * op's, or a read error of ours, in which case the op is not finished and so
+ * releases nothing). */
+cachet_status cachet_cli_run(cachet_op *op, int content_fd, int in_fd, cachet_report **out_report,
+                             cachet_error *out_err);
+
+/* report.c: the JSON report and the human summaries. */
+void cachet_cli_json_report(FILE *f, const cachet_report *r, cachet_status st,
+                            const cachet_error *e);
+void cachet_cli_json_string(FILE *f, const char *s);
+/* cachet_cli_summary prints the per-signer lines and the final line of verify /
+ * decrypt on stderr. */
+void cachet_cli_summary(const char *cmd, const cachet_report *r, cachet_status st,
+                        const cachet_error *e, bool verifying);
+/* cachet_cli_describe prints the human form of inspect. */
+void cachet_cli_describe(FILE *f, const cachet_report *r);
+/* cachet_cli_report_hint: what to do, from the report when it tells more than |st|. */
+const char *cachet_cli_report_hint(const cachet_report *r, cachet_status st);
+void cachet_cli_format_time(int64_t t, char *out, size_t out_len);
+
+/* gen.c: shared by sign, encrypt, compress. */
+#define CACHET_CLI_COMMON_GEN                                                                      \
+    (CACHET_OPT_BIT(CACHET_OPT_IN) | CACHET_OPT_BIT(CACHET_OPT_OUT) |                              \
+     CACHET_OPT_BIT(CACHET_OPT_RAW) | CACHET_OPT_BIT(CACHET_OPT_FORMAT))
+/* cachet_cli_output_format: --format der|pem means raw CMS out (implies --raw);
+ * --raw alone means DER; --raw --format smime is a usage error. */
+int cachet_cli_output_format(cachet_cli_opts *o);
+/* cachet_cli_generate runs |op| (consumed) from --in into |out|, committing the
+ * output on success; returns the exit status. */
+int cachet_cli_generate(const cachet_cli_opts *o, cachet_op *op, cachet_cli_output *out,
+                        const char *what);
+/* cachet_cli_new_failed reports a failed cachet_*_new and aborts |out|. */
+int cachet_cli_new_failed(const cachet_cli_opts *o, cachet_cli_output *out, const char *what,
+                          const cachet_error *err);
+
+/* check.c: shared by verify and decrypt; runs |op| (consumed). */
+int cachet_cli_check(const cachet_cli_opts *o, cachet_op *op, cachet_cli_output *out,
+                     bool verifying);
+
+/* The subcommands (cmd_*.c). */
+int cachet_cmd_sign(int argc, char **argv);
+int cachet_cmd_verify(int argc, char **argv);
+int cachet_cmd_encrypt(int argc, char **argv);
+int cachet_cmd_decrypt(int argc, char **argv);
+int cachet_cmd_compress(int argc, char **argv);
+int cachet_cmd_decompress(int argc, char **argv);
+int cachet_cmd_inspect(int argc, char **argv);
+
+#endif

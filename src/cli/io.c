@@ -1,0 +1,283 @@
+/* Input in 64 KiB chunks and all-or-nothing output (ATTACKS CL-01): output
+ * goes to a private temporary file (mode 0600, CL-05) which is renamed over
+ * --out, or copied to stdout, only when the operation succeeded. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+#define CACHET_CLI_CHUNK (64 * 1024)
+
+int cachet_cli_open_input(const char *cmd, const char *path, int *out_fd) {
+    if (path == NULL || strcmp(path, "-") == 0) {
+        *out_fd = STDIN_FILENO;
+        return -1;
+    }
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        cachet_cli_errorf(cmd, "cannot open input %s: %s", path, strerror(errno));
+        return CACHET_EXIT_USAGE;
+    }
+    *out_fd = fd;
+    return -1;
+}
+
+void cachet_cli_close_input(int fd) {
+    if (fd > STDIN_FILENO) {
+        close(fd);
+    }
+}
+
+/* The temporary file beside --out, removed if a signal ends the process before
+ * the rename, so that an interrupted run leaves nothing behind either. */
+static char *volatile pending_tmp;
+
+static void on_fatal_signal(int sig) {
+    char *p = pending_tmp;
+    if (p != NULL) {
+        unlink(p); /* async-signal-safe */
+    }
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void guard_tmp(char *path) {
+    pending_tmp = path;
+    if (path == NULL) {
+        return;
+    }
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGQUIT};
+    for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof(sa));
+        sa.sa_handler = on_fatal_signal;
+        sigemptyset(&sa.sa_mask);
+        (void)sigaction(sigs[i], &sa, NULL);
+    }
+}
+
+static cachet_status discard_write(void *arg, const uint8_t *data, size_t len) {
+    (void)arg;
+    (void)data;
+    (void)len;
+    return CACHET_OK;
+}
+
+int cachet_cli_output_open(cachet_cli_output *o, const char *cmd, const char *path, bool discard) {
+    memset(o, 0, sizeof(*o));
+    o->fd = -1;
+    o->discard = discard;
+    if (discard) {
+        return -1;
+    }
+    if (path != NULL && strcmp(path, "-") != 0) {
+        o->path = path;
+        /* Beside the target, so that rename() is atomic (same file system). */
+        const char *slash = strrchr(path, '/');
+        size_t dir_len = slash != NULL ? (size_t)(slash - path) + 1 : 0;
+        const char *base = path + dir_len;
+        size_t n = dir_len + strlen(base) + 32;
+        o->tmp_path = malloc(n);
+        if (o->tmp_path == NULL) {
+            return CACHET_EXIT_INPUT;
+        }
+        snprintf(o->tmp_path, n, "%.*s.%s.cachet-XXXXXX", (int)dir_len, path, base);
+        o->fd = mkstemp(o->tmp_path);
+        if (o->fd < 0) {
+            cachet_cli_errorf(cmd, "cannot create a file beside %s: %s", path, strerror(errno));
+            free(o->tmp_path);
+            o->tmp_path = NULL;
+            return CACHET_EXIT_USAGE;
+        }
+        guard_tmp(o->tmp_path);
+        return -1;
+    }
+    const char *tmpdir = getenv("TMPDIR");
+    if (tmpdir == NULL || tmpdir[0] == '\0') {
+        tmpdir = "/tmp";
+    }
+    size_t n = strlen(tmpdir) + 32;
+    char *tmpl = malloc(n);
+    if (tmpl == NULL) {
+        return CACHET_EXIT_INPUT;
+    }
+    snprintf(tmpl, n, "%s/cachet-out-XXXXXX", tmpdir);
+    o->fd = mkstemp(tmpl);
+    int e = errno;
+    if (o->fd >= 0) {
+        unlink(tmpl); /* nothing is left behind, even on a crash */
+    }
+    free(tmpl);
+    if (o->fd < 0) {
+        cachet_cli_errorf(cmd, "cannot create a temporary file in %s: %s", tmpdir, strerror(e));
+        return CACHET_EXIT_INPUT;
+    }
+    return -1;
+}
+
+cachet_sink cachet_cli_output_sink(cachet_cli_output *o) {
+    if (o->discard) {
+        return (cachet_sink){.write = discard_write, .close = NULL, .arg = NULL};
+    }
+    return cachet_sink_fd(&o->fd);
+}
+
+static bool write_all(int fd, const uint8_t *p, size_t len) {
+    while (len > 0) {
+        ssize_t n = write(fd, p, len);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            return false;
+        }
+        p += n;
+        len -= (size_t)n;
+    }
+    return true;
+}
+
+static bool copy_to_stdout(int fd) {
+    if (lseek(fd, 0, SEEK_SET) != 0) {
+        return false;
+    }
+    uint8_t *buf = malloc(CACHET_CLI_CHUNK);
+    if (buf == NULL) {
+        return false;
+    }
+    bool ok = true;
+    for (;;) {
+        ssize_t n = read(fd, buf, CACHET_CLI_CHUNK);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0) {
+            ok = false;
+            break;
+        }
+        if (n == 0) {
+            break;
+        }
+        if (!write_all(STDOUT_FILENO, buf, (size_t)n)) {
+            ok = false;
+            break;
+        }
+    }
+    free(buf);
+    return ok;
+}
+
+int cachet_cli_output_commit(cachet_cli_output *o, const char *cmd) {
+    if (o->discard) {
+        return CACHET_EXIT_OK;
+    }
+    if (o->path == NULL) {
+        bool ok = copy_to_stdout(o->fd);
+        close(o->fd);
+        o->fd = -1;
+        if (!ok) {
+            cachet_cli_errorf(cmd, "writing to standard output failed: %s", strerror(errno));
+            return CACHET_EXIT_INPUT;
+        }
+        return CACHET_EXIT_OK;
+    }
+    bool ok = fsync(o->fd) == 0;
+    ok = close(o->fd) == 0 && ok;
+    o->fd = -1;
+    if (ok && rename(o->tmp_path, o->path) == 0) {
+        guard_tmp(NULL);
+        free(o->tmp_path);
+        o->tmp_path = NULL;
+        return CACHET_EXIT_OK;
+    }
+    cachet_cli_errorf(cmd, "writing %s failed: %s", o->path, strerror(errno));
+    cachet_cli_output_abort(o);
+    return CACHET_EXIT_INPUT;
+}
+
+void cachet_cli_output_abort(cachet_cli_output *o) {
+    if (o->fd >= 0) {
+        close(o->fd);
+        o->fd = -1;
+    }
+    if (o->tmp_path != NULL) {
+        guard_tmp(NULL);
+        unlink(o->tmp_path);
+        free(o->tmp_path);
+        o->tmp_path = NULL;
+    }
+}
+
+/* feed returns false after a read error (recorded in |err|) or when the op
+ * failed (its own error then stands). */
+static bool feed(cachet_op *op, int fd, bool content, cachet_error *err, bool *read_failed) {
+    uint8_t *buf = malloc(CACHET_CLI_CHUNK);
+    if (buf == NULL) {
+        *err = (cachet_error){.status = CACHET_ERR_NOMEM, .offset = -1};
+        snprintf(err->message, sizeof(err->message), "out of memory");
+        *read_failed = true;
+        return false;
+    }
+    long long total = 0;
+    bool ok = true;
+    for (;;) {
+        ssize_t n = read(fd, buf, CACHET_CLI_CHUNK);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0) {
+            *err = (cachet_error){.status = CACHET_ERR_IO, .offset = total};
+            snprintf(err->message, sizeof(err->message), "reading the input failed: %s",
+                     strerror(errno));
+            *read_failed = true;
+            ok = false;
+            break;
+        }
+        if (n == 0) {
+            break;
+        }
+        total += n;
+        cachet_status st = content ? cachet_op_update_content(op, buf, (size_t)n)
+                                   : cachet_op_update(op, buf, (size_t)n);
+        if (st != CACHET_OK) {
+            ok = false;
+            break;
+        }
+    }
+    free(buf);
+    return ok;
+}
+
+cachet_status cachet_cli_run(cachet_op *op, int content_fd, int in_fd, cachet_report **out_report,
+                             cachet_error *out_err) {
+    *out_report = NULL;
+    memset(out_err, 0, sizeof(*out_err));
+    out_err->offset = -1;
+    bool read_failed = false;
+    if (content_fd >= 0) {
+        (void)feed(op, content_fd, true, out_err, &read_failed);
+    }
+    if (!read_failed) {
+        (void)feed(op, in_fd, false, out_err, &read_failed);
+    }
+    if (read_failed) {
+        return out_err->status;
+    }
+    /* finish is called even after a failed update: it gives the report (when the
+     * input was describable) and releases nothing. */
+    cachet_status st = cachet_op_finish(op, out_report);
+    if (st != CACHET_OK) {
+        const cachet_error *e = cachet_op_error(op);
+        if (e != NULL) {
+            *out_err = *e;
+        }
+        if (out_err->status == CACHET_OK) {
+            out_err->status = st;
+        }
+    }
+    return st;
+}

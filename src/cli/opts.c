@@ -1,0 +1,272 @@
+/* Option parsing shared by the subcommands: one table of every option, each
+ * subcommand accepting a subset, so names and spellings stay identical. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+typedef struct opt_def {
+    const char *name;
+    int has_arg;
+} opt_def;
+
+static const opt_def defs[CACHET_OPT__COUNT] = {
+    [CACHET_OPT_IN] = {"in", required_argument},
+    [CACHET_OPT_OUT] = {"out", required_argument},
+    [CACHET_OPT_PASS] = {"pass", required_argument},
+    [CACHET_OPT_P12] = {"p12", required_argument},
+    [CACHET_OPT_CERT] = {"cert", required_argument},
+    [CACHET_OPT_KEY] = {"key", required_argument},
+    [CACHET_OPT_CHAIN] = {"chain", required_argument},
+    [CACHET_OPT_OPAQUE] = {"opaque", no_argument},
+    [CACHET_OPT_DIGEST] = {"digest", required_argument},
+    [CACHET_OPT_PSS] = {"pss", no_argument},
+    [CACHET_OPT_RAW] = {"raw", no_argument},
+    [CACHET_OPT_FORMAT] = {"format", required_argument},
+    [CACHET_OPT_TRUST] = {"trust", required_argument},
+    [CACHET_OPT_JSON] = {"json", no_argument},
+    [CACHET_OPT_NO_ADDRESS_CHECK] = {"no-address-check", no_argument},
+    [CACHET_OPT_ALLOW_WEAK] = {"allow-weak", no_argument},
+    [CACHET_OPT_AT] = {"at", required_argument},
+    [CACHET_OPT_CONTENT] = {"content", required_argument},
+    [CACHET_OPT_TO] = {"to", required_argument},
+    [CACHET_OPT_CIPHER] = {"cipher", required_argument},
+    [CACHET_OPT_OAEP] = {"oaep", no_argument},
+    [CACHET_OPT_HELP] = {"help", no_argument},
+};
+
+static bool push_str(const char ***list, size_t *num, const char *s) {
+    const char **p = realloc((void *)*list, (*num + 1) * sizeof(**list));
+    if (p == NULL) {
+        return false;
+    }
+    p[*num] = s;
+    *list = p;
+    (*num)++;
+    return true;
+}
+
+void cachet_cli_opts_free(cachet_cli_opts *o) {
+    free((void *)o->chain);
+    free((void *)o->trust);
+    free((void *)o->to);
+    o->chain = o->trust = o->to = NULL;
+}
+
+static int set_once(const char *cmd, const char **slot, const char *name, const char *value) {
+    if (*slot != NULL) {
+        return cachet_cli_usage_error(cmd, "--%s given twice", name);
+    }
+    *slot = value;
+    return -1;
+}
+
+static int apply(cachet_cli_opts *o, cachet_cli_opt_id id, const char *arg) {
+    const char *cmd = o->cmd;
+    switch (id) {
+        case CACHET_OPT_IN:
+            return set_once(cmd, &o->in, "in", arg);
+        case CACHET_OPT_OUT:
+            return set_once(cmd, &o->out, "out", arg);
+        case CACHET_OPT_PASS:
+            return set_once(cmd, &o->pass, "pass", arg);
+        case CACHET_OPT_P12:
+            return set_once(cmd, &o->p12, "p12", arg);
+        case CACHET_OPT_CERT:
+            return set_once(cmd, &o->cert, "cert", arg);
+        case CACHET_OPT_KEY:
+            return set_once(cmd, &o->key, "key", arg);
+        case CACHET_OPT_CONTENT:
+            return set_once(cmd, &o->content, "content", arg);
+        case CACHET_OPT_CHAIN:
+            return push_str(&o->chain, &o->num_chain, arg) ? -1 : CACHET_EXIT_INPUT;
+        case CACHET_OPT_TRUST:
+            return push_str(&o->trust, &o->num_trust, arg) ? -1 : CACHET_EXIT_INPUT;
+        case CACHET_OPT_TO:
+            return push_str(&o->to, &o->num_to, arg) ? -1 : CACHET_EXIT_INPUT;
+        case CACHET_OPT_OPAQUE:
+            o->opaque = true;
+            return -1;
+        case CACHET_OPT_PSS:
+            o->pss = true;
+            return -1;
+        case CACHET_OPT_RAW:
+            o->raw = true;
+            return -1;
+        case CACHET_OPT_JSON:
+            o->json = true;
+            return -1;
+        case CACHET_OPT_NO_ADDRESS_CHECK:
+            o->no_address_check = true;
+            return -1;
+        case CACHET_OPT_ALLOW_WEAK:
+            o->allow_weak = true;
+            return -1;
+        case CACHET_OPT_OAEP:
+            o->oaep = true;
+            return -1;
+        case CACHET_OPT_DIGEST:
+            if (strcmp(arg, "sha256") == 0) {
+                o->digest = CACHET_DIGEST_SHA256;
+            } else if (strcmp(arg, "sha384") == 0) {
+                o->digest = CACHET_DIGEST_SHA384;
+            } else if (strcmp(arg, "sha512") == 0) {
+                o->digest = CACHET_DIGEST_SHA512;
+            } else {
+                return cachet_cli_usage_error(cmd, "--digest must be sha256, sha384 or sha512");
+            }
+            return -1;
+        case CACHET_OPT_CIPHER:
+            if (strcmp(arg, "aes-256-gcm") == 0) {
+                o->cipher = CACHET_CIPHER_CHOICE_AES256_GCM;
+            } else if (strcmp(arg, "aes-128-gcm") == 0) {
+                o->cipher = CACHET_CIPHER_CHOICE_AES128_GCM;
+            } else if (strcmp(arg, "aes-256-cbc") == 0) {
+                o->cipher = CACHET_CIPHER_CHOICE_AES256_CBC;
+            } else if (strcmp(arg, "aes-128-cbc") == 0) {
+                o->cipher = CACHET_CIPHER_CHOICE_AES128_CBC;
+            } else {
+                return cachet_cli_usage_error(
+                    cmd, "--cipher must be aes-256-gcm, aes-128-gcm, aes-256-cbc or aes-128-cbc");
+            }
+            return -1;
+        case CACHET_OPT_FORMAT:
+            if (o->format_set) {
+                return cachet_cli_usage_error(cmd, "--format given twice");
+            }
+            if (strcmp(arg, "smime") == 0) {
+                o->format = CACHET_FORMAT_SMIME;
+            } else if (strcmp(arg, "der") == 0) {
+                o->format = CACHET_FORMAT_DER;
+            } else if (strcmp(arg, "pem") == 0) {
+                o->format = CACHET_FORMAT_PEM;
+            } else {
+                return cachet_cli_usage_error(cmd, "--format must be smime, der or pem");
+            }
+            o->format_set = true;
+            return -1;
+        case CACHET_OPT_AT:
+            if (!cachet_cli_parse_time(arg, &o->at)) {
+                return cachet_cli_usage_error(
+                    cmd, "--at takes seconds since the epoch, YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ");
+            }
+            o->at_set = true;
+            return -1;
+        case CACHET_OPT_HELP:
+            cachet_cli_usage_line(stdout, cmd);
+            return CACHET_EXIT_OK;
+        case CACHET_OPT__COUNT:
+            break;
+    }
+    return CACHET_EXIT_INPUT;
+}
+
+int cachet_cli_parse(cachet_cli_opts *o, int argc, char **argv, unsigned allowed) {
+    memset(o, 0, sizeof(*o));
+    o->cmd = argv[0];
+    allowed |= CACHET_OPT_BIT(CACHET_OPT_HELP);
+    struct option longopts[CACHET_OPT__COUNT + 1];
+    size_t n = 0;
+    for (int id = 0; id < CACHET_OPT__COUNT; id++) {
+        /* Every option is known to getopt so that a misplaced one gets a clear
+         * message instead of "unrecognized option". */
+        longopts[n++] = (struct option){defs[id].name, defs[id].has_arg, NULL, 1000 + id};
+    }
+    longopts[n] = (struct option){NULL, 0, NULL, 0};
+    opterr = 0;
+    optind = 1;
+    for (;;) {
+        int c = getopt_long(argc, argv, ":", longopts, NULL);
+        if (c == -1) {
+            break;
+        }
+        if (c == ':') {
+            return cachet_cli_usage_error(o->cmd, "option '%s' needs a value", argv[optind - 1]);
+        }
+        if (c < 1000 || c >= 1000 + CACHET_OPT__COUNT) {
+            return cachet_cli_usage_error(o->cmd, "unknown option '%s'", argv[optind - 1]);
+        }
+        cachet_cli_opt_id id = (cachet_cli_opt_id)(c - 1000);
+        if ((allowed & CACHET_OPT_BIT(id)) == 0) {
+            return cachet_cli_usage_error(o->cmd, "option --%s does not apply to '%s'",
+                                          defs[id].name, o->cmd);
+        }
+        int r = apply(o, id, optarg);
+        if (r >= 0) {
+            return r;
+        }
+    }
+    if (optind < argc) {
+        return cachet_cli_usage_error(o->cmd, "unexpected argument '%s' (use --in F for input)",
+                                      argv[optind]);
+    }
+    if (o->p12 != NULL && (o->cert != NULL || o->key != NULL)) {
+        return cachet_cli_usage_error(o->cmd, "--p12 replaces --cert/--key: give one or the other");
+    }
+    if ((o->cert == NULL) != (o->key == NULL)) {
+        return cachet_cli_usage_error(o->cmd, "--cert and --key go together");
+    }
+    if (o->content != NULL && !o->raw) {
+        return cachet_cli_usage_error(o->cmd, "--content is for --raw detached signatures");
+    }
+    return -1;
+}
+
+/* days_from_civil: days since 1970-01-01 of a proleptic Gregorian date. */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    unsigned yoe = (unsigned)(y - era * 400);
+    unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (int64_t)doe - 719468;
+}
+
+static bool digits(const char *s, size_t n, unsigned *out) {
+    unsigned v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9') {
+            return false;
+        }
+        v = v * 10 + (unsigned)(s[i] - '0');
+    }
+    *out = v;
+    return true;
+}
+
+bool cachet_cli_parse_time(const char *s, int64_t *out) {
+    size_t len = strlen(s);
+    unsigned y, mo, d, h = 0, mi = 0, se = 0;
+    if (len > 0 && strspn(s, "0123456789") == len) {
+        if (len > 12) {
+            return false;
+        }
+        *out = (int64_t)strtoll(s, NULL, 10);
+        return true;
+    }
+    if (len != 10 && len != 20) {
+        return false;
+    }
+    if (!digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &mo) || s[7] != '-' ||
+        !digits(s + 8, 2, &d)) {
+        return false;
+    }
+    if (len == 20 &&
+        (s[10] != 'T' || !digits(s + 11, 2, &h) || s[13] != ':' || !digits(s + 14, 2, &mi) ||
+         s[16] != ':' || !digits(s + 17, 2, &se) || s[19] != 'Z')) {
+        return false;
+    }
+    static const unsigned mdays[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || h > 23 || mi > 59 ||
+        se > 60) {
+        return false;
+    }
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    if (mo == 2 && d == 29 && !leap) {
+        return false;
+    }
+    *out = days_from_civil(y, mo, d) * 86400 + (int64_t)h * 3600 + mi * 60 + se;
+    return true;
+}

@@ -1,0 +1,385 @@
+/* The report, printed three ways: JSON (verify/decrypt/inspect --json, the
+ * contract's key names), the human summary of verify/decrypt on stderr, and the
+ * human description of inspect. Strings from certificates and messages are
+ * escaped: JSON output is pure ASCII with \u escapes, terminal output escapes
+ * every control and non-ASCII byte (ATTACKS CL-02). */
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+
+void cachet_cli_format_time(int64_t t, char *out, size_t out_len) {
+    time_t tt = (time_t)t;
+    struct tm tm;
+    if (gmtime_r(&tt, &tm) == NULL || strftime(out, out_len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0) {
+        snprintf(out, out_len, "%lld", (long long)t);
+    }
+}
+
+/* utf8_next decodes one scalar value at |p| (|n| bytes left) into |cp|; returns
+ * the bytes used, or 0 for an invalid sequence (overlong, surrogate, > U+10FFFF). */
+static size_t utf8_next(const unsigned char *p, size_t n, unsigned long *cp) {
+    unsigned long c = p[0];
+    size_t len;
+    unsigned long min;
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    } else if ((c & 0xe0) == 0xc0) {
+        len = 2, min = 0x80, c &= 0x1f;
+    } else if ((c & 0xf0) == 0xe0) {
+        len = 3, min = 0x800, c &= 0x0f;
+    } else if ((c & 0xf8) == 0xf0) {
+        len = 4, min = 0x10000, c &= 0x07;
+    } else {
+        return 0;
+    }
+    if (n < len) {
+        return 0;
+    }
+    for (size_t i = 1; i < len; i++) {
+        if ((p[i] & 0xc0) != 0x80) {
+            return 0;
+        }
+        c = (c << 6) | (p[i] & 0x3f);
+    }
+    if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff)) {
+        return 0;
+    }
+    *cp = c;
+    return len;
+}
+
+void cachet_cli_json_string(FILE *f, const char *s) {
+    const unsigned char *p = (const unsigned char *)(s != NULL ? s : "");
+    size_t n = strlen((const char *)p);
+    fputc('"', f);
+    while (n > 0) {
+        unsigned long cp;
+        size_t used = utf8_next(p, n, &cp);
+        if (used == 0) {
+            cp = 0xfffd; /* invalid UTF-8 from a certificate: replaced, never passed on */
+            used = 1;
+        }
+        if (cp == '"') {
+            fputs("\\\"", f);
+        } else if (cp == '\\') {
+            fputs("\\\\", f);
+        } else if (cp >= 0x20 && cp < 0x7f) {
+            fputc((int)cp, f);
+        } else if (cp < 0x10000) {
+            fprintf(f, "\\u%04lx", cp);
+        } else {
+            cp -= 0x10000;
+            fprintf(f, "\\u%04lx\\u%04lx", 0xd800 + (cp >> 10), 0xdc00 + (cp & 0x3ff));
+        }
+        p += used;
+        n -= used;
+    }
+    fputc('"', f);
+}
+
+static void json_key(FILE *f, const char *indent, const char *key, bool first) {
+    fprintf(f, "%s\n%s", first ? "" : ",", indent);
+    cachet_cli_json_string(f, key);
+    fputs(": ", f);
+}
+
+static void json_kstr(FILE *f, const char *indent, const char *key, const char *v, bool first) {
+    json_key(f, indent, key, first);
+    cachet_cli_json_string(f, v);
+}
+
+static void json_kbool(FILE *f, const char *indent, const char *key, bool v) {
+    json_key(f, indent, key, false);
+    fputs(v ? "true" : "false", f);
+}
+
+static void json_signer(FILE *f, const cachet_signer_report *s) {
+    const char *in = "          ";
+    fputs("{", f);
+    json_kstr(f, in, "subject", s->subject, true);
+    json_key(f, in, "emails", false);
+    fputs("[", f);
+    for (size_t i = 0; i < s->num_emails; i++) {
+        fputs(i > 0 ? ", " : "", f);
+        cachet_cli_json_string(f, s->emails[i]);
+    }
+    fputs("]", f);
+    json_kstr(f, in, "signature", s->signature_valid ? "valid" : "invalid", false);
+    if (!s->signature_valid) {
+        json_kstr(f, in, "signature_detail",
+                  s->signature_detail[0] != '\0' ? s->signature_detail
+                                                 : cachet_status_str(s->signature_status),
+                  false);
+    }
+    json_kstr(f, in, "chain", cachet_chain_status_name(s->chain), false);
+    if (s->chain_detail[0] != '\0') {
+        json_kstr(f, in, "chain_detail", s->chain_detail, false);
+    }
+    json_kbool(f, in, "address_match", s->address_match == 1);
+    json_kbool(f, in, "address_checked", s->address_match >= 0);
+    json_kstr(f, in, "digest", s->digest, false);
+    json_kstr(f, in, "algorithm", s->algorithm, false);
+    json_key(f, in, "signing_time", false);
+    if (s->has_signing_time) {
+        char t[32];
+        cachet_cli_format_time(s->signing_time, t, sizeof(t));
+        cachet_cli_json_string(f, t);
+    } else {
+        fputs("null", f);
+    }
+    json_kbool(f, in, "weak", s->weak);
+    json_kstr(f, in, "signer_id", s->sid_is_ski ? "subjectKeyIdentifier" : "issuerAndSerialNumber",
+              false);
+    fputs("\n        }", f);
+}
+
+static void json_layer(FILE *f, const cachet_layer_report *l) {
+    const char *in = "      ";
+    fputs("{", f);
+    json_kstr(f, in, "type", cachet_layer_type_name(l->type), true);
+    json_kstr(f, in, "part", l->part, false);
+    json_kstr(f, in, "content_type", l->content_type, false);
+    switch (l->type) {
+        case CACHET_LAYER_SIGNED:
+            json_kbool(f, in, "detached", l->detached);
+            json_key(f, in, "signers", false);
+            fputs("[", f);
+            for (size_t i = 0; i < l->num_signers; i++) {
+                fputs(i > 0 ? ", " : "", f);
+                json_signer(f, &l->signers[i]);
+            }
+            fputs("]", f);
+            break;
+        case CACHET_LAYER_ENVELOPED:
+        case CACHET_LAYER_AUTH_ENVELOPED:
+            json_kbool(f, in, "authenticated", l->authenticated);
+            json_kstr(f, in, "cipher", l->cipher, false);
+            json_kstr(f, in, "key_management", l->key_management, false);
+            json_key(f, in, "recipients", false);
+            fprintf(f, "%zu", l->num_recipients);
+            break;
+        case CACHET_LAYER_COMPRESSED:
+            json_kstr(f, in, "compression", l->compression, false);
+            json_key(f, in, "decompressed_size", false);
+            fprintf(f, "%llu", (unsigned long long)l->decompressed_size);
+            break;
+    }
+    fputs("\n    }", f);
+}
+
+void cachet_cli_json_report(FILE *f, const cachet_report *r, cachet_status st,
+                            const cachet_error *e) {
+    const char *in = "  ";
+    fputs("{", f);
+    json_kstr(f, in, "status", st == CACHET_OK ? "valid" : "invalid", true);
+    json_key(f, in, "layers", false);
+    fputs("[", f);
+    for (size_t i = 0; r != NULL && i < r->num_layers; i++) {
+        fputs(i > 0 ? ", " : "", f);
+        json_layer(f, &r->layers[i]);
+    }
+    fputs("]", f);
+    if (r != NULL) {
+        json_kstr(f, in, "from", r->from, false);
+        json_kbool(f, in, "from_mismatch", r->from_mismatch);
+        json_kbool(f, in, "partially_signed", r->partially_signed);
+    }
+    if (st != CACHET_OK && e != NULL) {
+        json_key(f, in, "error", false);
+        fputs("{", f);
+        json_kstr(f, "    ", "class", cachet_status_str(e->status != CACHET_OK ? e->status : st),
+                  true);
+        json_kstr(f, "    ", "message", e->message, false);
+        json_kstr(f, "    ", "where", e->where, false);
+        json_key(f, "    ", "offset", false);
+        fprintf(f, "%lld", e->offset);
+        fputs("\n  }", f);
+    }
+    fputs("\n}\n", f);
+}
+
+static void signer_line(FILE *f, const cachet_signer_report *s) {
+    fputs("cachet: signed by ", f);
+    if (s->num_emails > 0) {
+        cachet_cli_put_escaped(f, s->emails[0]);
+        fputs(" (", f);
+        cachet_cli_put_escaped(f, s->subject[0] != '\0' ? s->subject : "no subject");
+        fputs(")", f);
+    } else {
+        cachet_cli_put_escaped(f, s->subject[0] != '\0' ? s->subject : "an unknown signer");
+    }
+    fputs(s->signature_valid ? ": signature valid" : ": signature invalid", f);
+    if (!s->signature_valid && s->signature_detail[0] != '\0') {
+        fputs(" (", f);
+        cachet_cli_put_escaped(f, s->signature_detail);
+        fputs(")", f);
+    }
+    fprintf(f, ", chain %s", cachet_chain_status_name(s->chain));
+    if (s->chain != CACHET_CHAIN_TRUSTED && s->chain_detail[0] != '\0') {
+        fputs(" (", f);
+        cachet_cli_put_escaped(f, s->chain_detail);
+        fputs(")", f);
+    }
+    if (s->address_match == 0) {
+        fputs(", address does NOT match From", f);
+    }
+    if (s->weak) {
+        fputs(", WEAK algorithm", f);
+    }
+    fputc('\n', f);
+}
+
+static void layer_lines(FILE *f, const cachet_layer_report *l) {
+    switch (l->type) {
+        case CACHET_LAYER_SIGNED:
+            for (size_t i = 0; i < l->num_signers; i++) {
+                signer_line(f, &l->signers[i]);
+            }
+            break;
+        case CACHET_LAYER_ENVELOPED:
+        case CACHET_LAYER_AUTH_ENVELOPED:
+            fputs("cachet: encrypted with ", f);
+            cachet_cli_put_escaped(f, l->cipher);
+            fputs(" (", f);
+            cachet_cli_put_escaped(f, l->key_management);
+            fputs(l->authenticated ? "), authenticated\n"
+                                   : "): content NOT authenticated (CBC can be modified in "
+                                     "transit; prefer aes-256-gcm)\n",
+                  f);
+            break;
+        case CACHET_LAYER_COMPRESSED:
+            fprintf(f, "cachet: compressed (%s, %llu bytes)\n", l->compression,
+                    (unsigned long long)l->decompressed_size);
+            break;
+    }
+}
+
+void cachet_cli_summary(const char *cmd, const cachet_report *r, cachet_status st,
+                        const cachet_error *e, bool verifying) {
+    for (size_t i = 0; r != NULL && i < r->num_layers; i++) {
+        layer_lines(stderr, &r->layers[i]);
+    }
+    if (r != NULL && r->partially_signed) {
+        fputs("cachet: warning: only part of the message is signed\n", stderr);
+    }
+    if (!verifying) {
+        if (st != CACHET_OK) {
+            /* "not encrypted to this certificate" only helps if something was encrypted */
+            bool enveloped = false;
+            for (size_t i = 0; r != NULL && i < r->num_layers; i++) {
+                enveloped = enveloped || r->layers[i].type == CACHET_LAYER_ENVELOPED ||
+                            r->layers[i].type == CACHET_LAYER_AUTH_ENVELOPED;
+            }
+            bool hint = enveloped || e == NULL || e->status != CACHET_ERR_NO_RECIPIENT;
+            cachet_cli_error_hint(cmd, "decryption failed", e, hint);
+        }
+        return;
+    }
+    if (st == CACHET_OK) {
+        fputs("cachet: verification successful\n", stderr);
+        return;
+    }
+    fputs("cachet: verification FAILED: ", stderr);
+    cachet_cli_put_escaped(stderr,
+                           e != NULL && e->message[0] != '\0' ? e->message : cachet_status_str(st));
+    if (e != NULL && (e->where[0] != '\0' || e->offset >= 0)) {
+        fputs(" (", stderr);
+        if (e->where[0] != '\0') {
+            fputs("at ", stderr);
+            cachet_cli_put_escaped(stderr, e->where);
+        }
+        if (e->offset >= 0) {
+            fprintf(stderr, "%sbyte %lld", e->where[0] != '\0' ? ", " : "", e->offset);
+        }
+        fputc(')', stderr);
+    }
+    fputc('\n', stderr);
+    const char *h = cachet_cli_report_hint(r, e != NULL && e->status != CACHET_OK ? e->status : st);
+    if (h != NULL) {
+        fprintf(stderr, "cachet %s: %s\n", cmd, h);
+    }
+}
+
+const char *cachet_cli_report_hint(const cachet_report *r, cachet_status st) {
+    for (size_t i = 0; r != NULL && i < r->num_layers; i++) {
+        const cachet_layer_report *l = &r->layers[i];
+        for (size_t j = 0; j < l->num_signers; j++) {
+            switch (l->signers[j].chain) {
+                case CACHET_CHAIN_EXPIRED:
+                case CACHET_CHAIN_NOT_YET_VALID:
+                    return "a certificate is not valid at the time checked (now, or --at TIME)";
+                case CACHET_CHAIN_BAD_USAGE:
+                    return "the signer's certificate is not for S/MIME (key usage or extended key "
+                           "usage)";
+                default:
+                    break;
+            }
+        }
+    }
+    if (r != NULL && r->from_mismatch) {
+        return "the signer's certificate is not for the From address (possible spoofing); "
+               "--no-address-check skips this check";
+    }
+    return cachet_cli_hint(st);
+}
+
+void cachet_cli_describe(FILE *f, const cachet_report *r) {
+    if (r->from[0] != '\0') {
+        fputs("from: ", f);
+        cachet_cli_put_escaped(f, r->from);
+        fputc('\n', f);
+    }
+    if (r->num_layers == 0) {
+        fputs("no S/MIME layer\n", f);
+    }
+    for (size_t i = 0; i < r->num_layers; i++) {
+        const cachet_layer_report *l = &r->layers[i];
+        fprintf(f, "layer %zu: %s", i + 1, cachet_layer_type_name(l->type));
+        if (l->part[0] != '\0') {
+            fputs(" at part ", f);
+            cachet_cli_put_escaped(f, l->part);
+        }
+        if (l->content_type[0] != '\0') {
+            fputs(", content ", f);
+            cachet_cli_put_escaped(f, l->content_type);
+        }
+        if (l->type == CACHET_LAYER_SIGNED) {
+            fprintf(f, ", %s, %zu signer(s)\n", l->detached ? "detached" : "encapsulated",
+                    l->num_signers);
+            for (size_t j = 0; j < l->num_signers; j++) {
+                const cachet_signer_report *s = &l->signers[j];
+                fprintf(f, "  signer %zu: ", j + 1);
+                cachet_cli_put_escaped(f, s->subject[0] != '\0' ? s->subject : "(no certificate)");
+                for (size_t k = 0; k < s->num_emails; k++) {
+                    fputs(k == 0 ? " <" : ", ", f);
+                    cachet_cli_put_escaped(f, s->emails[k]);
+                }
+                fputs(s->num_emails > 0 ? ">\n" : "\n", f);
+                fputs("    ", f);
+                cachet_cli_put_escaped(f, s->algorithm);
+                fputs(" with ", f);
+                cachet_cli_put_escaped(f, s->digest);
+                if (s->has_signing_time) {
+                    char t[32];
+                    cachet_cli_format_time(s->signing_time, t, sizeof(t));
+                    fprintf(f, ", signed at %s", t);
+                }
+                fputs(s->weak ? ", WEAK" : "", f);
+                fputc('\n', f);
+            }
+        } else if (l->type == CACHET_LAYER_COMPRESSED) {
+            fputs(", ", f);
+            cachet_cli_put_escaped(f, l->compression);
+            fputc('\n', f);
+        } else {
+            fputs(", ", f);
+            cachet_cli_put_escaped(f, l->cipher);
+            fputs(l->authenticated ? " (authenticated)" : " (NOT authenticated)", f);
+            fputs(", key management ", f);
+            cachet_cli_put_escaped(f, l->key_management);
+            fprintf(f, ", %zu recipient(s)\n", l->num_recipients);
+        }
+    }
+}
