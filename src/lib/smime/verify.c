@@ -1,0 +1,13 @@
+/* cachet_verify_new: verify every signed layer (and decrypt enveloped ones when
+ * given a credential). See pipeline.h for how layers are removed. */
+#include "smime/pipeline.h"
+
+cachet_op *cachet_verify_new(const cachet_ctx *ctx, const cachet_verify_opts *opts,
+                             const cachet_sink *out, cachet_error *err) {
+    if (opts == NULL) {
+        cachet_err_set(err, CACHET_ERR_USAGE, "", -1, "options are needed");
+        return NULL;
+    }
+    return cachet_rd_new(ctx, CACHET_RD_VERIFY, opts->decrypt_with, true, opts->raw, opts->detached,
+                         out, err);
+}
