@@ -160,7 +160,9 @@ cachet_cms_encrypt *cachet_cms_encrypt_new(const cachet_cms_encrypt_opts *opts,
     }
     allow_weak = opts->policy != NULL && opts->policy->allow_weak;
     for (size_t i = 0; i < opts->recipients->num; i++) {
-        if (cachet_env_check_recipient(opts->recipients->certs[i], allow_weak, err) != CACHET_OK) {
+        if (cachet_env_check_recipient(opts->recipients->certs[i], allow_weak,
+                                       opts->policy != NULL ? opts->policy->at : 0,
+                                       err) != CACHET_OK) {
             return NULL;
         }
     }

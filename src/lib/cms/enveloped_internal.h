@@ -37,9 +37,9 @@ cachet_status cachet_env_parse_cea(const cachet_cbs *alg, bool auth, bool allow_
 /* ---- RecipientInfo writing ---- */
 
 /* cachet_env_check_recipient applies the pre-encryption checks (ATTACKS B18,
- * DESIGN principle 5) to |cert| and returns CACHET_OK if a RecipientInfo can be
- * made for it. */
-cachet_status cachet_env_check_recipient(const cachet_cert *cert, bool allow_weak,
+ * CE-04, CE-05, CE-07, DESIGN principle 5) to |cert| at time |at| (0 = now) and
+ * returns CACHET_OK if a RecipientInfo can be made for it. */
+cachet_status cachet_env_check_recipient(const cachet_cert *cert, bool allow_weak, int64_t at,
                                          cachet_error *err);
 
 /* cachet_env_add_recipient appends one RecipientInfo for |cert| carrying |cek|

@@ -2,17 +2,33 @@
  * (ATTACKS B18 / CE-05) and KeyTransRecipientInfo (RFC 5652 §6.2.1) with
  * PKCS#1 v1.5 (RFC 3370 §4.2.1) or RSAES-OAEP (RFC 3560 §3). */
 #include <string.h>
+#include <time.h>
 
 #include "cms/enveloped_internal.h"
 
 #define KTRI_WHERE "EnvelopedData.recipientInfos.ktri"
 
-cachet_status cachet_env_check_recipient(const cachet_cert *cert, bool allow_weak,
+cachet_status cachet_env_check_recipient(const cachet_cert *cert, bool allow_weak, int64_t at,
                                          cachet_error *err) {
     char subject[256];
+    cachet_cert_subject(cert, subject, sizeof(subject));
+    /* CE-04: an EKU, when present, must allow email protection (RFC 8550 §4.4.4). */
+    if (!cachet_cert_allows_email_protection(cert)) {
+        return cachet_err_set(err, CACHET_ERR_USAGE, "recipients", -1,
+                              "certificate \"%s\": ExtendedKeyUsage lacks emailProtection",
+                              subject);
+    }
+    /* CE-07 / GW-05: never encrypt to a certificate outside its validity period. */
+    int64_t now = at != 0 ? at : (int64_t)time(NULL);
+    int64_t not_before = 0, not_after = 0;
+    cachet_cert_validity(cert, &not_before, &not_after);
+    if (now < not_before || now > not_after) {
+        return cachet_err_set(err, CACHET_ERR_UNTRUSTED, "recipients", -1,
+                              "certificate \"%s\" is %s; get the recipient's current certificate",
+                              subject, now < not_before ? "not yet valid" : "expired");
+    }
     cachet_pkey *pub = cachet_cert_pkey(cert);
     cachet_status st = CACHET_OK;
-    cachet_cert_subject(cert, subject, sizeof(subject));
     if (pub == NULL) {
         return cachet_err_set(err, CACHET_ERR_KEY, "recipients", -1,
                               "certificate \"%s\": public key unreadable", subject);

@@ -314,7 +314,7 @@ bool cachet_cert_allows_email_protection(const cachet_cert *cert) {
     uint32_t flags = X509_get_extension_flags(cert->x509);
     bool ok = (flags & EXFLAG_INVALID) == 0 &&
               ((flags & EXFLAG_XKUSAGE) == 0 ||
-               (X509_get_extended_key_usage(cert->x509) & XKU_SMIME) != 0);
+               (X509_get_extended_key_usage(cert->x509) & (XKU_SMIME | XKU_ANYEKU)) != 0);
     ERR_clear_error();
     return ok;
 }
