@@ -15,12 +15,12 @@ extern "C" {
 /* cachet_chain_status: the result of certification-path validation. */
 typedef enum cachet_chain_status {
     CACHET_CHAIN_TRUSTED = 0,
-    CACHET_CHAIN_UNTRUSTED,     /* no path to a trust anchor */
-    CACHET_CHAIN_EXPIRED,       /* a certificate was not valid at the time checked */
+    CACHET_CHAIN_UNTRUSTED, /* no path to a trust anchor */
+    CACHET_CHAIN_EXPIRED,   /* a certificate was not valid at the time checked */
     CACHET_CHAIN_NOT_YET_VALID,
-    CACHET_CHAIN_BAD_USAGE,     /* key usage / EKU / purpose not S/MIME */
-    CACHET_CHAIN_INVALID,       /* any other failure (bad signature in the chain, ...) */
-    CACHET_CHAIN_NOT_CHECKED,   /* no certificate found for the signer */
+    CACHET_CHAIN_BAD_USAGE,   /* key usage / EKU / purpose not S/MIME */
+    CACHET_CHAIN_INVALID,     /* any other failure (bad signature in the chain, ...) */
+    CACHET_CHAIN_NOT_CHECKED, /* no certificate found for the signer */
 } cachet_chain_status;
 
 /* cachet_chain_status_name: "trusted", "untrusted", "expired", "not_yet_valid",
@@ -38,48 +38,49 @@ typedef enum cachet_layer_type {
 const char *cachet_layer_type_name(cachet_layer_type t);
 
 typedef struct cachet_signer_report {
-    char subject[256];      /* RFC 2253 subject of the signer certificate, "" if none */
-    char **emails;          /* addresses in the certificate (SAN rfc822Name, emailAddress) */
+    char subject[256]; /* RFC 2253 subject of the signer certificate, "" if none */
+    char **emails;     /* addresses in the certificate (SAN rfc822Name, emailAddress) */
     size_t num_emails;
-    bool signature_valid;   /* the signature and messageDigest verify */
-    cachet_status signature_status; /* CACHET_OK or why not (ATTRIBUTES, BAD_SIGNATURE, POLICY...) */
+    bool signature_valid; /* the signature and messageDigest verify */
+    cachet_status
+        signature_status; /* CACHET_OK or why not (ATTRIBUTES, BAD_SIGNATURE, POLICY...) */
     char signature_detail[256];
     cachet_chain_status chain;
     char chain_detail[256];
-    int address_match;      /* 1 match, 0 mismatch, -1 not checked */
-    char digest[16];        /* "sha256" */
-    char algorithm[32];     /* "rsaEncryption", "rsassa-pss", "ecdsa-with-SHA256", "ed25519" */
+    int address_match;  /* 1 match, 0 mismatch, -1 not checked */
+    char digest[16];    /* "sha256" */
+    char algorithm[32]; /* "rsaEncryption", "rsassa-pss", "ecdsa-with-SHA256", "ed25519" */
     bool has_signing_time;
-    int64_t signing_time;   /* seconds since the epoch */
-    bool weak;              /* accepted only because weak algorithms were allowed */
-    bool sid_is_ski;        /* identified by subjectKeyIdentifier */
+    int64_t signing_time; /* seconds since the epoch */
+    bool weak;            /* accepted only because weak algorithms were allowed */
+    bool sid_is_ski;      /* identified by subjectKeyIdentifier */
 } cachet_signer_report;
 
 typedef struct cachet_layer_report {
     cachet_layer_type type;
-    char part[64];          /* MIME part path of this layer ("" = whole message) */
+    char part[64]; /* MIME part path of this layer ("" = whole message) */
     /* signed */
     bool detached;
-    char content_type[64];  /* eContentType name, e.g. "id-data" */
+    char content_type[64]; /* eContentType name, e.g. "id-data" */
     cachet_signer_report *signers;
     size_t num_signers;
     /* enveloped / authEnveloped */
-    char cipher[32];        /* "aes-256-gcm" */
-    bool authenticated;     /* true for AEAD; false for CBC (malleable, EFAIL) */
-    char key_management[48];/* "rsaEncryption", "rsaes-oaep", "ecdh-stdDH-sha256kdf" */
+    char cipher[32];         /* "aes-256-gcm" */
+    bool authenticated;      /* true for AEAD; false for CBC (malleable, EFAIL) */
+    char key_management[48]; /* "rsaEncryption", "rsaes-oaep", "ecdh-stdDH-sha256kdf" */
     size_t num_recipients;
     /* compressed */
-    char compression[16];   /* "zlib" */
+    char compression[16]; /* "zlib" */
     uint64_t decompressed_size;
 } cachet_layer_report;
 
 typedef struct cachet_report {
     cachet_layer_report *layers; /* outermost first */
     size_t num_layers;
-    bool valid;                  /* every signer valid and trusted, every layer intact */
-    bool partially_signed;       /* unsigned MIME text surrounds a signed part */
-    bool from_mismatch;          /* some signer's address does not match From */
-    char from[256];              /* the message's From address ("" if none) */
+    bool valid;            /* every signer valid and trusted, every layer intact */
+    bool partially_signed; /* unsigned MIME text surrounds a signed part */
+    bool from_mismatch;    /* some signer's address does not match From */
+    char from[256];        /* the message's From address ("" if none) */
 } cachet_report;
 
 /* cachet_report_free releases everything |r| owns, then |r| itself (NULL accepted). */

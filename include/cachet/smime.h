@@ -31,17 +31,17 @@ typedef struct cachet_cert cachet_cert;
 
 /* ---- Context: configuration shared by operations (immutable once in use) ---- */
 typedef struct cachet_limits {
-    size_t max_layers;          /* nested S/MIME layers, default 8 */
-    size_t max_mime_depth;      /* MIME nesting, default 32 */
-    size_t max_header_bytes;    /* one header field, default 64 KiB */
-    size_t max_parts;           /* MIME parts, default 10000 */
-    size_t max_skeleton;        /* CMS structure outside the content, default 4 MiB */
-    size_t max_signers;         /* default 16 */
-    size_t max_recipients;      /* default 1024 */
-    size_t max_certificates;    /* default 64 */
-    uint64_t max_decompressed;  /* bytes, default 1 GiB */
-    unsigned max_ratio;         /* decompressed/compressed, default 1000 */
-    size_t hold_in_memory;      /* held output kept in memory before spilling, default 1 MiB */
+    size_t max_layers;         /* nested S/MIME layers, default 8 */
+    size_t max_mime_depth;     /* MIME nesting, default 32 */
+    size_t max_header_bytes;   /* one header field, default 64 KiB */
+    size_t max_parts;          /* MIME parts, default 10000 */
+    size_t max_skeleton;       /* CMS structure outside the content, default 4 MiB */
+    size_t max_signers;        /* default 16 */
+    size_t max_recipients;     /* default 1024 */
+    size_t max_certificates;   /* default 64 */
+    uint64_t max_decompressed; /* bytes, default 1 GiB */
+    unsigned max_ratio;        /* decompressed/compressed, default 1000 */
+    size_t hold_in_memory;     /* held output kept in memory before spilling, default 1 MiB */
 } cachet_limits;
 
 /* cachet_ctx_new returns a context with default limits and policy, no trust anchors. */
@@ -103,30 +103,30 @@ typedef enum cachet_cipher_choice {
 typedef struct cachet_sign_opts {
     const cachet_credential *signer;
     cachet_digest digest;
-    bool opaque;           /* application/pkcs7-mime signed-data instead of multipart/signed */
-    bool pss;              /* RSASSA-PSS for RSA keys */
-    bool raw;              /* input is raw bytes; output is CMS (format DER or PEM) */
-    cachet_format format;  /* with raw: DER (default) or PEM */
+    bool opaque;          /* application/pkcs7-mime signed-data instead of multipart/signed */
+    bool pss;             /* RSASSA-PSS for RSA keys */
+    bool raw;             /* input is raw bytes; output is CMS (format DER or PEM) */
+    cachet_format format; /* with raw: DER (default) or PEM */
 } cachet_sign_opts;
 
 typedef struct cachet_encrypt_opts {
     cachet_cert *const *recipients;
     size_t num_recipients;
     cachet_cipher_choice cipher;
-    bool oaep;             /* RSAES-OAEP (SHA-256) instead of PKCS#1 v1.5 */
+    bool oaep; /* RSAES-OAEP (SHA-256) instead of PKCS#1 v1.5 */
     bool raw;
     cachet_format format;
 } cachet_encrypt_opts;
 
 typedef struct cachet_verify_opts {
     const cachet_credential *decrypt_with; /* also decrypt enveloped layers (may be NULL) */
-    bool raw;              /* input is CMS (DER, BER or PEM, detected) */
-    bool detached;         /* raw only: content comes through cachet_op_update_content first */
+    bool raw;                              /* input is CMS (DER, BER or PEM, detected) */
+    bool detached; /* raw only: content comes through cachet_op_update_content first */
 } cachet_verify_opts;
 
 typedef struct cachet_decrypt_opts {
     const cachet_credential *cred;
-    bool verify_signed;    /* also verify signed layers with the context's trust */
+    bool verify_signed; /* also verify signed layers with the context's trust */
     bool raw;
 } cachet_decrypt_opts;
 

@@ -116,6 +116,10 @@ for n in 0 1 8 16 17 64 200 65536; do
     $MUTATE gcm "$EG" $W/x.der keep keep $n
     refused "ef06-nonce-$n-bytes-refused" "1|3" $F decrypt --raw $A --in $W/x.der --out $F
 done
+for v in absent null; do
+    $MUTATE gcm-params "$EG" $W/x.der $v
+    refused "ef06-gcm-parameters-$v-refused" "1|3" $F decrypt --raw $A --in $W/x.der --out $F
+done
 $MUTATE gcm-nonce-int "$EG" $W/x.der
 refused ef06-nonce-as-integer-refused "1|3" $F decrypt --raw $A --in $W/x.der --out $F
 
@@ -134,7 +138,7 @@ uniform() {
     shift
     for f in "$@"; do
         rm -f $F
-        cx decrypt --raw $A --in "$f" --out $F
+        cx decrypt ${UNIFORM_RAW---raw} $A --in "$f" --out $F
         if [ "$RC" != 1 ] || [ -e $F ] || [ -s "$OUT" ]; then
             msg="$msg $(basename "$f"): exit $RC$([ -e $F ] && echo ', output left');"
             continue
@@ -169,6 +173,19 @@ for c in cbc gcm; do
     uniform "bl01-$c-random-key-wrong-cek-lengths-bad-padding-or-tag-uniform" "$@"
     eval "UNIFORM_$c=\$UNIFORM_MSG"
 done
+if [ -n "$UNIFORM_cbc" ] && [ "$UNIFORM_cbc" = "$UNIFORM_gcm" ]; then
+    ok bl01-cbc-and-gcm-failures-identical
+else
+    fail bl01-cbc-and-gcm-failures-identical "expected the same message for CBC and GCM failures, got '$UNIFORM_cbc' and '$UNIFORM_gcm'"
+fi
+# the same in S/MIME form
+set --
+for f in cbc-random cbc-len24 cbc-badpad cbc-lastbyte gcm-random gcm-len16 gcm-tag gcm-ct; do
+    case $f in gcm*) st=authEnveloped-data ;; *) st=enveloped-data ;; esac
+    smime_wrap $W/$f.der $W/$f.eml $st
+    set -- "$@" $W/$f.eml
+done
+UNIFORM_RAW="" uniform bl01-smime-cbc-and-gcm-failures-uniform "$@"
 set --
 for b in 0 2 3 5 8 15 16 17 128 255; do
     $MUTATE known-cbc "$EC" $W/po$b.der "$P/alice.crt" "$ENT" padbyte:$b
@@ -219,6 +236,13 @@ for t in 5 9 30; do
     $MUTATE ri-tag "$EC" $W/x.der $t
     refused "pa05-recipient-info-tag-$t" "1|3" $F decrypt --raw $A --in $W/x.der --out $F
 done
+
+# ---------------- CL-01 a failed decryption never clobbers an existing output file ----------------
+echo PRECIOUS >$W/keep.txt
+cx decrypt --raw $A --in $W/cbc-badpad.der --out $W/keep.txt
+if rc_is cl01-decrypt-failure-keeps-existing-out-file 1; then
+    if [ "$(cat $W/keep.txt 2>/dev/null)" = PRECIOUS ]; then ok cl01-decrypt-failure-keeps-existing-out-file; else fail cl01-decrypt-failure-keeps-existing-out-file "expected the file untouched, got it changed"; fi
+fi
 
 # ---------------- CE-05 / CE-07 / CE-09 recipients and weak content ----------------
 write_message $W/msg.txt

@@ -433,6 +433,13 @@ def cmd_gcm(root, args):
     return root
 
 
+def cmd_gcm_params(root, args):
+    """EF-06: GCMParameters absent (ARGS[0] = absent) or NULL (null)."""
+    alg = enc_content_info(content(root)).kids[1]
+    alg.kids = alg.kids[:1] + ([D.null()] if args[0] == "null" else [])
+    return root
+
+
 def cmd_gcm_nonce_int(root, args):
     params = enc_content_info(content(root)).kids[1].kids[1]
     params.kids[0] = D.integer(int.from_bytes(params.kids[0].val, "big"))

@@ -9,6 +9,8 @@ P=$PKI
 T="--trust $P/ca.crt"
 A="--cert $P/alice.crt --key $P/alice.key"
 F=$W/fail.out
+# WHERE_CHECK=1 (set below where the input is a recognised structure broken inside): the
+# "malformed" message must name the ASN.1 path or the byte offset.
 
 ENT=$W/entity.txt
 write_entity "$ENT" "parser attack baseline"
@@ -30,18 +32,21 @@ for o in 1.2.840.113549.1.7.1:data 1.2.840.113549.1.7.2:signedData 1.2.840.11354
             # the operation that parses this type must call it malformed (3); another may
             # stop earlier at "not signed / not encrypted" (1): never a crash or output
             want="1|3"
+            WHERE_CHECK=0
             case $op:${o#*:} in
-                verify:signedData | decrypt:envelopedData | decrypt:authEnvelopedData | decompress:compressedData) want=3 ;;
+                verify:signedData | decrypt:envelopedData | decrypt:authEnvelopedData | decompress:compressedData) want=3 WHERE_CHECK=1 ;;
             esac
             refused "pa01-${o#*:}-content-$shape-$op" "$want" $F "${args[@]}" --in $W/pa01.der --out $F
         done
     done
 done
+WHERE_CHECK=0
 $MUTATE absent-content - $W/pa01.der 1.2.840.113549.1.7.2
 smime_wrap $W/pa01.der $W/pa01.eml signed-data
 refused pa01-signedData-absent-smime-wrapped 3 $F verify $T --in $W/pa01.eml --out $F
 
 # ---------------- PA-06 nesting ----------------
+WHERE_CHECK=1
 for d in 3 4; do
     $MUTATE nest-octets "$S" $W/x.der $d
     cx verify --raw $T --in $W/x.der --out $W/n.out
@@ -75,7 +80,9 @@ open(sys.argv[2], "wb").write(bytes(d))
 PY
 refused pa07-eoc-inside-definite-refused "1|3" $F verify --raw $T --in $W/x.der --out $F
 printf '\x24\x80\x04\x01A' >$W/x.der
+WHERE_CHECK=0 # not even a ContentInfo: "input is not CMS" is the whole answer
 refused pa07-unterminated-indefinite-refused 3 $F verify --raw $T --in $W/x.der --out $F
+WHERE_CHECK=1
 
 # ---------------- PA-08 oversized fields ----------------
 for n in 2049 65536; do
@@ -90,6 +97,7 @@ $MUTATE long-oid "$S" $W/x.der 100000
 refused pa12-oid-with-100k-arc-refused "1|3" $F verify --raw $T --in $W/x.der --out $F
 
 # ---------------- GW-08 compression bombs and layer nesting ----------------
+WHERE_CHECK=0
 printf 'Content-Type: text/plain\r\n\r\ncompress me\r\n' >$W/c.txt
 cx compress --raw --in $W/c.txt --out $W/c.der
 rc_is control-compress-roundtrip 0 && {

@@ -152,6 +152,14 @@ for k in bool int seq utf8 ctx; do
     refused "pa09-digest-params-$k-refused" "1|3" $F verify --raw $T --in $W/dp.der --out $F
 done
 
+# ---------------- PA-03 / SG-10 no usable certificate for the signer ----------------
+$MUTATE empty-certs "$S" $W/x.der
+refused pa03-empty-certificates-signer-unknown "1|3" $F verify --raw $T --in $W/x.der --out $F
+$MUTATE drop-certs "$S" $W/x.der
+cx verify --raw $T --json --in $W/x.der --out $F
+rc_is sg10-signer-certificate-absent-refused 1 && jcheck sg10-signer-certificate-absent-refused "$OUT" status=invalid
+[ ! -e $F ] || { fail sg10-signer-certificate-absent-no-output "expected no output file"; rm -f $F; }
+
 # ---------------- SG-14 / CE-07 validity: signingTime never decides ----------------
 sign_raw expired $W/exp.der
 cx verify --raw $T --json --in $W/exp.der
@@ -213,6 +221,8 @@ for order in before after; do
     [ ! -e $F ] || { fail "id03-two-from-headers-$order-no-output" "expected no output file"; rm -f $F; }
 done
 { printf 'Sender: bob@example.com\r\n'; cat $W/id01.eml; } >$W/id03s2.eml
+"$PY" -c 'import sys; d=open(sys.argv[1],"rb").read().replace(b"From: alice@example.com", b"From: alice@example.com, mallory@evil.example", 1); open(sys.argv[2],"wb").write(d)' "$SM" $W/id03m.eml
+refused id03-from-with-two-mailboxes-refused 1 $F verify $T --in $W/id03m.eml --out $F
 refused id03-match-only-on-sender-refused 1 $F verify $T --in $W/id03s2.eml --out $F
 
 # ---------------- ID-05 control characters in the certificate address ----------------

@@ -96,7 +96,8 @@ expect() {
 }
 
 # refused CASE RC OUTFILE ARGS...: a failure that must leave no output: exact exit status,
-# OUTFILE absent (pass --out OUTFILE in ARGS), stdout empty, a message on stderr.
+# OUTFILE absent (pass --out OUTFILE in ARGS), stdout empty, a message on stderr; with
+# WHERE_CHECK=1 a malformed-input message (exit 3) must also say where (path or offset).
 refused() {
     local name=$1 rc=$2 outf=$3
     shift 3
@@ -109,6 +110,8 @@ refused() {
         fail "$name" "expected empty stdout, got $(head -c 100 "$OUT" | tr '\n' ' ')"
     elif [ ! -s "$ERR" ]; then
         fail "$name" "expected a message on stderr, got nothing"
+    elif [ "${WHERE_CHECK:-0}" = 1 ] && [ "$RC" = 3 ] && ! grep -q -E '\(at |byte [0-9]' "$ERR"; then
+        fail "$name" "expected the message to say where (ASN.1 path or byte offset), got '$(tr '\n' ' ' <"$ERR")'"
     else
         ok "$name"
     fi

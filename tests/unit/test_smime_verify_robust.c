@@ -75,9 +75,9 @@ static void deep_mime_nesting_is_a_limit(void) {
     cachet_membuf_append(&m, top, strlen(top));
     for (int i = 0; i < 100; i++) {
         char line[128];
-        int n =
-            snprintf(line, sizeof(line),
-                     "--b%03d\r\nContent-Type: multipart/mixed; boundary=\"b%03d\"\r\n\r\n", i, i + 1);
+        int n = snprintf(line, sizeof(line),
+                         "--b%03d\r\nContent-Type: multipart/mixed; boundary=\"b%03d\"\r\n\r\n", i,
+                         i + 1);
         cachet_membuf_append(&m, line, (size_t)n);
     }
     cachet_ctx *ctx = test_ctx(TB_DIR "TestCA.pem", false, true);

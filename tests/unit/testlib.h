@@ -42,7 +42,7 @@ extern int cachet_test_failures;
     do {                                                                                           \
         const char *sa_ = (a), *sb_ = (b);                                                         \
         if (sa_ == NULL || sb_ == NULL || strcmp(sa_, sb_) != 0) {                                 \
-            fprintf(stderr, "%s:%d: CHECK_STR failed: \"%s\" != \"%s\"\n", __FILE__, __LINE__,    \
+            fprintf(stderr, "%s:%d: CHECK_STR failed: \"%s\" != \"%s\"\n", __FILE__, __LINE__,     \
                     sa_ ? sa_ : "(null)", sb_ ? sb_ : "(null)");                                   \
             cachet_test_failures++;                                                                \
         }                                                                                          \
@@ -58,7 +58,8 @@ typedef struct cachet_test_case {
  *   static const cachet_test_case tests[] = { TEST_CASE(empty_input_is_rejected), };
  *   TEST_MAIN(tests)
  * Optional argv[1] runs only the tests whose name contains it. */
-#define TEST_CASE(fn) {#fn, fn}
+#define TEST_CASE(fn)                                                                              \
+    { #fn, fn }
 #define TEST_MAIN(table)                                                                           \
     int main(int argc, char **argv) {                                                              \
         return cachet_test_run(table, sizeof(table) / sizeof(table[0]), argc, argv);               \

@@ -26,9 +26,8 @@ void cachet_alloc_fail_after(unsigned long n);
  * caller can write `return cachet_err_set(e, CACHET_ERR_MALFORMED, "SignedData", off, "...")`.
  * The first failure recorded wins: a later call does not overwrite an earlier detail
  * unless |e|->status is CACHET_OK. */
-cachet_status cachet_err_set(cachet_error *e, cachet_status st, const char *where,
-                             long long offset, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
+cachet_status cachet_err_set(cachet_error *e, cachet_status st, const char *where, long long offset,
+                             const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* cachet_err_clear resets |e| to CACHET_OK with empty text. */
 void cachet_err_clear(cachet_error *e);
 /* cachet_err_prefix_where prepends "|prefix|." to the where of |e| (for nesting). */

@@ -25,8 +25,7 @@ static const char *const status_names[] = {
 };
 
 const char *cachet_status_str(cachet_status st) {
-    if ((size_t)st >= sizeof(status_names) / sizeof(status_names[0]) ||
-        status_names[st] == NULL) {
+    if ((size_t)st >= sizeof(status_names) / sizeof(status_names[0]) || status_names[st] == NULL) {
         return "unknown status";
     }
     return status_names[st];
@@ -36,8 +35,8 @@ const char *cachet_version(void) {
     return CACHET_VERSION_STRING;
 }
 
-cachet_status cachet_err_set(cachet_error *e, cachet_status st, const char *where,
-                             long long offset, const char *fmt, ...) {
+cachet_status cachet_err_set(cachet_error *e, cachet_status st, const char *where, long long offset,
+                             const char *fmt, ...) {
     if (e == NULL || e->status != CACHET_OK) {
         return st;
     }

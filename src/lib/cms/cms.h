@@ -16,15 +16,15 @@
 
 /* Limits applied while reading CMS (every count read from input is checked). */
 typedef struct cachet_cms_limits {
-    size_t max_skeleton;      /* DER outside the streamed content, default 4 MiB */
-    unsigned max_depth;       /* BER nesting, default 64 */
-    unsigned max_string_depth;/* constructed OCTET STRING nesting, default 4 */
-    size_t max_signers;       /* default 16 */
-    size_t max_recipients;    /* default 1024 */
-    size_t max_certificates;  /* default 64 */
-    size_t max_attributes;    /* per attribute set, default 64 */
-    uint64_t max_decompressed;/* default 1 GiB */
-    unsigned max_ratio;       /* decompressed / compressed, default 1000 */
+    size_t max_skeleton;       /* DER outside the streamed content, default 4 MiB */
+    unsigned max_depth;        /* BER nesting, default 64 */
+    unsigned max_string_depth; /* constructed OCTET STRING nesting, default 4 */
+    size_t max_signers;        /* default 16 */
+    size_t max_recipients;     /* default 1024 */
+    size_t max_certificates;   /* default 64 */
+    size_t max_attributes;     /* per attribute set, default 64 */
+    uint64_t max_decompressed; /* default 1 GiB */
+    unsigned max_ratio;        /* decompressed / compressed, default 1000 */
 } cachet_cms_limits;
 
 /* cachet_cms_limits_default fills the defaults above. */
@@ -35,17 +35,16 @@ cachet_ber_limits cachet_cms_ber_limits(const cachet_cms_limits *limits);
 /* Algorithm policy (DESIGN.md principle 5): weak algorithms are refused unless
  * allow_weak, and then reported weak. */
 typedef struct cachet_cms_policy {
-    bool allow_weak;          /* MD5/SHA-1 signatures, RSA < 2048, 3DES content */
-    int64_t at;               /* verification time, seconds since the epoch (0 = now) */
-    const cachet_trust *trust;/* trust anchors (NULL: chains reported not checked) */
+    bool allow_weak;           /* MD5/SHA-1 signatures, RSA < 2048, 3DES content */
+    int64_t at;                /* verification time, seconds since the epoch (0 = now) */
+    const cachet_trust *trust; /* trust anchors (NULL: chains reported not checked) */
 } cachet_cms_policy;
 
 /* cachet_cms_sniff identifies the content type of a ContentInfo from its first
  * bytes (BER or DER). Returns CACHET_OK and sets |out| when |len| bytes are
  * enough; CACHET_ERR_MALFORMED if the bytes cannot start a ContentInfo. A few
  * dozen bytes always suffice. */
-cachet_status cachet_cms_sniff(const uint8_t *data, size_t len, cachet_oid *out,
-                               cachet_error *err);
+cachet_status cachet_cms_sniff(const uint8_t *data, size_t len, cachet_oid *out, cachet_error *err);
 
 /* Digest AlgorithmIdentifier (RFC 5754: parameters absent; NULL accepted on input). */
 bool cachet_cms_add_digest_alg(cachet_cbb *cbb, cachet_md md);

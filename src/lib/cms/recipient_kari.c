@@ -241,7 +241,8 @@ static cachet_status parse_originator(cachet_cbs *orig, cachet_curve curve, cach
 cachet_status cachet_env_kari_recover(const cachet_cbs *kari_in, const cachet_cbs *rek_key,
                                       const cachet_pkey *key, uint8_t *cek, size_t cek_len,
                                       cachet_env_recipient_info *info, cachet_error *err) {
-    cachet_cbs kari = *kari_in, orig, point = {NULL, 0}, ukm_outer, ukm, kea_alg, wrap_alg, wrap_seq, wrap_p;
+    cachet_cbs kari = *kari_in, orig, point = {NULL, 0}, ukm_outer, ukm, kea_alg, wrap_alg,
+               wrap_seq, wrap_p;
     cachet_oid kea, wrap;
     uint64_t version;
     bool has_ukm;

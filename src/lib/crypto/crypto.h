@@ -52,7 +52,7 @@ typedef enum cachet_cipher {
 } cachet_cipher;
 
 size_t cachet_cipher_key_len(cachet_cipher c);
-size_t cachet_cipher_iv_len(cachet_cipher c);   /* CBC: block size; GCM: 12 (default nonce) */
+size_t cachet_cipher_iv_len(cachet_cipher c); /* CBC: block size; GCM: 12 (default nonce) */
 size_t cachet_cipher_block_size(cachet_cipher c);
 bool cachet_cipher_is_aead(cachet_cipher c);
 const char *cachet_cipher_name(cachet_cipher c); /* "aes-256-gcm" */
@@ -180,7 +180,7 @@ bool cachet_verify_digest(const cachet_pkey *key, cachet_sig_scheme scheme, cach
 
 /* ---- RSA key transport ---- */
 typedef struct cachet_oaep_params {
-    cachet_md md;      /* default SHA-1 per RFC 3560, we send SHA-256 */
+    cachet_md md; /* default SHA-1 per RFC 3560, we send SHA-256 */
     cachet_md mgf1_md;
     const uint8_t *label;
     size_t label_len;
@@ -263,8 +263,8 @@ cachet_status cachet_trust_add_system(cachet_trust *trust, cachet_error *err);
  * |at| for S/MIME signing (purpose smimesign) and writes a human reason to
  * |detail| on failure. */
 cachet_chain_status cachet_trust_verify(const cachet_trust *trust, const cachet_cert *leaf,
-                                        const cachet_cert_list *untrusted, int64_t at,
-                                        char *detail, size_t detail_len);
+                                        const cachet_cert_list *untrusted, int64_t at, char *detail,
+                                        size_t detail_len);
 void cachet_trust_free(cachet_trust *trust);
 
 #endif

@@ -9,8 +9,8 @@
 #include "crypto/crypto.h"
 
 struct cachet_ctx {
-    cachet_trust *trust;     /* NULL until an anchor is added */
-    int64_t at;              /* 0 = now */
+    cachet_trust *trust; /* NULL until an anchor is added */
+    int64_t at;          /* 0 = now */
     bool allow_weak;
     bool address_check;
     cachet_limits limits;
@@ -25,7 +25,8 @@ struct cachet_credential {
 
 /* Every operation is a vtable over its own state; cachet_op_* dispatch (op.c). */
 typedef struct cachet_op_vtable {
-    cachet_status (*update_content)(cachet_op *op, const uint8_t *data, size_t len); /* may be NULL */
+    cachet_status (*update_content)(cachet_op *op, const uint8_t *data,
+                                    size_t len); /* may be NULL */
     cachet_status (*update)(cachet_op *op, const uint8_t *data, size_t len);
     cachet_status (*finish)(cachet_op *op, cachet_report **out_report);
     void (*free_impl)(void *impl);
@@ -37,7 +38,7 @@ struct cachet_op {
     const cachet_ctx *ctx;
     cachet_sink out;
     cachet_error err;
-    bool failed;   /* sticky: after a failure every call returns err.status */
+    bool failed; /* sticky: after a failure every call returns err.status */
     bool finished;
 };
 
@@ -65,9 +66,8 @@ cachet_cms_limits cachet_ctx_cms_limits(const cachet_ctx *ctx);
  * failed and returns the op's status. */
 cachet_status cachet_op_fail(cachet_op *op, const cachet_error *e);
 /* cachet_op_failf formats the detail like cachet_err_set and marks the op failed. */
-cachet_status cachet_op_failf(cachet_op *op, cachet_status st, const char *where,
-                              long long offset, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
+cachet_status cachet_op_failf(cachet_op *op, cachet_status st, const char *where, long long offset,
+                              const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 /* cachet_smime_read_file reads a whole file of at most |max| bytes into |out|
  * (reset first; the caller frees it). CACHET_ERR_IO / CACHET_ERR_LIMIT. */
