@@ -92,6 +92,13 @@ void cachet_cli_error_hint(const char *cmd, const char *what, const cachet_error
     }
     fputc('\n', stderr);
     const char *h = e != NULL && with_hint ? cachet_cli_hint(e->status) : NULL;
+    /* POLICY also covers refusals that no option lifts (GCM parameters outside
+     * RFC 5084, AEAD substitution): only weak algorithms and short keys get the
+     * --allow-weak hint. */
+    if (e != NULL && e->status == CACHET_ERR_POLICY && strstr(e->message, "weak") == NULL &&
+        strstr(e->message, "< 2048") == NULL) {
+        h = NULL;
+    }
     if (h != NULL) {
         fprintf(stderr, "cachet %s: %s\n", cmd, h);
     }
