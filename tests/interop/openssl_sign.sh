@@ -197,6 +197,28 @@ while read -r label key email alg oextra cextra; do
     done
 done <<<"$SIGNERS"
 
+# Large content (3 MB, streaming across many chunks) both ways, and stdin/stdout use.
+BIG=$W/big.txt
+{ printf 'Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n'
+  head -c 2200000 /dev/urandom | base64 -w 76 | sed 's/$/\r/'; } >$BIG
+begin_case
+openssl cms -sign -signer "$PKI/carol.crt" -inkey "$PKI/carol.key" -certfile "$PKI/inter.crt" -binary -outform DER \
+    -nodetach -stream -in $BIG -out $W/big.der
+cxin $W/big.der verify --raw --trust "$PKI/ca.crt"
+rc_problem 0
+cmp -s $BIG "$OUT" || problem "expected the 3 MB content on stdout byte for byte"
+if end_case "A:openssl-signs:der-stream-opaque-3MB-stdin-stdout:ecdsa-p256:sha256"; then r=pass; else r=FAIL; fi
+matrix_row "openssl → cachet" "der-stream-opaque, 3 MB, stdin→stdout" ecdsa-p256 sha256 $r
+begin_case
+cxin $BIG sign --raw --opaque --cert "$PKI/alice.crt" --key "$PKI/alice.key" --chain "$PKI/inter.crt" --digest sha512
+rc_problem 0
+cp "$OUT" $W/big2.der
+openssl cms -verify -inform DER -binary -CAfile "$PKI/ca.crt" -in $W/big2.der -out $W/big2.out 2>$W/ossl.err >/dev/null ||
+    problem "expected openssl to verify, got $(head -1 $W/ossl.err)"
+cmp -s $BIG $W/big2.out || problem "expected openssl to give back the 3 MB content"
+if end_case "B:cachet-signs:der-opaque-3MB-stdin-stdout:rsa:sha512"; then r=pass; else r=FAIL; fi
+matrix_row "cachet → openssl" "der-opaque, 3 MB, stdin→stdout" rsa sha512 $r
+
 # Credentials from alice.p12 (key, certificate and intermediate; password from the
 # environment): openssl must verify the chain from the root alone.
 write_message "$MSG"
