@@ -240,6 +240,11 @@ static void layer_lines(FILE *f, const cachet_layer_report *l) {
             break;
         case CACHET_LAYER_ENVELOPED:
         case CACHET_LAYER_AUTH_ENVELOPED:
+            if (l->cipher[0] == '\0') {
+                /* A layer that was not decrypted: its algorithms are unknown to us. */
+                fputs("cachet: encrypted layer, not decrypted\n", f);
+                break;
+            }
             fputs("cachet: encrypted with ", f);
             cachet_cli_put_escaped(f, l->cipher);
             fputs(" (", f);
