@@ -1,5 +1,6 @@
 /* SignedData made by other implementations ($CACHET_VECTORS, MANIFEST.md): RFC
- * 4134 (Bouncy Castle copy) and Bouncy Castle's pkix-cms test resources. */
+ * 4134 (Bouncy Castle copy), Bouncy Castle's pkix-cms test resources and the
+ * CryptoSys RFC 9216 examples (including pure Ed25519, RFC 8419 §3). */
 #include <stdlib.h>
 
 #include "cms/signed.h"
@@ -90,10 +91,13 @@ static const vcase cases[] = {
      CACHET_OK, true, CACHET_CHAIN_TRUSTED, false, false, "sha256", "rsaEncryption", EXC},
     {XCMS "signedByAliceRSAPSS.p7m", NULL, LAMPS "RSA_Certification_Authority.selfsigned.pem",
      false, CACHET_OK, true, CACHET_CHAIN_TRUSTED, false, false, "sha256", "rsassa-pss", EXC},
-    /* Ed25519 without signed attributes is pure EdDSA over the whole content, which a
-     * streaming verifier does not hold: refused as unsupported (documented deviation) */
-    {XCMS "signedByCarlosDetached.p7m", XCMS "content.txt", NULL, false, CACHET_ERR_UNSUPPORTED,
-     false, CACHET_CHAIN_NOT_CHECKED, false, true, "sha512", "ed25519", NULL},
+    /* Ed25519 without signed attributes: pure EdDSA over the detached content itself
+     * (RFC 8419 §3), signer by subjectKeyIdentifier */
+    {XCMS "signedByCarlosDetached.p7m", XCMS "content.txt",
+     LAMPS "Ed25519_Certification_Authority.selfsigned.pem", false, CACHET_OK, true,
+     CACHET_CHAIN_TRUSTED, false, true, "sha512", "ed25519", NULL},
+    {XCMS "signedByCarlosDetached.p7m", XCMS "content.txt", NULL, false, CACHET_ERR_UNTRUSTED, true,
+     CACHET_CHAIN_NOT_CHECKED, false, true, "sha512", "ed25519", NULL},
     /* PKCS#7 content not wrapped in an OCTET STRING: rejected consistently */
     {PKIX "SignedMSPkcs7.sig", NULL, NULL, true, CACHET_ERR_MALFORMED, false,
      CACHET_CHAIN_NOT_CHECKED, false, false, NULL, NULL, NULL},
@@ -207,8 +211,8 @@ static void rfc4134_certs_only_yields_two_certificates(void) {
 }
 
 /* A SignedData without certificates: the signer certificates come from the caller
- * (cachet_cms_verify_add_certs). Alice (RSA, no signedAttrs) verifies; Carlos
- * (Ed25519 without signedAttrs) is refused as unsupported by a streaming verifier. */
+ * (cachet_cms_verify_add_certs). Alice (RSA, no signedAttrs) and Carlos (pure
+ * Ed25519 over the eContent, RFC 8419 §3) both verify, each to its own anchor. */
 static void external_certificates_find_the_signers(void) {
     size_t len = 0, alen = 0, clen = 0;
     uint8_t *cms = vec(XCMS "signedByAliceAndCarlosNoCerts.p7m", &len);
@@ -222,6 +226,11 @@ static void external_certificates_find_the_signers(void) {
     CHECK_EQ_INT(cachet_cert_load(a, alen, &ext, &err), CACHET_OK);
     CHECK_EQ_INT(cachet_cert_load(c, clen, &ext, &err), CACHET_OK);
     cachet_trust *t = trust_from(LAMPS "RSA_Certification_Authority.selfsigned.pem");
+    CHECK_EQ_INT(
+        cachet_trust_add_file(
+            t, cachet_test_vector_path(LAMPS "Ed25519_Certification_Authority.selfsigned.pem"),
+            NULL),
+        CACHET_OK);
     cachet_cms_policy pol = {.trust = t};
     cachet_membuf got = {0};
     cachet_sink sink = cachet_sink_membuf(&got);
@@ -233,19 +242,23 @@ static void external_certificates_find_the_signers(void) {
         }
         CHECK_EQ_INT(cachet_cms_verify_update(v, cms, len, &err), CACHET_OK);
         cachet_status st = cachet_cms_verify_finish(v, &layer, &err);
-        CHECK_EQ_INT(st, with_certs ? CACHET_ERR_UNSUPPORTED : CACHET_ERR_BAD_SIGNATURE);
+        CHECK_EQ_INT(st, with_certs ? CACHET_OK : CACHET_ERR_BAD_SIGNATURE);
         CHECK_EQ_INT(layer.num_signers, 2);
+        bool seen_ed = false;
         for (size_t i = 0; i < layer.num_signers; i++) {
             const cachet_signer_report *r = &layer.signers[i];
-            if (strcmp(r->algorithm, "rsaEncryption") == 0) {
-                CHECK_EQ_INT(r->signature_valid, with_certs);
-                CHECK_EQ_INT(r->chain,
-                             with_certs ? CACHET_CHAIN_TRUSTED : CACHET_CHAIN_NOT_CHECKED);
-                CHECK_EQ_INT(cachet_cms_verify_signer_cert(v, i) != NULL, with_certs);
-            } else {
+            if (strcmp(r->algorithm, "rsaEncryption") != 0) {
                 CHECK_STR(r->algorithm, "ed25519");
-                CHECK_EQ_INT(r->signature_status, CACHET_ERR_UNSUPPORTED);
+                CHECK_STR(r->digest, "sha512");
+                seen_ed = true;
             }
+            CHECK_EQ_INT(r->signature_valid, with_certs);
+            CHECK_EQ_INT(r->chain, with_certs ? CACHET_CHAIN_TRUSTED : CACHET_CHAIN_NOT_CHECKED);
+            CHECK_EQ_INT(cachet_cms_verify_signer_cert(v, i) != NULL, with_certs);
+        }
+        CHECK(seen_ed);
+        if (with_certs) {
+            CHECK_MEM(got.data, got.len, EXC, strlen(EXC));
         }
         CHECK_EQ_INT(cachet_cms_verify_certs(v)->num, 0);
         cachet_cms_layer_report_clear(&layer);
@@ -260,7 +273,82 @@ static void external_certificates_find_the_signers(void) {
     free(c);
 }
 
+/* signedByCarlosDetached (pure Ed25519) over content that differs from the signed
+ * 28 bytes in one bit, one byte less, one more, or entirely: a bad signature,
+ * in every feeding mode; micalg without sha-512 leaves nothing to verify with. */
+static void carlos_detached_fails_over_changed_content(void) {
+    size_t len = 0, clen = 0;
+    uint8_t *cms = vec(XCMS "signedByCarlosDetached.p7m", &len);
+    uint8_t *content = vec(XCMS "content.txt", &clen);
+    if (cms == NULL || content == NULL || clen != strlen(EXC)) {
+        CHECK(false);
+        free(cms);
+        free(content);
+        return;
+    }
+    uint8_t longer[64];
+    memcpy(longer, content, clen);
+    longer[clen] = '\n';
+    struct {
+        const char *name;
+        const uint8_t *data;
+        size_t len;
+        bool flip;
+    } variants[] = {
+        {"one bit flipped", content, clen, true},
+        {"last byte dropped", content, clen - 1, false},
+        {"newline appended", longer, clen + 1, false},
+        {"empty", (const uint8_t *)"", 0, false},
+    };
+    cachet_trust *t = trust_from(LAMPS "Ed25519_Certification_Authority.selfsigned.pem");
+    cachet_cms_policy pol = {.trust = t};
+    for (size_t i = 0; i < sizeof(variants) / sizeof(variants[0]); i++) {
+        uint8_t buf[64];
+        memcpy(buf, variants[i].data, variants[i].len);
+        if (variants[i].flip) {
+            buf[5] ^= 0x20;
+        }
+        for (size_t step = 1; step <= 64; step *= 8) {
+            cachet_cms_verify *v = cachet_cms_verify_new(&pol, NULL, NULL, NULL);
+            cachet_layer_report layer;
+            cachet_error err = {0};
+            CHECK_EQ_INT(cachet_cms_verify_detached(v, NULL, 0, &err), CACHET_OK);
+            for (size_t off = 0; off < variants[i].len; off += step) {
+                size_t n = variants[i].len - off < step ? variants[i].len - off : step;
+                CHECK_EQ_INT(cachet_cms_verify_content(v, buf + off, n, &err), CACHET_OK);
+            }
+            CHECK_EQ_INT(cachet_cms_verify_update(v, cms, len, &err), CACHET_OK);
+            cachet_status st = cachet_cms_verify_finish(v, &layer, &err);
+            if (st != CACHET_ERR_BAD_SIGNATURE) {
+                fprintf(stderr, "%s: %s (%s)\n", variants[i].name, cachet_status_str(st),
+                        err.message);
+            }
+            CHECK_EQ_INT(st, CACHET_ERR_BAD_SIGNATURE);
+            CHECK_STR(err.where, "SignedData.signerInfos[0]");
+            CHECK_EQ_INT(layer.num_signers, 1);
+            CHECK_EQ_INT(layer.num_signers == 1 && layer.signers[0].signature_valid, false);
+            cachet_cms_layer_report_clear(&layer);
+            cachet_cms_verify_free(v);
+        }
+    }
+    /* the genuine content with micalg sha-256 only: no copy is kept, nothing verified */
+    cachet_md only256 = CACHET_MD_SHA256;
+    cachet_cms_verify *v = cachet_cms_verify_new(&pol, NULL, NULL, NULL);
+    cachet_layer_report layer;
+    cachet_error err = {0};
+    CHECK_EQ_INT(cachet_cms_verify_detached(v, &only256, 1, &err), CACHET_OK);
+    CHECK_EQ_INT(cachet_cms_verify_content(v, content, clen, &err), CACHET_OK);
+    CHECK_EQ_INT(cachet_cms_verify_update(v, cms, len, &err), CACHET_OK);
+    CHECK_EQ_INT(cachet_cms_verify_finish(v, &layer, &err), CACHET_ERR_UNSUPPORTED);
+    cachet_cms_layer_report_clear(&layer);
+    cachet_cms_verify_free(v);
+    cachet_trust_free(t);
+    free(cms);
+    free(content);
+}
+
 static const cachet_test_case tests[] = {
+    TEST_CASE(carlos_detached_fails_over_changed_content),
     TEST_CASE(external_certificates_find_the_signers),
     TEST_CASE(vectors_verify_as_their_manifest_says),
     TEST_CASE(rfc4134_certs_only_yields_two_certificates),

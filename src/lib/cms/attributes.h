@@ -84,7 +84,13 @@ typedef struct cachet_cms_signer_ctx {
     const cachet_md *digest_mds; /* digests computed over the content */
     const uint8_t (*digests)[CACHET_MD_MAX_SIZE];
     size_t num_digests;
-    bool content_forged;           /* content is a DER SignedAttributes (SG-03) */
+    bool content_forged; /* content is a DER SignedAttributes (SG-03) */
+    /* the content itself, for pure EdDSA (RFC 8419 §3): |content_kept| false when
+     * no copy was made (SHA-512 not computed) or it outgrew the bound (|content_over|) */
+    bool content_kept;
+    bool content_over;
+    const uint8_t *content;
+    size_t content_len;
     const cachet_cert_list *certs; /* SignedData.certificates */
 } cachet_cms_signer_ctx;
 
@@ -122,6 +128,12 @@ struct cachet_cms_verify {
     uint8_t *probe;
     size_t probe_len;
     uint64_t content_len;
+    /* a copy of the content for pure-EdDSA signers (CACHET_CMS_PURE_EDDSA_MAX) */
+    bool keep_content; /* SHA-512 is computed, so a copy may matter */
+    bool kept_over;    /* the content outgrew the bound: copy dropped */
+    uint8_t *kept;
+    size_t kept_len;
+    size_t kept_cap;
     bool econtent_seen;
     bool wrong_type; /* the ContentInfo is not SignedData */
     cachet_oid econtent_type;
@@ -138,6 +150,8 @@ cachet_status cachet_cms_verify_fail(cachet_cms_verify *v, const cachet_error *e
                                      cachet_error *err);
 cachet_status cachet_cms_verify_fail_msg(cachet_cms_verify *v, cachet_error *err, cachet_status st,
                                          const char *where, const char *msg);
+/* cachet_cms_verify_drop_content cleanses and frees the kept content copy. */
+void cachet_cms_verify_drop_content(cachet_cms_verify *v);
 /* cachet_cms_verify_finalize_digests finishes the content digests once. */
 bool cachet_cms_verify_finalize_digests(cachet_cms_verify *v);
 

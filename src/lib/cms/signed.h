@@ -68,6 +68,18 @@ void cachet_cms_sign_free(cachet_cms_sign *s);
 
 typedef struct cachet_cms_verify cachet_cms_verify;
 
+/* CACHET_CMS_PURE_EDDSA_MAX: the most content bytes a verifier keeps for
+ * SignerInfos that sign the content itself (Ed25519 without signedAttrs, RFC
+ * 8419 §3: pure EdDSA needs the whole message at once, unlike the digest
+ * streamed for every other case). A copy of the content (eContent, or the
+ * detached content) is kept only when SHA-512 - Ed25519's digestAlgorithm, RFC
+ * 8419 §3.1 - is among the digests computed (SignedData.digestAlgorithms when
+ * encapsulated, the list given to cachet_cms_verify_detached otherwise), so
+ * messages signed with SHA-256/384 cost nothing; it is dropped (and cleansed)
+ * the moment the content outgrows the bound, and at finish. A pure-Ed25519
+ * signer over longer content fails with CACHET_ERR_LIMIT. */
+#define CACHET_CMS_PURE_EDDSA_MAX ((size_t)1 << 20)
+
 /* cachet_cms_verify_new starts verifying one ContentInfo{SignedData}, BER or DER.
  * |policy| and |limits| are copied (limits NULL = defaults; policy.trust is
  * borrowed and must outlive the operation). |content| (may be NULL, borrowed)
@@ -111,8 +123,11 @@ cachet_status cachet_cms_verify_update(cachet_cms_verify *v, const uint8_t *data
  * Otherwise, the first that applies: structural errors (MALFORMED, LIMIT,
  * UNSUPPORTED content type), NO_SIGNERS (also certs-only), CONTENT_CONFLICT
  * (eContent present in detached mode or absent otherwise), then the worst
- * signer status in the order MALFORMED, ATTRIBUTES, BAD_SIGNATURE, UNSUPPORTED,
- * POLICY, UNTRUSTED; |err| names the signer ("SignedData.signerInfos[1]").
+ * signer status in the order MALFORMED or LIMIT, ATTRIBUTES, BAD_SIGNATURE,
+ * UNSUPPORTED, POLICY, UNTRUSTED; |err| names the signer
+ * ("SignedData.signerInfos[1]"). A pure-Ed25519 signer (no signedAttrs) is
+ * verified over the kept content (see CACHET_CMS_PURE_EDDSA_MAX): LIMIT when the
+ * content was longer, UNSUPPORTED when SHA-512 was not computed.
  * A bad signature is reported in |out|, never as a crash. Call once. */
 cachet_status cachet_cms_verify_finish(cachet_cms_verify *v, cachet_layer_report *out,
                                        cachet_error *err);

@@ -207,6 +207,10 @@ static cachet_status check_signers(cachet_cms_verify *v, const sd_parts *p,
         .digests = (const uint8_t(*)[CACHET_MD_MAX_SIZE])v->values,
         .num_digests = v->num_mds,
         .certs = &v->all_certs,
+        .content_kept = v->keep_content && !v->kept_over,
+        .content_over = v->kept_over,
+        .content = v->kept,
+        .content_len = v->kept_len,
     };
     /* SG-03: content that is itself a DER SignedAttributes. A longer one than the
      * probe holds is judged by its outer header alone (conservative). */
@@ -255,8 +259,7 @@ static cachet_status check_signers(cachet_cms_verify *v, const sd_parts *p,
     return cachet_err_set(e, w->signature_status, where, -1, "%s", w->signature_detail);
 }
 
-cachet_status cachet_cms_verify_finish(cachet_cms_verify *v, cachet_layer_report *out,
-                                       cachet_error *err) {
+static cachet_status finish(cachet_cms_verify *v, cachet_layer_report *out, cachet_error *err) {
     cachet_error e;
     cachet_cbs der;
     sd_parts p;
@@ -303,4 +306,12 @@ cachet_status cachet_cms_verify_finish(cachet_cms_verify *v, cachet_layer_report
         return cachet_cms_verify_fail(v, &e, err);
     }
     return CACHET_OK;
+}
+
+cachet_status cachet_cms_verify_finish(cachet_cms_verify *v, cachet_layer_report *out,
+                                       cachet_error *err) {
+    cachet_status st = finish(v, out, err);
+    /* the content copy for pure EdDSA is no longer needed whatever the outcome */
+    cachet_cms_verify_drop_content(v);
+    return st;
 }

@@ -91,8 +91,8 @@ static cachet_status parse_si(const cachet_cbs *in, parsed_si *p, cachet_signer_
  * uses one hash throughout (RFC 4056 §3) with any salt length the key allows
  * (OpenSSL signs with the maximum, e.g. 222 bytes for RSA-2048/SHA-256; the RSA
  * operation itself rejects an impossible one, the bound only keeps the number
- * sane before it reaches OpenSSL), Ed25519 with signed attributes uses
- * SHA-512 (RFC 8419 §3.1) and without them would need the whole content. */
+ * sane before it reaches OpenSSL), Ed25519 uses SHA-512 as digestAlgorithm
+ * with or without signed attributes (RFC 8419 §3.1). */
 /* Largest salt of a 16384-bit RSA key. */
 #define CACHET_PSS_MAX_SALT 2048u
 
@@ -101,18 +101,30 @@ static cachet_status check_consistency(const parsed_si *p, cachet_signer_report 
     if (a->md != CACHET_MD_NONE && a->md != p->md) {
         FAIL(CACHET_ERR_BAD_SIGNATURE, "signatureAlgorithm hash differs from digestAlgorithm");
     }
-    if (a->scheme == CACHET_SIG_RSA_PSS && (a->pss.mgf1_md != p->md || a->pss.trailer != 1 ||
-                                            a->pss.salt_len > CACHET_PSS_MAX_SALT)) {
+    if (a->scheme == CACHET_SIG_RSA_PSS &&
+        (a->pss.mgf1_md != p->md || a->pss.trailer != 1 || a->pss.salt_len > CACHET_PSS_MAX_SALT)) {
         FAIL(CACHET_ERR_BAD_SIGNATURE, "inconsistent RSASSA-PSS parameters");
     }
-    if (a->scheme == CACHET_SIG_ED25519) {
-        if (!p->has_signed) {
-            FAIL(CACHET_ERR_UNSUPPORTED, "Ed25519 without signed attributes is not supported "
-                                         "(pure EdDSA over the whole content)");
-        }
-        if (p->md != CACHET_MD_SHA512) {
-            FAIL(CACHET_ERR_BAD_SIGNATURE, "Ed25519 requires digestAlgorithm SHA-512 (RFC 8419)");
-        }
+    if (a->scheme == CACHET_SIG_ED25519 && p->md != CACHET_MD_SHA512) {
+        FAIL(CACHET_ERR_BAD_SIGNATURE, "Ed25519 requires digestAlgorithm SHA-512 (RFC 8419)");
+    }
+    return CACHET_OK;
+}
+
+/* RFC 8419 §3: without signedAttrs, EdDSA signs the content itself, which a
+ * streaming verifier holds only up to CACHET_CMS_PURE_EDDSA_MAX (signed.h). */
+static cachet_status pure_eddsa_content(const cachet_cms_signer_ctx *ctx,
+                                        cachet_signer_report *rep) {
+    if (ctx->content_over) {
+        FAIL(CACHET_ERR_LIMIT,
+             "pure EdDSA (Ed25519 without signedAttrs) over content larger than %zu bytes is "
+             "not supported; have the sender sign with signed attributes (RFC 8419 section "
+             "3.1, the S/MIME norm) or send the content in parts under this size",
+             CACHET_CMS_PURE_EDDSA_MAX);
+    }
+    if (!ctx->content_kept) {
+        FAIL(CACHET_ERR_UNSUPPORTED, "pure EdDSA needs the content, which was not kept "
+                                     "(SHA-512 was not among the digests computed)");
     }
     return CACHET_OK;
 }
@@ -286,18 +298,30 @@ static cachet_status verify_signer(const cachet_cms_signer_ctx *ctx, const cache
     if (st == CACHET_OK) {
         st = check_attrs(ctx, &p, digest, &ai, rep);
     }
+    bool pure = p.alg.scheme == CACHET_SIG_ED25519 && !p.has_signed;
+    if (st == CACHET_OK && pure) {
+        st = pure_eddsa_content(ctx, rep);
+    }
     if (st != CACHET_OK) {
         return st;
     }
-    /* §5.4: the signature covers DER(SignedAttributes) with the EXPLICIT SET tag. */
+    /* §5.4: the signature covers DER(SignedAttributes) with the EXPLICIT SET tag;
+     * pure EdDSA (RFC 8419 §3) covers the content (kept in ctx, may be empty). */
     uint8_t *tbs = NULL;
-    if (p.has_signed) {
+    const uint8_t *tbs_view = NULL;
+    size_t tbs_len = 0;
+    if (pure) {
+        tbs_view = ctx->content != NULL ? ctx->content : (const uint8_t *)"";
+        tbs_len = ctx->content_len;
+    } else if (p.has_signed) {
         tbs = cachet_malloc(p.signed_elem.len);
         if (tbs == NULL) {
             return CACHET_ERR_NOMEM;
         }
         memcpy(tbs, p.signed_elem.data, p.signed_elem.len);
         tbs[0] = 0x31;
+        tbs_view = tbs;
+        tbs_len = p.signed_elem.len;
     }
     /* SG-10: the reported signer is a certificate that matches the sid AND verifies
      * the signature; a path-validated one is preferred. */
@@ -317,7 +341,7 @@ static cachet_status verify_signer(const cachet_cms_signer_ctx *ctx, const cache
             break; /* bound the work an input can ask for: 8 look-alikes are plenty */
         }
         candidates++;
-        try_cert(ctx, &p, p.has_signed ? &ai : NULL, tbs, p.signed_elem.len, digest, c, &cur);
+        try_cert(ctx, &p, p.has_signed ? &ai : NULL, tbs_view, tbs_len, digest, c, &cur);
         bool better;
         if (best_cert == NULL && candidates == 1) {
             better = true;

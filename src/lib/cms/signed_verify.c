@@ -16,6 +16,7 @@ void cachet_cms_verify_free(cachet_cms_verify *v) {
         cachet_md_free(v->ctxs[i]);
     }
     cachet_free(v->probe);
+    cachet_cms_verify_drop_content(v);
     cachet_cert_list_clear(&v->certs);
     cachet_cert_list_clear(&v->extra_certs);
     cachet_cert_list_clear(&v->all_certs);
@@ -65,7 +66,61 @@ static bool add_digest(cachet_cms_verify *v, cachet_md md) {
     return true;
 }
 
+void cachet_cms_verify_drop_content(cachet_cms_verify *v) {
+    cachet_free_secret(v->kept, v->kept_cap);
+    v->kept = NULL;
+    v->kept_len = 0;
+    v->kept_cap = 0;
+}
+
+/* The copy for pure EdDSA grows with the content (most messages are small) and
+ * is dropped as soon as it would pass the bound, so the memory an input can ask
+ * for stays CACHET_CMS_PURE_EDDSA_MAX however long the content is. Grown by
+ * copying rather than cachet_realloc so that no uncleansed copy is left behind. */
+static bool keep_update(cachet_cms_verify *v, const uint8_t *data, size_t len) {
+    if (!v->keep_content || v->kept_over || len == 0) {
+        return true;
+    }
+    if (len > CACHET_CMS_PURE_EDDSA_MAX - v->kept_len) {
+        v->kept_over = true;
+        cachet_cms_verify_drop_content(v);
+        return true;
+    }
+    size_t need = v->kept_len + len;
+    if (need > v->kept_cap) {
+        size_t cap = v->kept_cap == 0 ? 4096 : v->kept_cap;
+        while (cap < need) {
+            cap *= 2;
+        }
+        cap = cap < CACHET_CMS_PURE_EDDSA_MAX ? cap : CACHET_CMS_PURE_EDDSA_MAX;
+        uint8_t *grown = cachet_malloc(cap);
+        if (grown == NULL) {
+            return false;
+        }
+        if (v->kept_len > 0) {
+            memcpy(grown, v->kept, v->kept_len);
+        }
+        cachet_free_secret(v->kept, v->kept_cap);
+        v->kept = grown;
+        v->kept_cap = cap;
+    }
+    memcpy(v->kept + v->kept_len, data, len);
+    v->kept_len = need;
+    return true;
+}
+
+/* keep_if_sha512: a copy can only matter to a pure-Ed25519 signer, whose
+ * digestAlgorithm must be SHA-512 (RFC 8419 §3.1) and be computed. */
+static void keep_if_sha512(cachet_cms_verify *v) {
+    for (size_t i = 0; i < v->num_mds; i++) {
+        v->keep_content = v->keep_content || v->mds[i] == CACHET_MD_SHA512;
+    }
+}
+
 static bool content_update(cachet_cms_verify *v, const uint8_t *data, size_t len) {
+    if (!keep_update(v, data, len)) {
+        return false;
+    }
     for (size_t i = 0; i < v->num_mds; i++) {
         if (!cachet_md_update(v->ctxs[i], data, len)) {
             return false;
@@ -173,6 +228,7 @@ static cachet_status on_bulk_begin(void *arg, cachet_ber_skel *skel) {
             return cb_fail(v, CACHET_ERR_NOMEM, "SignedData.digestAlgorithms", "out of memory");
         }
     }
+    keep_if_sha512(v);
     return CACHET_OK;
 }
 
@@ -273,6 +329,7 @@ cachet_status cachet_cms_verify_detached(cachet_cms_verify *v, const cachet_md *
                                               "too many digests or out of memory");
         }
     }
+    keep_if_sha512(v);
     v->detached = true;
     return CACHET_OK;
 }
