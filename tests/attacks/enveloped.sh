@@ -86,14 +86,17 @@ $MUTATE flip $W/biggcm.der $W/x.der content:-5
 refused ef05-gcm-flip-near-end-no-plaintext 1 $F decrypt --raw $A --in $W/x.der --out $F
 refused ef05-gcm-flip-near-end-stdout-empty 1 /nonexistent decrypt --raw $A --in $W/x.der
 $MUTATE truncate-content $W/biggcm.der $W/x.der 1
-refused ef05-gcm-truncated-by-one-byte "1|3" $F decrypt --raw $A --in $W/x.der --out $F
+refused ef05-gcm-truncated-by-one-byte 1 $F decrypt --raw $A --in $W/x.der --out $F
 $MUTATE gcm $W/biggcm.der $W/x.der keep 0 keep
-refused ef05-gcm-mac-removed "1|3" $F decrypt --raw $A --in $W/x.der --out $F
-$MUTATE flip $W/bigcbc.der $W/x.der content:-1
+refused ef05-gcm-mac-removed 1 $F decrypt --raw $A --in $W/x.der --out $F
+# Bit 0 of the second-to-last block's last byte flips the padding byte p of the last block to
+# p^1, which is never valid padding. (Flipping the last ciphertext byte itself garbles the whole
+# block, whose padding is then valid about once in 256 runs: a flaky test.)
+$MUTATE flip $W/bigcbc.der $W/x.der content:-17
 refused ef09-cbc-bad-padding-no-plaintext 1 $F decrypt --raw $A --in $W/x.der --out $F
 refused ef09-cbc-bad-padding-stdout-empty 1 /nonexistent decrypt --raw $A --in $W/x.der
 $MUTATE truncate-content $W/bigcbc.der $W/x.der 3
-refused ef09-cbc-not-block-multiple "1|3" $F decrypt --raw $A --in $W/x.der --out $F
+refused ef09-cbc-not-block-multiple 1 $F decrypt --raw $A --in $W/x.der --out $F
 
 # ---------------- EF-06 GCM parameters (tag length, nonce) ----------------
 # A GCM tag truncated to t bytes is the genuine t-byte tag: 12..16 must be accepted.
@@ -105,12 +108,15 @@ done
 for v in "1 1" "4 4" "8 8" "11 11" "17 17" "16 4" "12 16" "omit 16" "-1 16" "255 16"; do
     set -- $v
     $MUTATE gcm "$EG" $W/x.der "$1" "$2" keep
-    refused "ef06-icvlen-$1-mac-$2-refused" "1|3" $F decrypt --raw $A --in $W/x.der --out $F
+    # a negative INTEGER is not an AES-GCM-ICVlen at all (3); the rest are refused (1)
+    want=1
+    [ "$1" = -1 ] && want=3
+    refused "ef06-icvlen-$1-mac-$2-refused" $want $F decrypt --raw $A --in $W/x.der --out $F
 done
 for v in "4 4" "11 11"; do
     set -- $v
     $MUTATE gcm "$EG" $W/x.der "$1" "$2" keep
-    refused "ef06-icvlen-$1-refused-even-with-allow-weak" "1|3" $F decrypt --raw $A --allow-weak --in $W/x.der --out $F
+    refused "ef06-icvlen-$1-refused-even-with-allow-weak" 1 $F decrypt --raw $A --allow-weak --in $W/x.der --out $F
     # The message names the GCM parameter and does not suggest an option that cannot help.
     if grep -q "aes-ICVlen $1 refused" "$ERR" && ! grep -q -- "--allow-weak accepts it" "$ERR"; then
         ok "ef06-icvlen-$1-message-names-parameter-without-allow-weak-hint"
@@ -120,22 +126,22 @@ for v in "4 4" "11 11"; do
 done
 for n in 0 1 8 16 17 64 200 65536; do
     $MUTATE gcm "$EG" $W/x.der keep keep $n
-    refused "ef06-nonce-$n-bytes-refused" "1|3" $F decrypt --raw $A --in $W/x.der --out $F
+    refused "ef06-nonce-$n-bytes-refused" 1 $F decrypt --raw $A --in $W/x.der --out $F
 done
 for v in absent null; do
     $MUTATE gcm-params "$EG" $W/x.der $v
-    refused "ef06-gcm-parameters-$v-refused" "1|3" $F decrypt --raw $A --in $W/x.der --out $F
+    refused "ef06-gcm-parameters-$v-refused" 3 $F decrypt --raw $A --in $W/x.der --out $F
 done
 $MUTATE gcm-nonce-int "$EG" $W/x.der
-refused ef06-nonce-as-integer-refused "1|3" $F decrypt --raw $A --in $W/x.der --out $F
+refused ef06-nonce-as-integer-refused 3 $F decrypt --raw $A --in $W/x.der --out $F
 
 # ---------------- EF-07 algorithm substitution ----------------
 for o in 2.16.840.1.101.3.4.1.42:aes-256-cbc 2.16.840.1.101.3.4.1.43:aes-256-ofb 1.2.840.113549.3.7:des-ede3-cbc 1.2.3.4:unknown; do
     $MUTATE alg-swap "$EG" $W/x.der "${o%%:*}"
-    refused "ef07-authenveloped-with-${o#*:}-refused" "1|3" $F decrypt --raw $A --in $W/x.der --out $F
+    refused "ef07-authenveloped-with-${o#*:}-refused" 1 $F decrypt --raw $A --in $W/x.der --out $F
 done
 $MUTATE alg-gcm-in-enveloped "$EC" $W/x.der
-refused ef07-enveloped-with-gcm-refused "1|3" $F decrypt --raw $A --in $W/x.der --out $F
+refused ef07-enveloped-with-gcm-refused 1 $F decrypt --raw $A --in $W/x.der --out $F
 
 # ---------------- BL-01 / PO-01 one uniform failure after the RSA decryption ----------------
 # uniform NAME FILE...: every file fails with exit 1, no output, and the same stderr.
@@ -143,8 +149,14 @@ uniform() {
     local name=$1 first="" f msg=""
     shift
     for f in "$@"; do
-        rm -f $F
-        cx decrypt ${UNIFORM_RAW---raw} $A --in "$f" --out $F
+        # A PKCS#1-invalid key makes a new random CEK on every run (RFC 3218); under CBC
+        # about one run in 256 then ends in valid padding and succeeds with garbage. That
+        # is the countermeasure, not an oracle: run again (a fixed outcome stays fixed).
+        for _try in 1 2 3; do
+            rm -f $F
+            cx decrypt ${UNIFORM_RAW---raw} $A --in "$f" --out $F
+            [ "$RC" = 0 ] || break
+        done
         if [ "$RC" != 1 ] || [ -e $F ] || [ -s "$OUT" ]; then
             msg="$msg $(basename "$f"): exit $RC$([ -e $F ] && echo ', output left');"
             continue
@@ -169,7 +181,7 @@ for c in cbc gcm; do
     done
     if [ $c = cbc ]; then
         $MUTATE known-cbc "$base" $W/cbc-badpad.der "$P/alice.crt" "$ENT" badpad
-        $MUTATE flip "$base" $W/cbc-lastbyte.der content:-1
+        $MUTATE flip "$base" $W/cbc-lastbyte.der content:-17
         set -- "$@" $W/cbc-badpad.der $W/cbc-lastbyte.der
     else
         $MUTATE flip "$base" $W/gcm-tag.der mac
@@ -226,21 +238,21 @@ refused bl03-our-issuer-wrong-serial-no-recipient 1 $F decrypt --raw $A --in $W/
 CK="--cert $P/carol.crt --key $P/carol.key"
 for m in offcurve infinity short "other-curve:$P/dave.crt"; do
     $MUTATE kari-point "$KG" $W/x.der "$m"
-    refused "bl06-originator-key-${m%%:*}-refused" "1|3" $F decrypt --raw $CK --in $W/x.der --out $F
+    refused "bl06-originator-key-${m%%:*}-refused" 3 $F decrypt --raw $CK --in $W/x.der --out $F
 done
 $MUTATE kari-wrap-params-absent "$KG" $W/x.der
-refused pa10-kari-wrap-algorithm-absent-refused "1|3" $F decrypt --raw $CK --in $W/x.der --out $F
+refused pa10-kari-wrap-algorithm-absent-refused 3 $F decrypt --raw $CK --in $W/x.der --out $F
 
 # ---------------- PA-02 / PA-03 / PA-05 structure ----------------
 $MUTATE no-enc-content "$EC" $W/x.der
-refused pa02-enveloped-without-encrypted-content "1|3" $F decrypt --raw $A --in $W/x.der --out $F
+refused pa02-enveloped-without-encrypted-content 3 $F decrypt --raw $A --in $W/x.der --out $F
 $MUTATE empty-enc-content "$EG" $W/x.der
-refused pa02-authenveloped-empty-encrypted-content "1|3" $F decrypt --raw $A --in $W/x.der --out $F
+refused pa02-authenveloped-empty-encrypted-content 1 $F decrypt --raw $A --in $W/x.der --out $F
 $MUTATE empty-ris "$EC" $W/x.der
-refused pa03-empty-recipient-infos "1|3" $F decrypt --raw $A --in $W/x.der --out $F
+refused pa03-empty-recipient-infos 3 $F decrypt --raw $A --in $W/x.der --out $F
 for t in 5 9 30; do
     $MUTATE ri-tag "$EC" $W/x.der $t
-    refused "pa05-recipient-info-tag-$t" "1|3" $F decrypt --raw $A --in $W/x.der --out $F
+    refused "pa05-recipient-info-tag-$t" 3 $F decrypt --raw $A --in $W/x.der --out $F
 done
 
 # ---------------- CL-01 a failed decryption never clobbers an existing output file ----------------
@@ -253,7 +265,11 @@ fi
 # ---------------- CE-05 / CE-07 / CE-09 recipients and weak content ----------------
 write_message $W/msg.txt
 for r in kusig:keyusage-digitalsignature-only srveku:eku-serverauth-only expired:expired notyet:not-yet-valid; do
-    refused "ce05-encrypt-to-${r#*:}-refused" "1|2" $F encrypt --to "$P/${r%%:*}.crt" --in $W/msg.txt --out $F
+    # a certificate that is not for encryption is a usage error (2); one outside its
+    # validity is untrusted (1)
+    want=2
+    case ${r#*:} in expired | not-yet-valid) want=1 ;; esac
+    refused "ce05-encrypt-to-${r#*:}-refused" $want $F encrypt --to "$P/${r%%:*}.crt" --in $W/msg.txt --out $F
 done
 enc $W/des3.der des3 alice
 refused ce09-3des-refused-by-default 1 $F decrypt --raw $A --in $W/des3.der --out $F

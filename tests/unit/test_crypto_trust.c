@@ -211,6 +211,80 @@ static void chain_results_at_fixed_times(void) {
     release(&p);
 }
 
+/* CE-09: OpenSSL's default path validation accepts MD5- and SHA-1-signed
+ * certificates and RSA-1024 CA keys (B15); ours refuses them unless weak
+ * algorithms are allowed, and then says the path is weak. */
+static void weak_certificate_signatures_and_keys_in_the_path_are_refused(void) {
+    EVP_PKEY *ca_key = new_key();
+    EVP_PKEY *leaf_key = new_key();
+    EVP_PKEY *small = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)1024);
+    const spec ca = {"Weak Root", true, "critical,keyCertSign", NULL, T0, T0 + 3650 * DAY, 11};
+    const spec in = {"Small Inter", true, "critical,keyCertSign", NULL, T0, T0 + 1000 * DAY, 12};
+    const spec leaf = {
+        "Leaf",         false, "critical,digitalSignature", "emailProtection", T0 + DAY,
+        T0 + 365 * DAY, 13};
+    X509 *xca = make(&ca, ca_key, NULL, NULL);
+    X509 *xstrong = make(&leaf, leaf_key, xca, ca_key);
+    X509 *xsha1 = make(&leaf, leaf_key, xca, ca_key);
+    CHECK(X509_sign(xsha1, ca_key, EVP_sha1()) > 0);
+    X509 *xsmall = make(&in, small, xca, ca_key);
+    X509 *xvia_small = make(&leaf, leaf_key, xsmall, small);
+    cachet_cert *anchor = wrap(xca), *strong = wrap(xstrong), *sha1 = wrap(xsha1);
+    cachet_cert *inter = wrap(xsmall), *via_small = wrap(xvia_small);
+    cachet_trust *t = trust_of(anchor);
+    cachet_cert_list chain = {0};
+    CHECK(cachet_cert_list_push(&chain, inter));
+    const long long mid = T0 + 30 * DAY;
+    char detail[256];
+    bool weak = true;
+    CHECK_EQ_INT(
+        cachet_trust_verify_policy(t, strong, NULL, mid, false, &weak, detail, sizeof(detail)),
+        CACHET_CHAIN_TRUSTED);
+    CHECK(!weak);
+    CHECK_EQ_INT(cachet_trust_verify(t, sha1, NULL, mid, detail, sizeof(detail)),
+                 CACHET_CHAIN_INVALID);
+    CHECK(strstr(detail, "digest algorithm too weak") != NULL);
+    CHECK_EQ_INT(cachet_trust_verify(t, via_small, &chain, mid, detail, sizeof(detail)),
+                 CACHET_CHAIN_INVALID);
+    CHECK(strstr(detail, "CA certificate key too weak") != NULL);
+    CHECK_EQ_INT(
+        cachet_trust_verify_policy(t, sha1, NULL, mid, false, &weak, detail, sizeof(detail)),
+        CACHET_CHAIN_INVALID);
+    CHECK(!weak);
+    CHECK_EQ_INT(
+        cachet_trust_verify_policy(t, sha1, NULL, mid, true, &weak, detail, sizeof(detail)),
+        CACHET_CHAIN_TRUSTED);
+    CHECK(weak);
+    weak = false;
+    CHECK_EQ_INT(
+        cachet_trust_verify_policy(t, via_small, &chain, mid, true, &weak, detail, sizeof(detail)),
+        CACHET_CHAIN_TRUSTED);
+    CHECK(weak);
+    /* The anchor is trusted by configuration: its own self-signature is not judged. */
+    X509 *xca_sha1 = make(&ca, ca_key, NULL, NULL);
+    CHECK(X509_sign(xca_sha1, ca_key, EVP_sha1()) > 0);
+    cachet_cert *anchor_sha1 = wrap(xca_sha1);
+    cachet_trust *t1 = trust_of(anchor_sha1);
+    CHECK_EQ_INT(cachet_trust_verify(t1, strong, NULL, mid, detail, sizeof(detail)),
+                 CACHET_CHAIN_TRUSTED);
+    cachet_trust_free(t1);
+    cachet_cert_free(anchor_sha1);
+    X509_free(xca_sha1);
+    cachet_cert_list_clear(&chain);
+    cachet_trust_free(t);
+    cachet_cert *certs[] = {anchor, strong, sha1, inter, via_small};
+    for (size_t i = 0; i < sizeof(certs) / sizeof(certs[0]); i++) {
+        cachet_cert_free(certs[i]);
+    }
+    X509 *xs[] = {xca, xstrong, xsha1, xsmall, xvia_small};
+    for (size_t i = 0; i < sizeof(xs) / sizeof(xs[0]); i++) {
+        X509_free(xs[i]);
+    }
+    EVP_PKEY_free(ca_key);
+    EVP_PKEY_free(leaf_key);
+    EVP_PKEY_free(small);
+}
+
 static void trust_file_adds_every_certificate(void) {
     pki p = build();
     char path[] = "/tmp/cachet-trust-XXXXXX";
@@ -309,6 +383,7 @@ static void emails_drop_control_chars_and_duplicates(void) {
 
 static const cachet_test_case tests[] = {
     TEST_CASE(chain_results_at_fixed_times),
+    TEST_CASE(weak_certificate_signatures_and_keys_in_the_path_are_refused),
     TEST_CASE(trust_file_adds_every_certificate),
     TEST_CASE(chain_status_names),
     TEST_CASE(emails_drop_control_chars_and_duplicates),

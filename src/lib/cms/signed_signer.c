@@ -210,8 +210,11 @@ static void try_cert(const cachet_cms_signer_ctx *ctx, const parsed_si *p,
     a->st = CACHET_OK;
     if (ctx->policy->trust != NULL) {
         /* SG-14: the path is validated at the verification time, never signingTime. */
-        a->chain = cachet_trust_verify(ctx->policy->trust, cert, ctx->certs, ctx->at,
-                                       a->chain_detail, sizeof(a->chain_detail));
+        bool weak_path = false;
+        a->chain = cachet_trust_verify_policy(ctx->policy->trust, cert, ctx->certs, ctx->at,
+                                              ctx->policy->allow_weak, &weak_path, a->chain_detail,
+                                              sizeof(a->chain_detail));
+        a->weak = a->weak || weak_path;
     } else {
         snprintf(a->chain_detail, sizeof(a->chain_detail), "no trust anchors configured");
     }

@@ -261,10 +261,17 @@ cachet_status cachet_trust_add_cert(cachet_trust *trust, cachet_cert *cert, cach
 cachet_status cachet_trust_add_system(cachet_trust *trust, cachet_error *err);
 /* cachet_trust_verify validates |leaf| with |untrusted| as intermediates at time
  * |at| for S/MIME signing (purpose smimesign) and writes a human reason to
- * |detail| on failure. */
+ * |detail| on failure. Weak keys and certificate signatures anywhere in the path
+ * (RSA/DSA < 2048 bits, MD5, SHA-1) make the path invalid. */
 cachet_chain_status cachet_trust_verify(const cachet_trust *trust, const cachet_cert *leaf,
                                         const cachet_cert_list *untrusted, int64_t at, char *detail,
                                         size_t detail_len);
+/* cachet_trust_verify_policy is cachet_trust_verify that, with |allow_weak|,
+ * accepts a path refused only for weakness and then sets |*weak|. */
+cachet_chain_status cachet_trust_verify_policy(const cachet_trust *trust, const cachet_cert *leaf,
+                                               const cachet_cert_list *untrusted, int64_t at,
+                                               bool allow_weak, bool *weak, char *detail,
+                                               size_t detail_len);
 void cachet_trust_free(cachet_trust *trust);
 
 #endif

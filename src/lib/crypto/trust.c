@@ -190,9 +190,13 @@ static void describe(X509_STORE_CTX *ctx, int e, char *detail, size_t detail_len
              subject[0] != '\0' ? subject : "unknown");
 }
 
-cachet_chain_status cachet_trust_verify(const cachet_trust *trust, const cachet_cert *leaf,
-                                        const cachet_cert_list *untrusted, int64_t at, char *detail,
-                                        size_t detail_len) {
+/* verify_level runs path validation with OpenSSL's security level |level| for
+ * every key and certificate signature in the path (0 = no check); |*x509_err|
+ * is OpenSSL's error on failure. */
+static cachet_chain_status verify_level(const cachet_trust *trust, const cachet_cert *leaf,
+                                        const cachet_cert_list *untrusted, int64_t at, int level,
+                                        int *x509_err, char *detail, size_t detail_len) {
+    *x509_err = X509_V_OK;
     if (detail != NULL && detail_len > 0) {
         detail[0] = '\0';
     }
@@ -226,11 +230,13 @@ cachet_chain_status cachet_trust_verify(const cachet_trust *trust, const cachet_
     }
     /* A chain must end at an anchor: an intermediate in the store is not enough. */
     X509_VERIFY_PARAM_clear_flags(vp, X509_V_FLAG_PARTIAL_CHAIN);
+    X509_VERIFY_PARAM_set_auth_level(vp, level);
     if (X509_verify_cert(ctx) == 1) {
         result = CACHET_CHAIN_TRUSTED;
         goto done;
     }
     int e = X509_STORE_CTX_get_error(ctx);
+    *x509_err = e;
     result = map_error(e);
     describe(ctx, e, detail, detail_len);
 done:
@@ -238,4 +244,37 @@ done:
     sk_X509_free(chain);
     ERR_clear_error();
     return result;
+}
+
+/* Security level 2 (OpenSSL): 112-bit keys and certificate signatures, so RSA
+ * and DSA below 2048 bits, MD5 and SHA-1 anywhere in the path are refused
+ * (ATTACKS CE-09; OpenSSL's default accepts them all, B15). */
+#define CACHET_TRUST_LEVEL 2
+
+static bool weak_error(int e) {
+    return e == X509_V_ERR_CA_KEY_TOO_SMALL || e == X509_V_ERR_CA_MD_TOO_WEAK ||
+           e == X509_V_ERR_EE_KEY_TOO_SMALL;
+}
+
+cachet_chain_status cachet_trust_verify_policy(const cachet_trust *trust, const cachet_cert *leaf,
+                                               const cachet_cert_list *untrusted, int64_t at,
+                                               bool allow_weak, bool *weak, char *detail,
+                                               size_t detail_len) {
+    int e = X509_V_OK;
+    *weak = false;
+    cachet_chain_status st =
+        verify_level(trust, leaf, untrusted, at, CACHET_TRUST_LEVEL, &e, detail, detail_len);
+    if (st == CACHET_CHAIN_TRUSTED || !allow_weak || !weak_error(e)) {
+        return st;
+    }
+    st = verify_level(trust, leaf, untrusted, at, 0, &e, detail, detail_len);
+    *weak = st == CACHET_CHAIN_TRUSTED;
+    return st;
+}
+
+cachet_chain_status cachet_trust_verify(const cachet_trust *trust, const cachet_cert *leaf,
+                                        const cachet_cert_list *untrusted, int64_t at, char *detail,
+                                        size_t detail_len) {
+    bool weak;
+    return cachet_trust_verify_policy(trust, leaf, untrusted, at, false, &weak, detail, detail_len);
 }

@@ -108,6 +108,55 @@ cachet_status cachet_rd_fatalf(cachet_reader *rd, const cachet_rd_place *place, 
     return cachet_rd_fatal(rd, place, &e);
 }
 
+void cachet_rd_begin_decrypt(cachet_reader *rd, const cachet_rd_place *place, size_t idx) {
+    if (rd->decrypting) {
+        return;
+    }
+    cachet_error empty, placed;
+    cachet_err_clear(&empty);
+    place_error(&placed, place, &empty);
+    rd->decrypting = true;
+    rd->dec_num_layers = idx + 1;
+    rd->dec_partially_signed = rd->partially_signed;
+    rd->dec_from_mismatch = rd->from_mismatch;
+    memcpy(rd->dec_signed_part, rd->signed_part, sizeof(rd->signed_part));
+    memcpy(rd->dec_where, placed.where, sizeof(rd->dec_where));
+}
+
+/* uniform_decrypt_failure puts the error and the report back to what they were
+ * when decryption began: one error, and a report whose decrypted layer says only
+ * what it is, for every failure once the private key was used. */
+static void uniform_decrypt_failure(cachet_reader *rd) {
+    if (!rd->decrypting || !rd->op->failed || rd->op->err.status != CACHET_ERR_DECRYPT) {
+        return;
+    }
+    cachet_error *e = &rd->op->err;
+    cachet_err_clear(e);
+    cachet_err_set(e, CACHET_ERR_DECRYPT, "", -1, "decryption failed");
+    memcpy(e->where, rd->dec_where, sizeof(e->where));
+    for (size_t i = rd->dec_num_layers; i < rd->num_layers; i++) {
+        cachet_cms_layer_report_clear(&rd->layers[i]);
+    }
+    if (rd->num_layers > rd->dec_num_layers) {
+        rd->num_layers = rd->dec_num_layers;
+    }
+    /* The layers around the decrypted one were still open when decryption began
+     * (a layer is completed only after all its content): completing them now
+     * or not would tell an early failure from a late one. */
+    for (size_t i = 0; i < rd->num_layers; i++) {
+        cachet_layer_report *l = &rd->layers[i];
+        cachet_layer_type type = l->type;
+        char part[sizeof(l->part)];
+        memcpy(part, l->part, sizeof(part));
+        cachet_cms_layer_report_clear(l);
+        l->type = type;
+        memcpy(l->part, part, sizeof(part));
+    }
+    rd->partially_signed = rd->dec_partially_signed;
+    rd->from_mismatch = rd->dec_from_mismatch;
+    memcpy(rd->signed_part, rd->dec_signed_part, sizeof(rd->signed_part));
+}
+
 void cachet_rd_verdict(cachet_reader *rd, const cachet_rd_place *place, const cachet_error *e) {
     if (rd->verdict.status == CACHET_OK && e->status != CACHET_OK) {
         place_error(&rd->verdict, place, e);
@@ -302,6 +351,7 @@ static cachet_status rd_finish(cachet_op *op, cachet_report **out_report) {
             }
         }
     }
+    uniform_decrypt_failure(rd);
     /* The report is given when the input could be read through, or described in part. */
     bool describable = rd->num_layers > 0 || !op->failed;
     cachet_status st = final_status(rd);

@@ -93,6 +93,16 @@ typedef struct cachet_reader {
     size_t num_signed, num_enveloped, num_compressed; /* layers processed */
     size_t num_scanned_signed;                        /* signed parts found by the scan */
     cachet_error verdict; /* first verification failure (processing goes on) */
+    /* The report and error location as they were when the outermost decryption
+     * began: a CACHET_ERR_DECRYPT failure is reported exactly so, whatever broke
+     * (key, padding, tag, decrypted content), so that neither the error nor the
+     * report tells the failures apart (ATTACKS BL-01, PO-02). */
+    bool decrypting;
+    size_t dec_num_layers;
+    bool dec_partially_signed;
+    bool dec_from_mismatch;
+    char dec_signed_part[64];
+    char dec_where[160];
 } cachet_reader;
 
 /* cachet_rd_new makes the reader and the op around it. */
@@ -111,6 +121,10 @@ void cachet_rd_verdict(cachet_reader *rd, const cachet_rd_place *place, const ca
 void cachet_rd_where(char *out, size_t out_len, const char *path, const char *where);
 /* cachet_rd_join writes |prefix| "." |rel| (either may be empty). */
 void cachet_rd_join(char *out, size_t out_len, const char *prefix, const char *rel);
+
+/* cachet_rd_begin_decrypt records the state the uniform decryption failure
+ * reports (the layer at |idx| at |place| is being decrypted); outermost only. */
+void cachet_rd_begin_decrypt(cachet_reader *rd, const cachet_rd_place *place, size_t idx);
 
 /* cachet_rd_add_layer reserves the report slot of a new layer (outermost first:
  * slots are taken in the order layers are found) and checks max_layers. */

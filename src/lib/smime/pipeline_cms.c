@@ -399,6 +399,9 @@ cachet_rd_unit *cachet_rd_cms_new(cachet_reader *rd, const cachet_rd_place *plac
         c->d = cachet_cms_decrypt_new(rd->cred->key, rd->cred->cert, &rd->policy, &rd->limits,
                                       &content, &e);
         ok = c->d != NULL;
+        if (ok) {
+            cachet_rd_begin_decrypt(rd, place, c->idx);
+        }
     }
     if (!ok) {
         cachet_rd_fatal(rd, place, &e);
