@@ -118,6 +118,8 @@ int cachet_cli_usage_error(const char *cmd, const char *fmt, ...)
 /* cachet_cli_put_escaped writes |s| for a terminal: printable ASCII as is,
  * everything else (controls, DEL, bytes >= 0x80) as \xNN (ATTACKS CL-02). */
 void cachet_cli_put_escaped(FILE *f, const char *s);
+/* cachet_cli_put_where writes " (at <where>, byte <n>)" for what |e| names, if anything. */
+void cachet_cli_put_where(FILE *f, const cachet_error *e);
 
 /* io.c: input and the all-or-nothing output. */
 typedef struct cachet_cli_output {
@@ -165,13 +167,52 @@ void cachet_cli_format_time(int64_t t, char *out, size_t out_len);
 /* cachet_cli_output_format: --format der|pem means raw CMS out (implies --raw);
  * --raw alone means DER; --raw --format smime is a usage error. */
 int cachet_cli_output_format(cachet_cli_opts *o);
-/* cachet_cli_generate runs |op| (consumed) from --in into |out|, committing the
- * output on success; returns the exit status. */
-int cachet_cli_generate(const cachet_cli_opts *o, cachet_op *op, cachet_cli_output *out,
-                        const char *what);
-/* cachet_cli_new_failed reports a failed cachet_*_new and aborts |out|. */
-int cachet_cli_new_failed(const cachet_cli_opts *o, cachet_cli_output *out, const char *what,
-                          const cachet_error *err);
+
+/* The options of a credential (--p12 or --cert/--key, with --pass). */
+#define CACHET_CLI_CRED_OPTS                                                                       \
+    (CACHET_OPT_BIT(CACHET_OPT_CERT) | CACHET_OPT_BIT(CACHET_OPT_KEY) |                            \
+     CACHET_OPT_BIT(CACHET_OPT_P12) | CACHET_OPT_BIT(CACHET_OPT_PASS))
+/* The options shared by verify and decrypt. */
+#define CACHET_CLI_COMMON_CHECK                                                                    \
+    (CACHET_OPT_BIT(CACHET_OPT_IN) | CACHET_OPT_BIT(CACHET_OPT_OUT) |                              \
+     CACHET_OPT_BIT(CACHET_OPT_RAW) | CACHET_OPT_BIT(CACHET_OPT_TRUST) |                           \
+     CACHET_OPT_BIT(CACHET_OPT_JSON) | CACHET_OPT_BIT(CACHET_OPT_NO_ADDRESS_CHECK) |               \
+     CACHET_OPT_BIT(CACHET_OPT_ALLOW_WEAK) | CACHET_OPT_BIT(CACHET_OPT_AT) | CACHET_CLI_CRED_OPTS)
+
+/* gen.c: the one driver of the subcommands that run one operation from --in to
+ * --out (sign, encrypt, compress, decompress, verify, decrypt). */
+typedef enum cachet_cli_cred_need {
+    CACHET_CLI_CRED_NONE,
+    CACHET_CLI_CRED_OPTIONAL,
+    CACHET_CLI_CRED_REQUIRED,
+} cachet_cli_cred_need;
+
+/* What a subcommand's make callback gets. */
+typedef struct cachet_cli_op_env {
+    const cachet_cli_opts *o;
+    const cachet_ctx *ctx;
+    cachet_credential *cred; /* NULL unless loaded */
+    void *arg;               /* as given to cachet_cli_op_main */
+    const cachet_sink *sink;
+    cachet_error *err;
+} cachet_cli_op_env;
+
+typedef struct cachet_cli_op_cmd {
+    unsigned allowed;          /* the options accepted */
+    bool format_rules;         /* cachet_cli_output_format applies */
+    cachet_cli_cred_need cred; /* --p12 or --cert/--key */
+    bool trust, system_trust;  /* as cachet_cli_make_ctx */
+    const char *cannot;        /* the message when the op cannot be made: "cannot sign" */
+    const char *failed;        /* "signing failed"; NULL: a reading op, see cachet_cli_check */
+    bool verifying;            /* for a reading op */
+    /* prepare (optional) runs after parsing: -1 to go on, else the exit status. */
+    int (*prepare)(const cachet_cli_opts *o, void *arg);
+    cachet_op *(*make)(const cachet_cli_op_env *e);
+} cachet_cli_op_cmd;
+
+/* cachet_cli_op_main parses argv, loads what |c| asks for, makes the op and runs
+ * it, all or nothing; returns the exit status. |arg| goes to prepare and make. */
+int cachet_cli_op_main(int argc, char **argv, const cachet_cli_op_cmd *c, void *arg);
 
 /* check.c: shared by verify and decrypt; runs |op| (consumed). */
 int cachet_cli_check(const cachet_cli_opts *o, cachet_op *op, cachet_cli_output *out,

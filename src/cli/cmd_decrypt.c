@@ -2,44 +2,19 @@
  * (without it a signed layer is output intact). */
 #include "cli.h"
 
+static cachet_op *make_decrypt(const cachet_cli_op_env *e) {
+    cachet_decrypt_opts dopts = {
+        .cred = e->cred, .verify_signed = e->o->num_trust > 0, .raw = e->o->raw};
+    return cachet_decrypt_new(e->ctx, &dopts, e->sink, e->err);
+}
+
 int cachet_cmd_decrypt(int argc, char **argv) {
-    cachet_cli_opts o;
-    unsigned allowed = CACHET_OPT_BIT(CACHET_OPT_IN) | CACHET_OPT_BIT(CACHET_OPT_OUT) |
-                       CACHET_OPT_BIT(CACHET_OPT_RAW) | CACHET_OPT_BIT(CACHET_OPT_TRUST) |
-                       CACHET_OPT_BIT(CACHET_OPT_JSON) |
-                       CACHET_OPT_BIT(CACHET_OPT_NO_ADDRESS_CHECK) |
-                       CACHET_OPT_BIT(CACHET_OPT_ALLOW_WEAK) | CACHET_OPT_BIT(CACHET_OPT_AT) |
-                       CACHET_OPT_BIT(CACHET_OPT_CERT) | CACHET_OPT_BIT(CACHET_OPT_KEY) |
-                       CACHET_OPT_BIT(CACHET_OPT_P12) | CACHET_OPT_BIT(CACHET_OPT_PASS);
-    int r = cachet_cli_parse(&o, argc, argv, allowed);
-    if (r >= 0) {
-        cachet_cli_opts_free(&o);
-        return r;
-    }
-    cachet_credential *cred = NULL;
-    cachet_ctx *ctx = NULL;
-    r = cachet_cli_load_credential(&o, true, &cred);
-    if (r < 0) {
-        r = cachet_cli_make_ctx(&o, o.num_trust > 0, false, &ctx);
-    }
-    cachet_cli_output out;
-    if (r < 0) {
-        r = cachet_cli_output_open(&out, o.cmd, o.out, o.json && o.out == NULL);
-    }
-    if (r < 0) {
-        cachet_decrypt_opts dopts = {
-            .cred = cred,
-            .verify_signed = o.num_trust > 0,
-            .raw = o.raw,
-        };
-        cachet_sink sink = cachet_cli_output_sink(&out);
-        cachet_error err = {0};
-        cachet_op *op = cachet_decrypt_new(ctx, &dopts, &sink, &err);
-        r = op == NULL ? cachet_cli_new_failed(&o, &out, "cannot decrypt", &err)
-                       : cachet_cli_check(&o, op, &out, false);
-    }
-    cachet_ctx_free(ctx);
-    cachet_credential_free(cred);
-    cachet_cli_opts_free(&o);
-    return r;
+    static const cachet_cli_op_cmd cmd = {
+        .allowed = CACHET_CLI_COMMON_CHECK,
+        .cred = CACHET_CLI_CRED_REQUIRED,
+        /* --trust files only: signed layers are checked only when they are given. */
+        .trust = true,
+        .cannot = "cannot decrypt",
+        .make = make_decrypt};
+    return cachet_cli_op_main(argc, argv, &cmd, NULL);
 }

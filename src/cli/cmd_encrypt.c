@@ -5,70 +5,64 @@
 
 #include "cli.h"
 
-int cachet_cmd_encrypt(int argc, char **argv) {
-    cachet_cli_opts o;
-    unsigned allowed = CACHET_CLI_COMMON_GEN | CACHET_OPT_BIT(CACHET_OPT_TO) |
-                       CACHET_OPT_BIT(CACHET_OPT_CIPHER) | CACHET_OPT_BIT(CACHET_OPT_OAEP) |
-                       CACHET_OPT_BIT(CACHET_OPT_ALLOW_WEAK);
-    int r = cachet_cli_parse(&o, argc, argv, allowed);
-    if (r < 0) {
-        r = cachet_cli_output_format(&o);
+typedef struct recipients {
+    cachet_cert **certs;
+    size_t num;
+} recipients;
+
+/* load_recipients requires --to and loads each certificate it names. */
+static int load_recipients(const cachet_cli_opts *o, void *arg) {
+    recipients *rc = arg;
+    if (o->num_to == 0) {
+        return cachet_cli_usage_error(o->cmd, "at least one --to CERT is required");
     }
-    if (r < 0 && o.num_to == 0) {
-        r = cachet_cli_usage_error(o.cmd, "at least one --to CERT is required");
-    }
-    if (r >= 0) {
-        cachet_cli_opts_free(&o);
-        return r;
-    }
-    cachet_cert **certs = calloc(o.num_to, sizeof(*certs));
-    if (certs == NULL) {
-        cachet_cli_opts_free(&o);
+    rc->certs = calloc(o->num_to, sizeof(*rc->certs));
+    if (rc->certs == NULL) {
         return CACHET_EXIT_INPUT;
     }
-    for (size_t i = 0; r < 0 && i < o.num_to; i++) {
+    rc->num = o->num_to;
+    for (size_t i = 0; i < o->num_to; i++) {
         cachet_error err = {0};
-        FILE *f = fopen(o.to[i], "rb");
+        FILE *f = fopen(o->to[i], "rb");
         if (f == NULL) {
-            cachet_cli_errorf(o.cmd, "cannot open recipient certificate %s: %s", o.to[i],
+            cachet_cli_errorf(o->cmd, "cannot open recipient certificate %s: %s", o->to[i],
                               strerror(errno));
-            r = CACHET_EXIT_USAGE;
-            break;
+            return CACHET_EXIT_USAGE;
         }
         fclose(f);
-        if (cachet_cert_load_file(o.to[i], &certs[i], &err) != CACHET_OK) {
-            cachet_cli_error(o.cmd, "loading a recipient certificate", &err);
-            r = CACHET_EXIT_USAGE;
+        if (cachet_cert_load_file(o->to[i], &rc->certs[i], &err) != CACHET_OK) {
+            cachet_cli_error(o->cmd, "loading a recipient certificate", &err);
+            return CACHET_EXIT_USAGE;
         }
     }
-    cachet_ctx *ctx = NULL;
-    if (r < 0) {
-        r = cachet_cli_make_ctx(&o, false, false, &ctx);
+    return -1;
+}
+
+static cachet_op *make_encrypt(const cachet_cli_op_env *e) {
+    const recipients *rc = e->arg;
+    cachet_encrypt_opts eo = {.recipients = rc->certs, .num_recipients = rc->num};
+    eo.cipher = e->o->cipher;
+    eo.oaep = e->o->oaep;
+    eo.raw = e->o->raw;
+    eo.format = e->o->format;
+    return cachet_encrypt_new(e->ctx, &eo, e->sink, e->err);
+}
+
+int cachet_cmd_encrypt(int argc, char **argv) {
+    static const cachet_cli_op_cmd cmd = {
+        .allowed = CACHET_CLI_COMMON_GEN | CACHET_OPT_BIT(CACHET_OPT_TO) |
+                   CACHET_OPT_BIT(CACHET_OPT_CIPHER) | CACHET_OPT_BIT(CACHET_OPT_OAEP) |
+                   CACHET_OPT_BIT(CACHET_OPT_ALLOW_WEAK),
+        .format_rules = true,
+        .cannot = "cannot encrypt",
+        .failed = "encryption failed",
+        .prepare = load_recipients,
+        .make = make_encrypt};
+    recipients rc = {0};
+    int r = cachet_cli_op_main(argc, argv, &cmd, &rc);
+    for (size_t i = 0; i < rc.num; i++) {
+        cachet_cert_free(rc.certs[i]);
     }
-    cachet_cli_output out;
-    if (r < 0) {
-        r = cachet_cli_output_open(&out, o.cmd, o.out, false);
-    }
-    if (r < 0) {
-        cachet_encrypt_opts eo = {
-            .recipients = certs,
-            .num_recipients = o.num_to,
-            .cipher = o.cipher,
-            .oaep = o.oaep,
-            .raw = o.raw,
-            .format = o.format,
-        };
-        cachet_sink sink = cachet_cli_output_sink(&out);
-        cachet_error err = {0};
-        cachet_op *op = cachet_encrypt_new(ctx, &eo, &sink, &err);
-        r = op == NULL ? cachet_cli_new_failed(&o, &out, "cannot encrypt", &err)
-                       : cachet_cli_generate(&o, op, &out, "encryption failed");
-    }
-    for (size_t i = 0; i < o.num_to; i++) {
-        cachet_cert_free(certs[i]);
-    }
-    free(certs);
-    cachet_ctx_free(ctx);
-    cachet_cli_opts_free(&o);
+    free(rc.certs);
     return r;
 }

@@ -67,6 +67,21 @@ const char *cachet_cli_hint(cachet_status st) {
     }
 }
 
+void cachet_cli_put_where(FILE *f, const cachet_error *e) {
+    if (e == NULL || (e->where[0] == '\0' && e->offset < 0)) {
+        return;
+    }
+    fputs(" (", f);
+    if (e->where[0] != '\0') {
+        fputs("at ", f);
+        cachet_cli_put_escaped(f, e->where);
+    }
+    if (e->offset >= 0) {
+        fprintf(f, "%sbyte %lld", e->where[0] != '\0' ? ", " : "", e->offset);
+    }
+    fputc(')', f);
+}
+
 void cachet_cli_error(const char *cmd, const char *what, const cachet_error *e) {
     cachet_cli_error_hint(cmd, what, e, true);
 }
@@ -79,17 +94,7 @@ void cachet_cli_error_hint(const char *cmd, const char *what, const cachet_error
     } else {
         cachet_cli_put_escaped(stderr, e->message);
     }
-    if (e != NULL && (e->where[0] != '\0' || e->offset >= 0)) {
-        fputs(" (", stderr);
-        if (e->where[0] != '\0') {
-            fputs("at ", stderr);
-            cachet_cli_put_escaped(stderr, e->where);
-        }
-        if (e->offset >= 0) {
-            fprintf(stderr, "%sbyte %lld", e->where[0] != '\0' ? ", " : "", e->offset);
-        }
-        fputc(')', stderr);
-    }
+    cachet_cli_put_where(stderr, e);
     fputc('\n', stderr);
     const char *h = e != NULL && with_hint ? cachet_cli_hint(e->status) : NULL;
     /* POLICY also covers refusals that no option lifts (GCM parameters outside
@@ -104,26 +109,28 @@ void cachet_cli_error_hint(const char *cmd, const char *what, const cachet_error
     }
 }
 
-void cachet_cli_errorf(const char *cmd, const char *fmt, ...) {
+/* verrorf prints "cachet <cmd>: <message>", the message escaped. */
+__attribute__((format(printf, 2, 0))) static void verrorf(const char *cmd, const char *fmt,
+                                                          va_list ap) {
     char buf[1024];
-    va_list ap;
-    va_start(ap, fmt);
     vsnprintf(buf, sizeof(buf), fmt, ap);
-    va_end(ap);
     fprintf(stderr, "cachet %s: ", cmd);
     cachet_cli_put_escaped(stderr, buf);
     fputc('\n', stderr);
 }
 
-int cachet_cli_usage_error(const char *cmd, const char *fmt, ...) {
-    char buf[1024];
+void cachet_cli_errorf(const char *cmd, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(buf, sizeof(buf), fmt, ap);
+    verrorf(cmd, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "cachet %s: ", cmd);
-    cachet_cli_put_escaped(stderr, buf);
-    fputc('\n', stderr);
+}
+
+int cachet_cli_usage_error(const char *cmd, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    verrorf(cmd, fmt, ap);
+    va_end(ap);
     cachet_cli_usage_line(stderr, cmd);
     return CACHET_EXIT_USAGE;
 }

@@ -289,17 +289,7 @@ void cachet_cli_summary(const char *cmd, const cachet_report *r, cachet_status s
     fputs("cachet: verification FAILED: ", stderr);
     cachet_cli_put_escaped(stderr,
                            e != NULL && e->message[0] != '\0' ? e->message : cachet_status_str(st));
-    if (e != NULL && (e->where[0] != '\0' || e->offset >= 0)) {
-        fputs(" (", stderr);
-        if (e->where[0] != '\0') {
-            fputs("at ", stderr);
-            cachet_cli_put_escaped(stderr, e->where);
-        }
-        if (e->offset >= 0) {
-            fprintf(stderr, "%sbyte %lld", e->where[0] != '\0' ? ", " : "", e->offset);
-        }
-        fputc(')', stderr);
-    }
+    cachet_cli_put_where(stderr, e);
     fputc('\n', stderr);
     const char *h = cachet_cli_report_hint(r, e != NULL && e->status != CACHET_OK ? e->status : st);
     if (h != NULL) {

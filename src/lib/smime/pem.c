@@ -2,22 +2,22 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "mime/mime.h"
 #include "smime/pem.h"
-
-static const char b64_alphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 /* ---- Writing ---- */
 
-#define PEM_LINE 64 /* RFC 7468 §2: lines of exactly 64 characters but the last */
+/* RFC 7468 §2: lines of exactly 64 characters but the last. mime/'s encoder
+ * breaks lines at 76 with CRLF, so each PEM line is one 48-byte group run
+ * through a fresh encoder whose CRLF is turned into LF. */
+#define PEM_LINE 64
+#define PEM_GROUP (PEM_LINE / 4 * 3)
 
 struct cachet_pem_writer {
     cachet_sink out;
     char label[32];
-    uint8_t pend[3];
+    uint8_t pend[PEM_GROUP];
     size_t npend;
-    char line[PEM_LINE + 1];
-    size_t nline;
     bool failed;
 };
 
@@ -57,33 +57,17 @@ cachet_pem_writer *cachet_pem_writer_new(const char *label, const cachet_sink *o
     return w;
 }
 
-static cachet_status emit_quad(cachet_pem_writer *w, const char q[4], cachet_error *err) {
-    for (size_t i = 0; i < 4; i++) {
-        w->line[w->nline++] = q[i];
-        if (w->nline == PEM_LINE) {
-            w->line[w->nline++] = '\n';
-            cachet_status st = put(w, w->line, w->nline, err);
-            w->nline = 0;
-            if (st != CACHET_OK) {
-                return st;
-            }
-        }
-    }
-    return CACHET_OK;
-}
-
-static void encode_group(const uint8_t *in, size_t n, char q[4]) {
-    uint32_t v = (uint32_t)in[0] << 16;
-    if (n > 1) {
-        v |= (uint32_t)in[1] << 8;
-    }
-    if (n > 2) {
-        v |= in[2];
-    }
-    q[0] = b64_alphabet[(v >> 18) & 63];
-    q[1] = b64_alphabet[(v >> 12) & 63];
-    q[2] = n > 1 ? b64_alphabet[(v >> 6) & 63] : '=';
-    q[3] = n > 2 ? b64_alphabet[v & 63] : '=';
+/* emit_line encodes the pending group (1..PEM_GROUP bytes) as one PEM line. */
+static cachet_status emit_line(cachet_pem_writer *w, cachet_error *err) {
+    uint8_t line[CACHET_MIME_B64ENC_MAX(PEM_GROUP) + CACHET_MIME_B64ENC_FINISH_MAX];
+    cachet_mime_b64enc enc;
+    cachet_mime_b64enc_init(&enc);
+    size_t n = cachet_mime_b64enc_update(&enc, w->pend, w->npend, line);
+    n += cachet_mime_b64enc_finish(&enc, line + n);
+    w->npend = 0;
+    /* A non-empty input ends with exactly one CRLF and has no other. */
+    line[n - 2] = '\n';
+    return put(w, (const char *)line, n - 1, err);
 }
 
 cachet_status cachet_pem_writer_update(cachet_pem_writer *w, const uint8_t *data, size_t len,
@@ -91,14 +75,10 @@ cachet_status cachet_pem_writer_update(cachet_pem_writer *w, const uint8_t *data
     if (w->failed) {
         return cachet_err_set(err, CACHET_ERR_IO, "", -1, "PEM writer failed earlier");
     }
-    char q[4];
-    while (len > 0) {
-        w->pend[w->npend++] = *data++;
-        len--;
-        if (w->npend == 3) {
-            encode_group(w->pend, 3, q);
-            w->npend = 0;
-            cachet_status st = emit_quad(w, q, err);
+    for (size_t i = 0; i < len; i++) {
+        w->pend[w->npend++] = data[i];
+        if (w->npend == PEM_GROUP) {
+            cachet_status st = emit_line(w, err);
             if (st != CACHET_OK) {
                 return st;
             }
@@ -113,15 +93,7 @@ cachet_status cachet_pem_writer_finish(cachet_pem_writer *w, cachet_error *err) 
     }
     cachet_status st = CACHET_OK;
     if (w->npend > 0) {
-        char q[4];
-        encode_group(w->pend, w->npend, q);
-        w->npend = 0;
-        st = emit_quad(w, q, err);
-    }
-    if (st == CACHET_OK && w->nline > 0) {
-        w->line[w->nline++] = '\n';
-        st = put(w, w->line, w->nline, err);
-        w->nline = 0;
+        st = emit_line(w, err);
     }
     if (st == CACHET_OK) {
         st = put_armor(w, "END", err);
@@ -160,10 +132,7 @@ struct cachet_pem_reader {
     char line[PEM_ARMOR_MAX + 1]; /* the current line start, for armor matching */
     size_t nline;
     bool line_overflow;
-    uint32_t quad;
-    size_t nquad;
-    size_t npad;
-    bool padded; /* the final quantum ended with '=': nothing more may come */
+    cachet_mime_b64dec dec;
     uint64_t offset;
     uint8_t outbuf[512];
     size_t nout;
@@ -179,6 +148,7 @@ cachet_pem_reader *cachet_pem_reader_new(const cachet_sink *out, cachet_error *e
     }
     r->out = *out;
     r->state = PEM_BEFORE;
+    cachet_mime_b64dec_init(&r->dec);
     return r;
 }
 
@@ -203,25 +173,6 @@ static cachet_status flush_out(cachet_pem_reader *r, cachet_error *err) {
         }
     }
     return st;
-}
-
-static int b64_value(uint8_t c) {
-    if (c >= 'A' && c <= 'Z') {
-        return c - 'A';
-    }
-    if (c >= 'a' && c <= 'z') {
-        return c - 'a' + 26;
-    }
-    if (c >= '0' && c <= '9') {
-        return c - '0' + 52;
-    }
-    if (c == '+') {
-        return 62;
-    }
-    if (c == '/') {
-        return 63;
-    }
-    return -1;
 }
 
 static bool is_label(const char *s, size_t n, char *out, size_t out_len) {
@@ -251,45 +202,23 @@ static bool armor_line(const char *line, size_t n, const char *what, char *label
     return is_label(line + 6 + wl, n - 11 - wl, label, label_len);
 }
 
+/* body_char decodes one base64 character. It is fed one at a time so that a
+ * refusal carries the offset of the byte that caused it. */
 static cachet_status body_char(cachet_pem_reader *r, uint8_t c, cachet_error *err) {
-    if (r->padded) {
-        return reader_fail(r, CACHET_ERR_MALFORMED, err, "PEM base64 continues after padding");
+    /* Taken before the update: what the decoder had seen names why it refused. */
+    bool after_padding = r->dec.done;
+    bool in_padding = r->dec.pad != 0;
+    size_t n = 0;
+    if (!cachet_mime_b64dec_update(&r->dec, &c, 1, r->outbuf + r->nout, &n)) {
+        const char *why = after_padding ? "PEM base64 continues after padding"
+                          : c == '='    ? "misplaced '=' or non-zero padding bits in PEM base64"
+                          : in_padding  ? "misplaced '=' in PEM base64"
+                                        : "invalid character in PEM base64";
+        return reader_fail(r, CACHET_ERR_MALFORMED, err, why);
     }
-    if (c == '=') {
-        if (r->nquad < 2) {
-            return reader_fail(r, CACHET_ERR_MALFORMED, err, "misplaced '=' in PEM base64");
-        }
-        r->npad++;
-        r->nquad++;
-        r->quad <<= 6;
-        if (r->nquad == 4) {
-            r->outbuf[r->nout++] = (uint8_t)(r->quad >> 16);
-            if (r->npad == 1) {
-                r->outbuf[r->nout++] = (uint8_t)(r->quad >> 8);
-            }
-            r->padded = true;
-            r->nquad = 0;
-        }
-        return CACHET_OK;
-    }
-    int v = b64_value(c);
-    if (v < 0) {
-        return reader_fail(r, CACHET_ERR_MALFORMED, err, "invalid character in PEM base64");
-    }
-    if (r->npad > 0) {
-        return reader_fail(r, CACHET_ERR_MALFORMED, err, "misplaced '=' in PEM base64");
-    }
-    r->quad = (r->quad << 6) | (uint32_t)v;
-    r->nquad++;
-    if (r->nquad == 4) {
-        r->outbuf[r->nout++] = (uint8_t)(r->quad >> 16);
-        r->outbuf[r->nout++] = (uint8_t)(r->quad >> 8);
-        r->outbuf[r->nout++] = (uint8_t)r->quad;
-        r->nquad = 0;
-        r->quad = 0;
-        if (r->nout + 3 > sizeof(r->outbuf)) {
-            return flush_out(r, err);
-        }
+    r->nout += n;
+    if (r->nout + CACHET_MIME_B64DEC_MAX(1) > sizeof(r->outbuf)) {
+        return flush_out(r, err);
     }
     return CACHET_OK;
 }
@@ -310,7 +239,7 @@ static cachet_status end_of_line(cachet_pem_reader *r, cachet_error *err) {
                 return reader_fail(r, CACHET_ERR_MALFORMED, err,
                                    "PEM END line missing or not matching BEGIN");
             }
-            if (r->nquad != 0) {
+            if (!cachet_mime_b64dec_finish(&r->dec)) {
                 return reader_fail(r, CACHET_ERR_MALFORMED, err, "PEM base64 is truncated");
             }
             st = flush_out(r, err);
