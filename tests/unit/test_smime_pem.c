@@ -142,6 +142,10 @@ static const decode_case decode_cases[] = {
      CACHET_ERR_MALFORMED, NULL},
     {"text after END", "-----BEGIN CMS-----\nYQ==\n-----END CMS-----\nmore\n", CACHET_ERR_MALFORMED,
      NULL},
+    /* Two encodings of one byte would let a forwarded message change unseen: the
+     * padding bits must be zero (RFC 4648 §3.5), as the MIME decoder requires. */
+    {"non-zero padding bits", "-----BEGIN CMS-----\nYR==\n-----END CMS-----\n",
+     CACHET_ERR_MALFORMED, NULL},
 };
 
 static void decode_table(void) {
