@@ -59,12 +59,44 @@ for n in 1 7; do
 done
 
 # ---------------- SG-03 ForgedAttributes ----------------
+# A SignerInfo without signedAttrs is refused by default; --allow-weak (the compatibility
+# switch) accepts it, reported weak, but still refuses content that is a SignedAttributes
+# structure. The forged message is refused either way, each time for its own reason.
+NOATTRS='SignerInfo without signed attributes refused (ForgedAttributes risk, ATTACKS SG-03)'
+FORGED='content is a SignedAttributes structure and the signature has no signedAttrs (ForgedAttributes)'
+sg03_refused() { # sg03_refused NAME WEAK(0|1) ARGS...: refused, exit 1, with the reason WEAK implies
+    local name=$1 weak=$2 want=$NOATTRS other=$FORGED
+    shift 2
+    [ "$weak" = 1 ] && { want=$FORGED; other=$NOATTRS; }
+    refused "$name" 1 $F "$@" --out $F
+    if ! grep -q -F -- "$want" "$ERR" || grep -q -F -- "$other" "$ERR"; then
+        fail "$name-reason" "expected '$want' (and not '$other'), got '$(head -c 300 "$ERR" | tr '\n' ' ')'"
+    else
+        ok "$name-reason"
+    fi
+}
 $MUTATE forge-attrs "$S" $W/forged.der
-refused sg03-forged-attributes-opaque-refused 1 $F verify --raw $T --in $W/forged.der --out $F
 $MUTATE forge-attrs-detached "$S" $W/forged-d.der $W/forged-content.bin
-refused sg03-forged-attributes-detached-refused 1 $F verify --raw --content $W/forged-content.bin $T --in $W/forged-d.der --out $F
 smime_wrap $W/forged.der $W/forged.eml signed-data
-refused sg03-forged-attributes-smime-refused 1 $F verify $T --in $W/forged.eml --out $F
+for weak in 0 1; do
+    WF=()
+    [ $weak = 1 ] && WF=(--allow-weak)
+    tag=$([ $weak = 1 ] && echo allow-weak || echo default)
+    sg03_refused sg03-forged-attributes-opaque-refused-$tag $weak verify --raw "${WF[@]}" $T --in $W/forged.der
+    sg03_refused sg03-forged-attributes-detached-refused-$tag $weak verify --raw "${WF[@]}" --content $W/forged-content.bin $T --in $W/forged-d.der
+    sg03_refused sg03-forged-attributes-smime-refused-$tag $weak verify "${WF[@]}" $T --in $W/forged.eml
+done
+# an honest message without signedAttrs (openssl cms -sign -noattr, RSA SHA-256): refused by
+# default with ATTRIBUTES, valid and reported weak with --allow-weak
+sign_raw alice $W/noattr.der -noattr
+sg03_refused sg03-noattr-refused-by-default 0 verify --raw $T --in $W/noattr.der
+cx verify --raw $T --json --in $W/noattr.der
+rc_is sg03-noattr-report-says-attributes 1 && jcheck sg03-noattr-report-says-attributes "$OUT" status=invalid "error.class=invalid signed attributes" layers.0.signers.0.signature=invalid layers.0.signers.0.weak=false
+cx verify --raw --allow-weak $T --json --in $W/noattr.der --out $W/noattr.out
+if rc_is sg03-noattr-allow-weak-valid-weak 0; then
+    jcheck sg03-noattr-allow-weak-valid-weak "$OUT" status=valid layers.0.signers.0.signature=valid layers.0.signers.0.weak=true layers.0.signers.0.digest=sha256 layers.0.signers.0.chain=trusted
+    same_bytes sg03-noattr-allow-weak-content "$ENT" $W/noattr.out
+fi
 
 # ---------------- SG-04 content-type attribute != eContentType ----------------
 for o in 1.2.840.113549.1.9.16.1.4:tstinfo 1.2.840.113549.1.7.2:signedData 1.2.840.113549.1.9.16.1.23:authEnvelopedData 1.2.3.4:unknown; do

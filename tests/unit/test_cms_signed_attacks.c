@@ -3,20 +3,63 @@
  * in exactly the property under test (test_cms_signed_builder.h). */
 #include "test_cms_signed_builder.h"
 
+/* verify_policy: verify_built with |allow_weak| chosen, in feeding |mode|, with
+ * the signer report kept in |layer| (the caller clears it). */
+static cachet_status verify_policy(const uint8_t *der, size_t len, const uint8_t *detached,
+                                   size_t dlen, bool allow_weak, tfeed mode, cachet_membuf *got,
+                                   cachet_layer_report *layer, cachet_error *err) {
+    cachet_cms_policy pol = {.trust = trust, .allow_weak = allow_weak};
+    return tpki_verify(&pol, der, len, detached, dlen, NULL, 0, mode, got, layer, err);
+}
+
+static const char no_attrs_refused[] =
+    "SignerInfo without signed attributes refused (ForgedAttributes risk, ATTACKS SG-03); "
+    "accepted only when weak algorithms are allowed (reported weak)";
+
 static void builder_baseline_is_valid(void) {
     setup();
     attr_spec a[] = {ct_attr(CACHET_OID_DATA), md_attr(msg, MSG_LEN, false), time_attr()};
     cachet_error err = {0};
     CHECK_EQ_INT(verify_attrs(a, 3, true, 0, &err), CACHET_OK);
-    /* and no signedAttrs at all over id-data (allowed, RFC 5652 §5.3) */
-    sdb s = {.content = {msg, MSG_LEN}};
-    size_t len = 0;
-    uint8_t *der = build_sd(&s, &len);
-    cachet_membuf got = {0};
-    CHECK_EQ_INT(verify_built(der, len, NULL, 0, &got, &err), CACHET_OK);
-    CHECK_MEM(got.data, got.len, msg, MSG_LEN);
-    cachet_free(der);
-    cachet_membuf_free(&got);
+}
+
+/* SG-03: no signedAttrs over id-data (allowed by RFC 5652 §5.3, but the
+ * precondition of ForgedAttributes) is refused with ATTRIBUTES by default, before
+ * the signature is looked at; with allow_weak it is valid, trusted and weak.
+ * Opaque and detached, every feeding mode. */
+static void no_signed_attrs_refused_unless_weak_allowed(void) {
+    setup();
+    for (int detached = 0; detached < 2; detached++) {
+        sdb s = {.content = {msg, MSG_LEN}, .detached = detached};
+        size_t len = 0;
+        uint8_t *der = build_sd(&s, &len);
+        for (int weak = 0; weak < 2; weak++) {
+            for (tfeed mode = TFEED_WHOLE; mode <= TFEED_RANDOM; mode++) {
+                cachet_membuf got = {0};
+                cachet_layer_report layer;
+                cachet_error err = {0};
+                cachet_status st = verify_policy(der, len, detached ? msg : NULL, MSG_LEN, weak,
+                                                 mode, &got, &layer, &err);
+                CHECK_EQ_INT(st, weak ? CACHET_OK : CACHET_ERR_ATTRIBUTES);
+                CHECK_EQ_INT(layer.num_signers, 1);
+                if (layer.num_signers == 1) {
+                    CHECK_EQ_INT(layer.signers[0].signature_valid, weak);
+                    CHECK_EQ_INT(layer.signers[0].weak, weak);
+                    CHECK_EQ_INT(layer.signers[0].chain,
+                                 weak ? CACHET_CHAIN_TRUSTED : CACHET_CHAIN_NOT_CHECKED);
+                }
+                if (!weak) {
+                    CHECK_STR(err.where, "SignedData.signerInfos[0]");
+                    CHECK_STR(err.message, no_attrs_refused);
+                } else if (!detached) {
+                    CHECK_MEM(got.data, got.len, msg, MSG_LEN);
+                }
+                cachet_cms_layer_report_clear(&layer);
+                cachet_membuf_free(&got);
+            }
+        }
+        cachet_free(der);
+    }
 }
 
 /* SG-05 / SG-06 / SG-07: every signed-attribute violation is ATTRIBUTES. */
@@ -174,7 +217,10 @@ static void content_type_mismatch_is_rejected(void) {
 
 /* SG-03: ForgedAttributes built from our own signed message: eContent :=
  * DER(signedAttrs), signedAttrs removed, signature kept. OpenSSL accepts it
- * (B13), which proves the forgery is cryptographically valid. */
+ * (B13), which proves the forgery is cryptographically valid. Refused twice
+ * over: by default for having no signedAttrs, and with allow_weak (the
+ * compatibility switch) by the draft-ietf-lamps-cms-euf-cma-signeddata §5.1
+ * detection - each with its own message. */
 static void forged_attributes_are_rejected(void) {
     setup();
     cachet_cms_signer_opts so = {alice.key, alice.cert, CACHET_MD_SHA256, false, false};
@@ -216,10 +262,23 @@ static void forged_attributes_are_rejected(void) {
         size_t len = 0;
         uint8_t *der = build_sd(&s, &len);
         cachet_membuf got = {0};
-        cachet_status st = verify_built(der, len, detached ? forged_content : NULL,
-                                        detached ? attrs.len : 0, &got, &err);
-        CHECK_EQ_INT(st, CACHET_ERR_ATTRIBUTES);
-        CHECK(strstr(err.message, "ForgedAttributes") != NULL);
+        for (int weak = 0; weak < 2; weak++) {
+            cachet_layer_report layer;
+            cachet_status st =
+                verify_policy(der, len, detached ? forged_content : NULL, detached ? attrs.len : 0,
+                              weak, TFEED_RANDOM, &got, &layer, &err);
+            CHECK_EQ_INT(st, CACHET_ERR_ATTRIBUTES);
+            CHECK_STR(err.where, "SignedData.signerInfos[0]");
+            if (weak) {
+                CHECK_STR(err.message, "content is a SignedAttributes structure and the "
+                                       "signature has no signedAttrs (ForgedAttributes)");
+            } else {
+                CHECK_STR(err.message, no_attrs_refused);
+            }
+            CHECK_EQ_INT(layer.num_signers == 1 && layer.signers[0].signature_valid, false);
+            cachet_cms_layer_report_clear(&layer);
+            got.len = 0; /* streamed unverified by contract; the status is what counts */
+        }
         /* OpenSSL 3.0 verifies the same bytes: the signature itself is valid */
         BIO *bin = BIO_new_mem_buf(der, (int)len);
         CMS_ContentInfo *cms = d2i_CMS_bio(bin, NULL);
@@ -298,6 +357,7 @@ static void digest_and_algorithm_inconsistencies_are_rejected(void) {
 
 static const cachet_test_case tests[] = {
     TEST_CASE(builder_baseline_is_valid),
+    TEST_CASE(no_signed_attrs_refused_unless_weak_allowed),
     TEST_CASE(signed_attribute_violations_are_rejected),
     TEST_CASE(content_type_mismatch_is_rejected),
     TEST_CASE(forged_attributes_are_rejected),

@@ -3,8 +3,10 @@
  * no digest: the independent signer) and wrapped by the test SignedData builder.
  * They are verified opaque and detached in every feeding mode, at and over the
  * bound CACHET_CMS_PURE_EDDSA_MAX, with a wrong digestAlgorithm, over changed
- * content and as ForgedAttributes. cms/attributes.h is included to look at the
- * content copy itself: absent when it cannot matter, bounded, dropped at finish. */
+ * content and as ForgedAttributes. Having no signedAttrs, they are refused unless
+ * policy.allow_weak (ATTACKS.md SG-03) and then reported weak. cms/attributes.h is
+ * included to look at the content copy itself: absent when it cannot matter,
+ * bounded, dropped at finish. */
 #include "cms/attributes.h"
 #include "test_cms_signed_builder.h"
 
@@ -66,9 +68,9 @@ static uint8_t *pure_ok(const uint8_t *content, size_t len, bool detached, bool 
 
 static cachet_status verify_mode(const uint8_t *der, size_t len, bool detached,
                                  const uint8_t *content, size_t content_len, const cachet_md *mds,
-                                 size_t num_mds, tfeed mode, cachet_membuf *got,
+                                 size_t num_mds, tfeed mode, bool allow_weak, cachet_membuf *got,
                                  cachet_layer_report *layer, cachet_error *err) {
-    cachet_cms_policy pol = {.trust = trust};
+    cachet_cms_policy pol = {.trust = trust, .allow_weak = allow_weak};
     return tpki_verify(&pol, der, len, detached ? content : NULL, content_len, mds, num_mds, mode,
                        got, layer, err);
 }
@@ -96,7 +98,7 @@ static void pure_ed25519_verifies_opaque_and_detached_in_every_feeding_mode(void
                 cachet_layer_report layer;
                 cachet_error err = {0};
                 cachet_status st = verify_mode(der, len, detached, content, sizes[si], NULL, 0,
-                                               mode, &got, &layer, &err);
+                                               mode, true, &got, &layer, &err);
                 if (st != CACHET_OK) {
                     fprintf(stderr, "%zu bytes detached=%d %s: %s (%s)\n", sizes[si], detached,
                             tfeed_names[mode], cachet_status_str(st), err.message);
@@ -110,6 +112,7 @@ static void pure_ed25519_verifies_opaque_and_detached_in_every_feeding_mode(void
                     CHECK_STR(layer.signers[0].digest, "sha512");
                     CHECK_EQ_INT(layer.signers[0].sid_is_ski, ski);
                     CHECK_STR(layer.signers[0].subject, "CN=ed");
+                    CHECK_EQ_INT(layer.signers[0].weak, true);
                 }
                 if (!detached) {
                     CHECK_MEM(got.data, got.len, content, sizes[si]);
@@ -161,7 +164,7 @@ static void changed_content_or_prehashed_signature_is_bad(void) {
             cachet_layer_report layer;
             cachet_error err = {0};
             cachet_status st = verify_mode(der, len, detached, cases[i].fed, MSG_LEN, NULL, 0, mode,
-                                           &got, &layer, &err);
+                                           true, &got, &layer, &err);
             if (st != CACHET_ERR_BAD_SIGNATURE) {
                 fprintf(stderr, "case '%s': %s (%s)\n", cases[i].name, cachet_status_str(st),
                         err.message);
@@ -189,7 +192,7 @@ static void content_over_the_bound_is_limit(void) {
             size_t len = 0;
             uint8_t *der = pure_ok(content, clen, detached, false, &len);
             CHECK(ossl_verifies(content, clen, (const uint8_t *)der + len - 64));
-            cachet_cms_policy pol = {.trust = trust};
+            cachet_cms_policy pol = {.trust = trust, .allow_weak = true};
             cachet_membuf got = {0};
             cachet_sink sink = cachet_sink_membuf(&got);
             cachet_error err = {0};
@@ -273,7 +276,7 @@ static void digest_algorithm_other_than_sha512_is_refused(void) {
         cachet_error err = {0};
         cachet_status st =
             verify_mode(der, len, cases[i].detached, msg, MSG_LEN, cases[i].mds,
-                        cases[i].mds != NULL ? 1 : 0, TFEED_RANDOM, &got, &layer, &err);
+                        cases[i].mds != NULL ? 1 : 0, TFEED_RANDOM, true, &got, &layer, &err);
         const char *detail = layer.num_signers == 1 ? layer.signers[0].signature_detail : "";
         if (st != cases[i].want || strstr(detail, cases[i].says) == NULL) {
             fprintf(stderr, "case '%s': %s (%s)\n", cases[i].name, cachet_status_str(st), detail);
@@ -287,7 +290,9 @@ static void digest_algorithm_other_than_sha512_is_refused(void) {
 }
 
 /* No copy when it cannot matter: an RSA/SHA-256 message (opaque, or detached with
- * micalg sha-256) keeps nothing; a SHA-512 one keeps the content until finish. */
+ * micalg sha-256) keeps nothing, nor does a SHA-512 one without allow_weak (a pure
+ * Ed25519 signer is then refused, SG-03); a SHA-512 one with allow_weak keeps the
+ * content until finish. */
 static void content_copy_only_when_sha512_is_computed(void) {
     setup_ed();
     sdb rsa = {.content = {msg, MSG_LEN}};
@@ -295,9 +300,9 @@ static void content_copy_only_when_sha512_is_computed(void) {
     uint8_t *rder = build_sd(&rsa, &rlen);
     uint8_t *eder = pure_ok(msg, MSG_LEN, false, false, &elen);
     static const cachet_md only256 = CACHET_MD_SHA256;
-    for (int i = 0; i < 3; i++) {
-        bool is_ed = i == 2, detached = i == 1;
-        cachet_cms_policy pol = {.trust = trust};
+    for (int i = 0; i < 4; i++) {
+        bool is_ed = i >= 2, detached = i == 1, weak = i != 3, kept = is_ed && weak;
+        cachet_cms_policy pol = {.trust = trust, .allow_weak = weak};
         cachet_error err = {0};
         cachet_cms_verify *v = cachet_cms_verify_new(&pol, NULL, NULL, &err);
         if (detached) {
@@ -310,11 +315,12 @@ static void content_copy_only_when_sha512_is_computed(void) {
         }
         CHECK_EQ_INT(cachet_cms_verify_update(v, is_ed ? eder : rder, is_ed ? elen : rlen, &err),
                      CACHET_OK);
-        CHECK_EQ_INT(v->keep_content, is_ed);
-        CHECK_EQ_INT(v->kept_len, is_ed ? MSG_LEN : 0);
-        CHECK_EQ_INT(v->kept != NULL, is_ed);
+        CHECK_EQ_INT(v->keep_content, kept);
+        CHECK_EQ_INT(v->kept_len, kept ? MSG_LEN : 0);
+        CHECK_EQ_INT(v->kept != NULL, kept);
         cachet_layer_report layer;
-        CHECK_EQ_INT(cachet_cms_verify_finish(v, &layer, &err), CACHET_OK);
+        CHECK_EQ_INT(cachet_cms_verify_finish(v, &layer, &err),
+                     is_ed && !weak ? CACHET_ERR_ATTRIBUTES : CACHET_OK);
         CHECK(v->kept == NULL);
         cachet_cms_layer_report_clear(&layer);
         cachet_cms_verify_free(v);
@@ -323,9 +329,43 @@ static void content_copy_only_when_sha512_is_computed(void) {
     cachet_free(eder);
 }
 
-/* SG-03 still applies: a pure Ed25519 signature over content that is a DER
- * SignedAttributes (exactly what an Ed25519 signer with signedAttrs signs) is
- * refused as ForgedAttributes although the signature itself is valid. */
+/* Without allow_weak a pure Ed25519 signer (no signedAttrs) is refused with
+ * ATTRIBUTES before its signature is looked at (SG-03), opaque and detached, in
+ * every feeding mode, and is not reported weak (it was not accepted). */
+static void pure_ed25519_without_allow_weak_is_attributes(void) {
+    setup_ed();
+    for (int detached = 0; detached < 2; detached++) {
+        size_t len = 0;
+        uint8_t *der = pure_ok(msg, MSG_LEN, detached, false, &len);
+        for (tfeed mode = TFEED_WHOLE; mode <= TFEED_RANDOM; mode++) {
+            cachet_membuf got = {0};
+            cachet_layer_report layer;
+            cachet_error err = {0};
+            cachet_status st = verify_mode(der, len, detached, msg, MSG_LEN, NULL, 0, mode, false,
+                                           &got, &layer, &err);
+            CHECK_EQ_INT(st, CACHET_ERR_ATTRIBUTES);
+            CHECK_STR(err.where, "SignedData.signerInfos[0]");
+            CHECK_STR(err.message, "SignerInfo without signed attributes refused (ForgedAttributes "
+                                   "risk, ATTACKS SG-03); accepted only when weak algorithms are "
+                                   "allowed (reported weak)");
+            CHECK_EQ_INT(layer.num_signers, 1);
+            if (layer.num_signers == 1) {
+                CHECK_EQ_INT(layer.signers[0].signature_status, CACHET_ERR_ATTRIBUTES);
+                CHECK_EQ_INT(layer.signers[0].signature_valid, false);
+                CHECK_EQ_INT(layer.signers[0].weak, false);
+                CHECK_STR(layer.signers[0].algorithm, "ed25519");
+            }
+            cachet_cms_layer_report_clear(&layer);
+            cachet_membuf_free(&got);
+        }
+        cachet_free(der);
+    }
+}
+
+/* SG-03 still applies with allow_weak: a pure Ed25519 signature over content that
+ * is a DER SignedAttributes (exactly what an Ed25519 signer with signedAttrs
+ * signs) is refused as ForgedAttributes although the signature itself is valid;
+ * without allow_weak it is refused earlier, for having no signedAttrs. */
 static void forged_attributes_with_pure_ed25519_are_rejected(void) {
     setup_ed();
     attr_spec a[] = {ct_attr(CACHET_OID_DATA), md_attr(msg, MSG_LEN, false)};
@@ -337,15 +377,20 @@ static void forged_attributes_with_pure_ed25519_are_rejected(void) {
         size_t len = 0;
         uint8_t *der = pure_sd(attrs.data, attrs.len, detached, false, sig, B(sha512_alg),
                                B(sha512_alg), &len);
-        cachet_membuf got = {0};
-        cachet_layer_report layer;
-        cachet_error err = {0};
-        cachet_status st = verify_mode(der, len, detached, attrs.data, attrs.len, NULL, 0,
-                                       TFEED_BYTES, &got, &layer, &err);
-        CHECK_EQ_INT(st, CACHET_ERR_ATTRIBUTES);
-        CHECK(strstr(err.message, "ForgedAttributes") != NULL);
-        cachet_cms_layer_report_clear(&layer);
-        cachet_membuf_free(&got);
+        for (int weak = 0; weak < 2; weak++) {
+            cachet_membuf got = {0};
+            cachet_layer_report layer;
+            cachet_error err = {0};
+            cachet_status st = verify_mode(der, len, detached, attrs.data, attrs.len, NULL, 0,
+                                           TFEED_BYTES, weak, &got, &layer, &err);
+            CHECK_EQ_INT(st, CACHET_ERR_ATTRIBUTES);
+            CHECK_EQ_INT(strstr(err.message, "without signed attributes refused") != NULL, !weak);
+            CHECK_EQ_INT(strstr(err.message, "content is a SignedAttributes structure") != NULL,
+                         weak);
+            CHECK_EQ_INT(layer.num_signers == 1 && layer.signers[0].signature_valid, false);
+            cachet_cms_layer_report_clear(&layer);
+            cachet_membuf_free(&got);
+        }
         cachet_free(der);
     }
     cachet_membuf_free(&attrs);
@@ -357,6 +402,7 @@ static const cachet_test_case tests[] = {
     TEST_CASE(content_over_the_bound_is_limit),
     TEST_CASE(digest_algorithm_other_than_sha512_is_refused),
     TEST_CASE(content_copy_only_when_sha512_is_computed),
+    TEST_CASE(pure_ed25519_without_allow_weak_is_attributes),
     TEST_CASE(forged_attributes_with_pure_ed25519_are_rejected),
 };
 TEST_MAIN(tests)

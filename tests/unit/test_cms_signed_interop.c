@@ -1,7 +1,9 @@
 /* SignedData interop with OpenSSL's CMS at unit level: OpenSSL reads back the
  * structure cachet writes (attributes, versions, algorithm identifiers), and
  * cachet verifies what OpenSSL streams (i2d_CMS_bio_stream), with and without
- * -keyid, detached and encapsulated, fed whole, byte by byte and in chunks. */
+ * -keyid, detached and encapsulated, fed whole, byte by byte and in chunks, and
+ * refuses OpenSSL's SignerInfos without signedAttrs (CMS_NOATTR) unless weak
+ * algorithms are allowed (ATTACKS.md SG-03). */
 #include <openssl/rsa.h>
 
 #include "test_cms_signed_pki.h"
@@ -155,8 +157,8 @@ static void openssl_pss_with_maximum_salt_verifies(void) {
     static const uint8_t content[] = "PSS with the longest salt the key allows";
     unsigned flags = CMS_BINARY | CMS_PARTIAL;
     CMS_ContentInfo *cms = CMS_sign(NULL, NULL, NULL, NULL, flags);
-    CMS_SignerInfo *si = CMS_add1_signer(cms, rsa.ossl_cert, rsa.ossl_key, EVP_sha256(),
-                                         flags | CMS_KEY_PARAM);
+    CMS_SignerInfo *si =
+        CMS_add1_signer(cms, rsa.ossl_cert, rsa.ossl_key, EVP_sha256(), flags | CMS_KEY_PARAM);
     CHECK(si != NULL);
     EVP_PKEY_CTX *pctx = si != NULL ? CMS_SignerInfo_get0_pkey_ctx(si) : NULL;
     CHECK(pctx != NULL && EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) > 0 &&
@@ -170,8 +172,8 @@ static void openssl_pss_with_maximum_salt_verifies(void) {
     cachet_error err = {0};
     cachet_layer_report layer;
     cachet_cms_policy pol = {.trust = trust};
-    cachet_status st = tpki_verify(&pol, der, (size_t)der_len, NULL, 0, NULL, 0, TFEED_WHOLE,
-                                   &got, &layer, &err);
+    cachet_status st =
+        tpki_verify(&pol, der, (size_t)der_len, NULL, 0, NULL, 0, TFEED_WHOLE, &got, &layer, &err);
     if (st != CACHET_OK) {
         fprintf(stderr, "pss max salt: %s %s %s\n", cachet_status_str(st), err.where, err.message);
     }
@@ -185,7 +187,125 @@ static void openssl_pss_with_maximum_salt_verifies(void) {
     CMS_ContentInfo_free(cms);
 }
 
+/* noattr_cms: |content| signed by OpenSSL without signed attributes (CMS_NOATTR:
+ * the signature is over the content digest, RFC 5652 §5.4), DER; RSASSA-PSS when
+ * |pss|. CMS_sign itself for the plain case, as `openssl cms -sign -noattr` does. */
+static uint8_t *noattr_cms(const tpki_party *p, const EVP_MD *md, bool pss, bool detached,
+                           const uint8_t *content, size_t len, int *der_len) {
+    unsigned flags = CMS_BINARY | CMS_NOATTR | (detached ? CMS_DETACHED : 0);
+    BIO *in = BIO_new_mem_buf(content, (int)len);
+    CMS_ContentInfo *cms = NULL;
+    if (!pss && md == EVP_sha256()) {
+        cms = CMS_sign(p->ossl_cert, p->ossl_key, NULL, in, flags);
+    } else {
+        cms = CMS_sign(NULL, NULL, NULL, NULL, flags | CMS_PARTIAL);
+        CMS_SignerInfo *si =
+            CMS_add1_signer(cms, p->ossl_cert, p->ossl_key, md, flags | (pss ? CMS_KEY_PARAM : 0));
+        EVP_PKEY_CTX *pctx = si != NULL && pss ? CMS_SignerInfo_get0_pkey_ctx(si) : NULL;
+        CHECK(si != NULL &&
+              (!pss ||
+               (pctx != NULL && EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) > 0 &&
+                EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, 32) > 0)));
+        CHECK(CMS_final(cms, in, NULL, flags) == 1);
+    }
+    CHECK(cms != NULL);
+    uint8_t *der = NULL;
+    *der_len = cms != NULL ? i2d_CMS_ContentInfo(cms, &der) : 0;
+    CHECK(*der_len > 0);
+    if (cms != NULL) {
+        /* no signedAttrs indeed, and OpenSSL verifies its own signature */
+        CMS_SignerInfo *si = sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(cms), 0);
+        CHECK(si != NULL && CMS_signed_get_attr_count(si) < 0);
+        X509_STORE *store = tpki_store(&ca);
+        BIO *dc = detached ? BIO_new_mem_buf(content, (int)len) : NULL;
+        CHECK(CMS_verify(cms, NULL, store, dc, NULL, CMS_BINARY) == 1);
+        ERR_clear_error();
+        BIO_free(dc);
+        X509_STORE_free(store);
+    }
+    CMS_ContentInfo_free(cms);
+    BIO_free(in);
+    return der;
+}
+
+/* SG-03: a SignerInfo without signedAttrs made by OpenSSL (RSA SHA-256 - what
+ * `openssl cms -sign -noattr` writes -, RSASSA-PSS and ECDSA) is refused with
+ * ATTRIBUTES by default, opaque and detached, in every feeding mode; with
+ * allow_weak it is valid, trusted and reported weak, and the signature is really
+ * checked (a changed byte of detached content is a bad signature). */
+static void openssl_noattr_signers_need_allow_weak(void) {
+    setup();
+    static const uint8_t content[] = "Signed by OpenSSL without signed attributes.\r\n";
+    const size_t len = sizeof(content) - 1;
+    uint8_t changed[sizeof(content)];
+    memcpy(changed, content, sizeof(content));
+    changed[3] ^= 0x01;
+    struct {
+        const char *name;
+        const tpki_party *p;
+        const EVP_MD *md;
+        bool pss;
+        const char *algorithm, *digest;
+    } cases[] = {
+        {"rsa sha256", &rsa, EVP_sha256(), false, "rsaEncryption", "sha256"},
+        {"rsa-pss sha256", &rsa, EVP_sha256(), true, "rsassa-pss", "sha256"},
+        {"ecdsa p256 sha256", &p256, EVP_sha256(), false, "ecdsa-with-SHA256", "sha256"},
+        {"ecdsa p384 sha384", &p384, EVP_sha384(), false, "ecdsa-with-SHA384", "sha384"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        for (int detached = 0; detached < 2; detached++) {
+            int der_len = 0;
+            uint8_t *der =
+                noattr_cms(cases[i].p, cases[i].md, cases[i].pss, detached, content, len, &der_len);
+            /* run 0: default policy; 1: allow_weak; 2: allow_weak, changed content */
+            for (int run = 0; run < (detached ? 3 : 2); run++) {
+                for (tfeed f = TFEED_WHOLE; f <= TFEED_RANDOM; f++) {
+                    cachet_membuf got = {0};
+                    cachet_error err = {0};
+                    cachet_layer_report layer;
+                    cachet_cms_policy pol = {.trust = trust, .allow_weak = run > 0};
+                    cachet_status want = run == 0   ? CACHET_ERR_ATTRIBUTES
+                                         : run == 1 ? CACHET_OK
+                                                    : CACHET_ERR_BAD_SIGNATURE;
+                    cachet_status st = tpki_verify(&pol, der, (size_t)der_len,
+                                                   detached ? (run == 2 ? changed : content) : NULL,
+                                                   len, NULL, 0, f, &got, &layer, &err);
+                    if (st != want) {
+                        fprintf(stderr, "noattr %s detached=%d run %d: %s %s %s\n", cases[i].name,
+                                detached, run, cachet_status_str(st), err.where, err.message);
+                    }
+                    CHECK_EQ_INT(st, want);
+                    CHECK_EQ_INT(layer.num_signers, 1);
+                    if (layer.num_signers == 1) {
+                        const cachet_signer_report *r = &layer.signers[0];
+                        CHECK_STR(r->algorithm, cases[i].algorithm);
+                        CHECK_STR(r->digest, cases[i].digest);
+                        CHECK_EQ_INT(r->signature_valid, run == 1);
+                        CHECK_EQ_INT(r->weak, run > 0); /* a property of the signer */
+                        CHECK_EQ_INT(r->chain,
+                                     run == 1 ? CACHET_CHAIN_TRUSTED : CACHET_CHAIN_NOT_CHECKED);
+                    }
+                    if (run == 0) {
+                        CHECK_STR(err.where, "SignedData.signerInfos[0]");
+                        CHECK_STR(err.message,
+                                  "SignerInfo without signed attributes refused (ForgedAttributes "
+                                  "risk, ATTACKS SG-03); accepted only when weak algorithms are "
+                                  "allowed (reported weak)");
+                    }
+                    if (run == 1 && !detached) {
+                        CHECK_MEM(got.data, got.len, content, len);
+                    }
+                    cachet_cms_layer_report_clear(&layer);
+                    cachet_membuf_free(&got);
+                }
+            }
+            OPENSSL_free(der);
+        }
+    }
+}
+
 static const cachet_test_case tests[] = {
+    TEST_CASE(openssl_noattr_signers_need_allow_weak),
     TEST_CASE(openssl_pss_with_maximum_salt_verifies),
     TEST_CASE(signed_structure_read_back_by_openssl),
     TEST_CASE(openssl_streamed_output_verifies),

@@ -41,19 +41,20 @@ typedef struct vcase {
 #define LAMPS "rfc9216-certs-certvalidator/Sample_LAMPS_"
 
 static const vcase cases[] = {
-    /* 4.2: RSA-1024 + SHA-1: refused by default (weak), valid when allowed */
-    {R4134 "4.2.bin", NULL, R4134 "CarlRSASelf.cer", false, CACHET_ERR_POLICY, false,
-     CACHET_CHAIN_NOT_CHECKED, true, false, "sha1", "rsaEncryption", NULL},
+    /* 4.2: RSA-1024 + SHA-1, no signed attributes: refused by default (SG-03, before
+     * the weak algorithm is looked at), valid and weak when weak is allowed */
+    {R4134 "4.2.bin", NULL, R4134 "CarlRSASelf.cer", false, CACHET_ERR_ATTRIBUTES, false,
+     CACHET_CHAIN_NOT_CHECKED, false, false, "sha1", "rsaEncryption", NULL},
     {R4134 "4.2.bin", NULL, R4134 "CarlRSASelf.cer", true, CACHET_OK, true, CACHET_CHAIN_TRUSTED,
      true, false, "sha1", "rsaEncryption", EXC},
     /* 4.5: BER indefinite, no signed attributes */
-    {R4134 "4.5.bin", NULL, R4134 "CarlRSASelf.cer", false, CACHET_ERR_POLICY, false,
-     CACHET_CHAIN_NOT_CHECKED, true, false, "sha1", NULL, NULL},
+    {R4134 "4.5.bin", NULL, R4134 "CarlRSASelf.cer", false, CACHET_ERR_ATTRIBUTES, false,
+     CACHET_CHAIN_NOT_CHECKED, false, false, "sha1", NULL, NULL},
     {R4134 "4.5.bin", NULL, R4134 "CarlRSASelf.cer", true, CACHET_OK, true, CACHET_CHAIN_TRUSTED,
      true, false, "sha1", NULL, EXC},
-    /* 4.7: signer by subjectKeyIdentifier (version 3), DSA */
-    {R4134 "4.7.bin", NULL, R4134 "CarlDSSSelf.cer", false, CACHET_ERR_POLICY, false,
-     CACHET_CHAIN_NOT_CHECKED, true, true, "sha1", NULL, NULL},
+    /* 4.7: signer by subjectKeyIdentifier (version 3), DSA, no signed attributes */
+    {R4134 "4.7.bin", NULL, R4134 "CarlDSSSelf.cer", false, CACHET_ERR_ATTRIBUTES, false,
+     CACHET_CHAIN_NOT_CHECKED, false, true, "sha1", NULL, NULL},
     {R4134 "4.7.bin", NULL, R4134 "CarlDSSSelf.cer", true, CACHET_OK, true, CACHET_CHAIN_TRUSTED,
      true, true, "sha1", NULL, EXC},
     /* 4.1 opaque and 4.3 detached DSA */
@@ -88,21 +89,31 @@ static const vcase cases[] = {
     {XCMS "signedByCarlosEd25519.p7m", NULL, LAMPS "Ed25519_Certification_Authority.selfsigned.pem",
      false, CACHET_OK, true, CACHET_CHAIN_TRUSTED, false, false, "sha512", "ed25519", EXC},
     {XCMS "signedByAliceRSA.p7m", NULL, LAMPS "RSA_Certification_Authority.selfsigned.pem", false,
-     CACHET_OK, true, CACHET_CHAIN_TRUSTED, false, false, "sha256", "rsaEncryption", EXC},
+     CACHET_ERR_ATTRIBUTES, false, CACHET_CHAIN_NOT_CHECKED, false, false, "sha256",
+     "rsaEncryption", NULL},
+    {XCMS "signedByAliceRSA.p7m", NULL, LAMPS "RSA_Certification_Authority.selfsigned.pem", true,
+     CACHET_OK, true, CACHET_CHAIN_TRUSTED, true, false, "sha256", "rsaEncryption", EXC},
     {XCMS "signedByAliceRSAPSS.p7m", NULL, LAMPS "RSA_Certification_Authority.selfsigned.pem",
      false, CACHET_OK, true, CACHET_CHAIN_TRUSTED, false, false, "sha256", "rsassa-pss", EXC},
     /* Ed25519 without signed attributes: pure EdDSA over the detached content itself
-     * (RFC 8419 §3), signer by subjectKeyIdentifier */
+     * (RFC 8419 §3), signer by subjectKeyIdentifier; like every SignerInfo without
+     * signedAttrs refused by default (SG-03), valid and weak when weak is allowed */
     {XCMS "signedByCarlosDetached.p7m", XCMS "content.txt",
-     LAMPS "Ed25519_Certification_Authority.selfsigned.pem", false, CACHET_OK, true,
-     CACHET_CHAIN_TRUSTED, false, true, "sha512", "ed25519", NULL},
-    {XCMS "signedByCarlosDetached.p7m", XCMS "content.txt", NULL, false, CACHET_ERR_UNTRUSTED, true,
+     LAMPS "Ed25519_Certification_Authority.selfsigned.pem", false, CACHET_ERR_ATTRIBUTES, false,
      CACHET_CHAIN_NOT_CHECKED, false, true, "sha512", "ed25519", NULL},
+    {XCMS "signedByCarlosDetached.p7m", XCMS "content.txt",
+     LAMPS "Ed25519_Certification_Authority.selfsigned.pem", true, CACHET_OK, true,
+     CACHET_CHAIN_TRUSTED, true, true, "sha512", "ed25519", NULL},
+    {XCMS "signedByCarlosDetached.p7m", XCMS "content.txt", NULL, true, CACHET_ERR_UNTRUSTED, true,
+     CACHET_CHAIN_NOT_CHECKED, true, true, "sha512", "ed25519", NULL},
     /* PKCS#7 content not wrapped in an OCTET STRING: rejected consistently */
     {PKIX "SignedMSPkcs7.sig", NULL, NULL, true, CACHET_ERR_MALFORMED, false,
      CACHET_CHAIN_NOT_CHECKED, false, false, NULL, NULL, NULL},
-    /* DigestInfo without NULL: we verify PKCS#1 v1.5 strictly (RFC 8017 §9.2) */
-    {PKIX "rawsha256nonull.p7m", NULL, NULL, false, CACHET_ERR_BAD_SIGNATURE, false,
+    /* DigestInfo without NULL: we verify PKCS#1 v1.5 strictly (RFC 8017 §9.2); it has
+     * no signed attributes, so reaches the signature only when weak is allowed */
+    {PKIX "rawsha256nonull.p7m", NULL, NULL, false, CACHET_ERR_ATTRIBUTES, false,
+     CACHET_CHAIN_NOT_CHECKED, false, false, "sha256", NULL, NULL},
+    {PKIX "rawsha256nonull.p7m", NULL, NULL, true, CACHET_ERR_BAD_SIGNATURE, false,
      CACHET_CHAIN_NOT_CHECKED, false, false, "sha256", NULL, NULL},
 };
 
@@ -145,6 +156,11 @@ static void run_case(const vcase *c, int mode) {
                 cachet_status_str(st), err.where, err.message);
     }
     CHECK_EQ_INT(st, c->want);
+    if (c->want == CACHET_ERR_ATTRIBUTES) {
+        /* every ATTRIBUTES row here is a SignerInfo without signedAttrs (SG-03) */
+        CHECK(strstr(err.message, "SignerInfo without signed attributes refused") != NULL);
+        CHECK(layer.num_signers >= 1 && !layer.signers[0].weak);
+    }
     CHECK_EQ_INT(layer.type, CACHET_LAYER_SIGNED);
     CHECK_EQ_INT(layer.detached, c->detached != NULL);
     if (c->digest != NULL) {
@@ -212,7 +228,9 @@ static void rfc4134_certs_only_yields_two_certificates(void) {
 
 /* A SignedData without certificates: the signer certificates come from the caller
  * (cachet_cms_verify_add_certs). Alice (RSA, no signedAttrs) and Carlos (pure
- * Ed25519 over the eContent, RFC 8419 §3) both verify, each to its own anchor. */
+ * Ed25519 over the eContent, RFC 8419 §3) both verify, each to its own anchor,
+ * and are weak - with allow_weak; without it both are refused (no signedAttrs,
+ * SG-03) even with the certificates. */
 static void external_certificates_find_the_signers(void) {
     size_t len = 0, alen = 0, clen = 0;
     uint8_t *cms = vec(XCMS "signedByAliceAndCarlosNoCerts.p7m", &len);
@@ -231,10 +249,12 @@ static void external_certificates_find_the_signers(void) {
             t, cachet_test_vector_path(LAMPS "Ed25519_Certification_Authority.selfsigned.pem"),
             NULL),
         CACHET_OK);
-    cachet_cms_policy pol = {.trust = t};
     cachet_membuf got = {0};
     cachet_sink sink = cachet_sink_membuf(&got);
-    for (int with_certs = 0; with_certs < 2; with_certs++) {
+    for (int run = 0; run < 3; run++) {
+        /* run 0: certificates, weak not allowed; 1: no certificates; 2: both */
+        bool with_certs = run != 1, weak = run != 0, valid = with_certs && weak;
+        cachet_cms_policy pol = {.trust = t, .allow_weak = weak};
         cachet_cms_verify *v = cachet_cms_verify_new(&pol, NULL, &sink, &err);
         cachet_layer_report layer;
         if (with_certs) {
@@ -242,7 +262,9 @@ static void external_certificates_find_the_signers(void) {
         }
         CHECK_EQ_INT(cachet_cms_verify_update(v, cms, len, &err), CACHET_OK);
         cachet_status st = cachet_cms_verify_finish(v, &layer, &err);
-        CHECK_EQ_INT(st, with_certs ? CACHET_OK : CACHET_ERR_BAD_SIGNATURE);
+        CHECK_EQ_INT(st, valid        ? CACHET_OK
+                         : with_certs ? CACHET_ERR_ATTRIBUTES
+                                      : CACHET_ERR_BAD_SIGNATURE);
         CHECK_EQ_INT(layer.num_signers, 2);
         bool seen_ed = false;
         for (size_t i = 0; i < layer.num_signers; i++) {
@@ -252,12 +274,16 @@ static void external_certificates_find_the_signers(void) {
                 CHECK_STR(r->digest, "sha512");
                 seen_ed = true;
             }
-            CHECK_EQ_INT(r->signature_valid, with_certs);
-            CHECK_EQ_INT(r->chain, with_certs ? CACHET_CHAIN_TRUSTED : CACHET_CHAIN_NOT_CHECKED);
-            CHECK_EQ_INT(cachet_cms_verify_signer_cert(v, i) != NULL, with_certs);
+            CHECK_EQ_INT(r->signature_valid, valid);
+            CHECK_EQ_INT(r->chain, valid ? CACHET_CHAIN_TRUSTED : CACHET_CHAIN_NOT_CHECKED);
+            CHECK_EQ_INT(r->weak, valid);
+            CHECK_EQ_INT(cachet_cms_verify_signer_cert(v, i) != NULL, valid);
+            CHECK_EQ_INT(r->signature_status, valid        ? CACHET_OK
+                                              : with_certs ? CACHET_ERR_ATTRIBUTES
+                                                           : CACHET_ERR_BAD_SIGNATURE);
         }
         CHECK(seen_ed);
-        if (with_certs) {
+        if (valid) {
             CHECK_MEM(got.data, got.len, EXC, strlen(EXC));
         }
         CHECK_EQ_INT(cachet_cms_verify_certs(v)->num, 0);
@@ -273,9 +299,10 @@ static void external_certificates_find_the_signers(void) {
     free(c);
 }
 
-/* signedByCarlosDetached (pure Ed25519) over content that differs from the signed
- * 28 bytes in one bit, one byte less, one more, or entirely: a bad signature,
- * in every feeding mode; micalg without sha-512 leaves nothing to verify with. */
+/* signedByCarlosDetached (pure Ed25519, so only with allow_weak, SG-03) over
+ * content that differs from the signed 28 bytes in one bit, one byte less, one
+ * more, or entirely: a bad signature, in every feeding mode; micalg without
+ * sha-512 leaves nothing to verify with. */
 static void carlos_detached_fails_over_changed_content(void) {
     size_t len = 0, clen = 0;
     uint8_t *cms = vec(XCMS "signedByCarlosDetached.p7m", &len);
@@ -301,7 +328,7 @@ static void carlos_detached_fails_over_changed_content(void) {
         {"empty", (const uint8_t *)"", 0, false},
     };
     cachet_trust *t = trust_from(LAMPS "Ed25519_Certification_Authority.selfsigned.pem");
-    cachet_cms_policy pol = {.trust = t};
+    cachet_cms_policy pol = {.trust = t, .allow_weak = true};
     for (size_t i = 0; i < sizeof(variants) / sizeof(variants[0]); i++) {
         uint8_t buf[64];
         memcpy(buf, variants[i].data, variants[i].len);

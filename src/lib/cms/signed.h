@@ -72,12 +72,13 @@ typedef struct cachet_cms_verify cachet_cms_verify;
  * SignerInfos that sign the content itself (Ed25519 without signedAttrs, RFC
  * 8419 §3: pure EdDSA needs the whole message at once, unlike the digest
  * streamed for every other case). A copy of the content (eContent, or the
- * detached content) is kept only when SHA-512 - Ed25519's digestAlgorithm, RFC
- * 8419 §3.1 - is among the digests computed (SignedData.digestAlgorithms when
- * encapsulated, the list given to cachet_cms_verify_detached otherwise), so
- * messages signed with SHA-256/384 cost nothing; it is dropped (and cleansed)
- * the moment the content outgrows the bound, and at finish. A pure-Ed25519
- * signer over longer content fails with CACHET_ERR_LIMIT. */
+ * detached content) is kept only when policy.allow_weak (without it a
+ * SignerInfo without signedAttrs is refused, ATTACKS.md SG-03) and SHA-512 -
+ * Ed25519's digestAlgorithm, RFC 8419 §3.1 - is among the digests computed
+ * (SignedData.digestAlgorithms when encapsulated, the list given to cachet_cms_verify_detached
+ * otherwise), so messages signed with SHA-256/384 cost nothing; it is dropped (and cleansed) the
+ * moment the content outgrows the bound, and at finish. A pure-Ed25519 signer over longer content
+ * fails with CACHET_ERR_LIMIT. */
 #define CACHET_CMS_PURE_EDDSA_MAX ((size_t)1 << 20)
 
 /* cachet_cms_verify_new starts verifying one ContentInfo{SignedData}, BER or DER.
@@ -125,7 +126,11 @@ cachet_status cachet_cms_verify_update(cachet_cms_verify *v, const uint8_t *data
  * (eContent present in detached mode or absent otherwise), then the worst
  * signer status in the order MALFORMED or LIMIT, ATTRIBUTES, BAD_SIGNATURE,
  * UNSUPPORTED, POLICY, UNTRUSTED; |err| names the signer
- * ("SignedData.signerInfos[1]"). A pure-Ed25519 signer (no signedAttrs) is
+ * ("SignedData.signerInfos[1]"). A signer without signedAttrs fails with
+ * ATTRIBUTES unless policy.allow_weak (ATTACKS.md SG-03, ForgedAttributes);
+ * with it, the signer is reported weak and still fails with ATTRIBUTES when
+ * the content parses as a SignedAttributes carrying contentType and
+ * messageDigest. Such a pure-Ed25519 signer is
  * verified over the kept content (see CACHET_CMS_PURE_EDDSA_MAX): LIMIT when the
  * content was longer, UNSUPPORTED when SHA-512 was not computed.
  * A bad signature is reported in |out|, never as a crash. Call once. */

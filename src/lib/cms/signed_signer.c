@@ -169,9 +169,13 @@ static void try_cert(const cachet_cms_signer_ctx *ctx, const parsed_si *p,
     cachet_key_type kt = cachet_pkey_type(key);
     const cachet_pss_params *pss = p->alg.scheme == CACHET_SIG_RSA_PSS ? &p->alg.pss : NULL;
     bool ok;
-    /* Policy (DESIGN.md principle 5): MD5/SHA-1, DSA and RSA < 2048 are weak. */
-    a->weak = p->md == CACHET_MD_MD5 || p->md == CACHET_MD_SHA1 || kt == CACHET_KEY_DSA ||
-              ((kt == CACHET_KEY_RSA || kt == CACHET_KEY_RSA_PSS) && cachet_pkey_bits(key) < 2048);
+    /* Policy (DESIGN.md principle 5): MD5/SHA-1, DSA and RSA < 2048 are weak;
+     * so is a SignerInfo without signedAttrs (SG-03, refused before here
+     * unless allow_weak). */
+    a->weak =
+        p->md == CACHET_MD_MD5 || p->md == CACHET_MD_SHA1 || kt == CACHET_KEY_DSA ||
+        ((kt == CACHET_KEY_RSA || kt == CACHET_KEY_RSA_PSS) && cachet_pkey_bits(key) < 2048) ||
+        !p->has_signed;
     if (!key_fits(p->alg.scheme, kt)) {
         snprintf(a->detail, sizeof(a->detail), "signer key type does not fit %s",
                  cachet_cms_sig_alg_name(&p->alg));
@@ -240,7 +244,17 @@ static cachet_status check_attrs(const cachet_cms_signer_ctx *ctx, const parsed_
         if (ctx->econtent_type != CACHET_OID_DATA) {
             FAIL(CACHET_ERR_ATTRIBUTES, "no signedAttrs with eContentType other than id-data");
         }
-        /* SG-03 ForgedAttributes (draft-ietf-lamps-cms-euf-cma-signeddata §5.1). */
+        /* SG-03: without signedAttrs a signature over DER(SignedAttributes) can
+         * be replayed as a signature over content (ForgedAttributes); every
+         * mainstream S/MIME sender includes them, so their absence is a
+         * compatibility case accepted only with the weak policy (DESIGN.md
+         * principle 5), and then reported weak (try_cert). */
+        if (!ctx->policy->allow_weak) {
+            FAIL(CACHET_ERR_ATTRIBUTES,
+                 "SignerInfo without signed attributes refused (ForgedAttributes risk, "
+                 "ATTACKS SG-03); accepted only when weak algorithms are allowed (reported weak)");
+        }
+        /* Even then, draft-ietf-lamps-cms-euf-cma-signeddata §5.1 detection. */
         if (ctx->content_forged) {
             FAIL(CACHET_ERR_ATTRIBUTES, "content is a SignedAttributes structure and the "
                                         "signature has no signedAttrs (ForgedAttributes)");

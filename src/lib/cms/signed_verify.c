@@ -110,8 +110,12 @@ static bool keep_update(cachet_cms_verify *v, const uint8_t *data, size_t len) {
 }
 
 /* keep_if_sha512: a copy can only matter to a pure-Ed25519 signer, whose
- * digestAlgorithm must be SHA-512 (RFC 8419 §3.1) and be computed. */
+ * digestAlgorithm must be SHA-512 (RFC 8419 §3.1) and be computed, and which
+ * has no signedAttrs, so is refused unless allow_weak (SG-03). */
 static void keep_if_sha512(cachet_cms_verify *v) {
+    if (!v->policy.allow_weak) {
+        return;
+    }
     for (size_t i = 0; i < v->num_mds; i++) {
         v->keep_content = v->keep_content || v->mds[i] == CACHET_MD_SHA512;
     }
