@@ -33,7 +33,8 @@ int cachet_cli_check(const cachet_cli_opts *o, cachet_op *op, cachet_cli_output 
         if (st != CACHET_OK) {
             cachet_cli_error_hint(o->cmd, verifying ? "verification failed" : "decryption failed",
                                   &err, false);
-            const char *h = cachet_cli_report_hint(rep, err.status != CACHET_OK ? err.status : st);
+            const char *h =
+                cachet_cli_report_hint(rep, err.status != CACHET_OK ? err.status : st, err.message);
             if (h != NULL) {
                 fprintf(stderr, "cachet %s: %s\n", o->cmd, h);
             }

@@ -109,8 +109,9 @@ void cachet_cli_error(const char *cmd, const char *what, const cachet_error *e);
 /* cachet_cli_error_hint is cachet_cli_error with the hint line optional. */
 void cachet_cli_error_hint(const char *cmd, const char *what, const cachet_error *e,
                            bool with_hint);
-/* cachet_cli_hint: what to do about |st|, or NULL. */
-const char *cachet_cli_hint(cachet_status st);
+/* cachet_cli_hint: what to do about |st| given the library's |message| (may be
+ * NULL), or NULL when no option or action would help. */
+const char *cachet_cli_hint(cachet_status st, const char *message);
 void cachet_cli_errorf(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* cachet_cli_usage_error prints the message, the command's usage line, exit 2. */
 int cachet_cli_usage_error(const char *cmd, const char *fmt, ...)
@@ -157,7 +158,7 @@ void cachet_cli_summary(const char *cmd, const cachet_report *r, cachet_status s
 /* cachet_cli_describe prints the human form of inspect. */
 void cachet_cli_describe(FILE *f, const cachet_report *r);
 /* cachet_cli_report_hint: what to do, from the report when it tells more than |st|. */
-const char *cachet_cli_report_hint(const cachet_report *r, cachet_status st);
+const char *cachet_cli_report_hint(const cachet_report *r, cachet_status st, const char *message);
 void cachet_cli_format_time(int64_t t, char *out, size_t out_len);
 
 /* gen.c: shared by sign, encrypt, compress. */

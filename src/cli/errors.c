@@ -46,7 +46,19 @@ void cachet_cli_put_escaped(FILE *f, const char *s) {
     }
 }
 
-const char *cachet_cli_hint(cachet_status st) {
+const char *cachet_cli_hint(cachet_status st, const char *message) {
+    const char *msg = message != NULL ? message : "";
+    /* A SignerInfo without signed attributes (SG-03) is accepted with --allow-weak. */
+    if (st == CACHET_ERR_ATTRIBUTES && strstr(msg, "weak algorithms are allowed") != NULL) {
+        return "signatures without signed attributes are refused by default; --allow-weak "
+               "accepts them (reported weak)";
+    }
+    /* POLICY also covers refusals that no option lifts (GCM parameters outside
+     * RFC 5084, AEAD substitution): only weak algorithms and short keys get the
+     * --allow-weak hint. */
+    if (st == CACHET_ERR_POLICY && strstr(msg, "weak") == NULL && strstr(msg, "< 2048") == NULL) {
+        return NULL;
+    }
     switch (st) {
         case CACHET_ERR_UNTRUSTED:
             return "give the signer's CA certificate with --trust F (and check --at)";
@@ -96,14 +108,7 @@ void cachet_cli_error_hint(const char *cmd, const char *what, const cachet_error
     }
     cachet_cli_put_where(stderr, e);
     fputc('\n', stderr);
-    const char *h = e != NULL && with_hint ? cachet_cli_hint(e->status) : NULL;
-    /* POLICY also covers refusals that no option lifts (GCM parameters outside
-     * RFC 5084, AEAD substitution): only weak algorithms and short keys get the
-     * --allow-weak hint. */
-    if (e != NULL && e->status == CACHET_ERR_POLICY && strstr(e->message, "weak") == NULL &&
-        strstr(e->message, "< 2048") == NULL) {
-        h = NULL;
-    }
+    const char *h = e != NULL && with_hint ? cachet_cli_hint(e->status, e->message) : NULL;
     if (h != NULL) {
         fprintf(stderr, "cachet %s: %s\n", cmd, h);
     }

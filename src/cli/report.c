@@ -291,13 +291,14 @@ void cachet_cli_summary(const char *cmd, const cachet_report *r, cachet_status s
                            e != NULL && e->message[0] != '\0' ? e->message : cachet_status_str(st));
     cachet_cli_put_where(stderr, e);
     fputc('\n', stderr);
-    const char *h = cachet_cli_report_hint(r, e != NULL && e->status != CACHET_OK ? e->status : st);
+    const char *h = cachet_cli_report_hint(r, e != NULL && e->status != CACHET_OK ? e->status : st,
+                                           e != NULL ? e->message : NULL);
     if (h != NULL) {
         fprintf(stderr, "cachet %s: %s\n", cmd, h);
     }
 }
 
-const char *cachet_cli_report_hint(const cachet_report *r, cachet_status st) {
+const char *cachet_cli_report_hint(const cachet_report *r, cachet_status st, const char *message) {
     for (size_t i = 0; r != NULL && i < r->num_layers; i++) {
         const cachet_layer_report *l = &r->layers[i];
         for (size_t j = 0; j < l->num_signers; j++) {
@@ -317,7 +318,7 @@ const char *cachet_cli_report_hint(const cachet_report *r, cachet_status st) {
         return "the signer's certificate is not for the From address (possible spoofing); "
                "--no-address-check skips this check";
     }
-    return cachet_cli_hint(st);
+    return cachet_cli_hint(st, message);
 }
 
 void cachet_cli_describe(FILE *f, const cachet_report *r) {

@@ -90,6 +90,11 @@ done
 # default with ATTRIBUTES, valid and reported weak with --allow-weak
 sign_raw alice $W/noattr.der -noattr
 sg03_refused sg03-noattr-refused-by-default 0 verify --raw $T --in $W/noattr.der
+if grep -q -- "--allow-weak accepts them (reported weak)" "$ERR"; then
+    ok sg03-noattr-says-what-to-do
+else
+    fail sg03-noattr-says-what-to-do "stderr lacks the --allow-weak hint: $(tr '\n' ' ' <"$ERR")"
+fi
 cx verify --raw $T --json --in $W/noattr.der
 rc_is sg03-noattr-report-says-attributes 1 && jcheck sg03-noattr-report-says-attributes "$OUT" status=invalid "error.class=invalid signed attributes" layers.0.signers.0.signature=invalid layers.0.signers.0.weak=false
 cx verify --raw --allow-weak $T --json --in $W/noattr.der --out $W/noattr.out

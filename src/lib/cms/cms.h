@@ -35,7 +35,8 @@ cachet_ber_limits cachet_cms_ber_limits(const cachet_cms_limits *limits);
 /* Algorithm policy (DESIGN.md principle 5): weak algorithms are refused unless
  * allow_weak, and then reported weak. */
 typedef struct cachet_cms_policy {
-    bool allow_weak;           /* MD5/SHA-1 signatures, RSA < 2048, 3DES content */
+    bool allow_weak;           /* MD5/SHA-1 signatures, RSA < 2048, 3DES content, and
+                                * SignerInfos without signed attributes (SG-03) */
     int64_t at;                /* verification time, seconds since the epoch (0 = now) */
     const cachet_trust *trust; /* trust anchors (NULL: chains reported not checked) */
 } cachet_cms_policy;
