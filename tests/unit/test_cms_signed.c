@@ -312,7 +312,9 @@ static void detached_content_changed_is_bad_signature(void) {
                  CACHET_ERR_BAD_SIGNATURE);
     CHECK_STR(err.where, "SignedData.signerInfos[0]");
     CHECK_EQ_INT(layer.signers[0].signature_valid, false);
-    CHECK_STR(layer.signers[0].subject, "");
+    /* the claimed signer is named, but no address is offered for binding */
+    CHECK_STR(layer.signers[0].subject, "CN=rsa");
+    CHECK_EQ_INT(layer.signers[0].num_emails, 0);
     cachet_cms_layer_report_clear(&layer);
     /* micalg says sha-512 only: the sha-256 signer's digest is not computed */
     cachet_md only512 = CACHET_MD_SHA512;

@@ -293,6 +293,15 @@ static cachet_status verify_signer(const cachet_cms_signer_ctx *ctx, const cache
     if (st != CACHET_OK) {
         return st;
     }
+    /* Name the claimed signer even when a later check fails, so a report can say
+     * whose signature is invalid; it is replaced below by the certificate that
+     * actually verified, and emails (used for address binding) stay empty. */
+    for (size_t i = 0; i < ctx->certs->num; i++) {
+        if (cachet_cms_sid_matches(&p.sid, ctx->certs->certs[i])) {
+            cachet_cert_subject(ctx->certs->certs[i], rep->subject, sizeof(rep->subject));
+            break;
+        }
+    }
     /* SG-11: the signer's digest must be announced in digestAlgorithms (§5.1:
      * "message digest algorithm identifiers ... employed by any of the signers"). */
     bool listed = false;
