@@ -172,6 +172,17 @@ cachet_op *cachet_sign_new(const cachet_ctx *ctx, const cachet_sign_opts *opts,
         return NULL;
     }
     const cachet_credential *cred = opts->signer;
+    /* DESIGN principle 5 / RFC 8551 §4.2: no new signatures with RSA keys under 2048 bits
+     * unless weak algorithms are explicitly allowed. */
+    cachet_key_type kt = cachet_pkey_type(cred->key);
+    if ((kt == CACHET_KEY_RSA || kt == CACHET_KEY_RSA_PSS) && cachet_pkey_bits(cred->key) < 2048 &&
+        !ctx->allow_weak) {
+        cachet_err_set(err, CACHET_ERR_POLICY, "signer", -1,
+                       "RSA key of %u bits refused for signing (< 2048, weak); use a key of 2048 "
+                       "bits or more",
+                       cachet_pkey_bits(cred->key));
+        return NULL;
+    }
     cachet_md md = CACHET_MD_SHA256;
     if (choose_md(opts, cachet_pkey_type(cred->key), &md, err) != CACHET_OK) {
         return NULL;
