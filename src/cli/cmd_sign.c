@@ -16,7 +16,8 @@ int cachet_cmd_sign(int argc, char **argv) {
     static const cachet_cli_op_cmd cmd = {
         .allowed = CACHET_CLI_COMMON_GEN | CACHET_CLI_CRED_OPTS | CACHET_OPT_BIT(CACHET_OPT_CHAIN) |
                    CACHET_OPT_BIT(CACHET_OPT_OPAQUE) | CACHET_OPT_BIT(CACHET_OPT_DIGEST) |
-                   CACHET_OPT_BIT(CACHET_OPT_PSS) | CACHET_OPT_BIT(CACHET_OPT_AT),
+                   CACHET_OPT_BIT(CACHET_OPT_PSS) | CACHET_OPT_BIT(CACHET_OPT_AT) |
+                   CACHET_OPT_BIT(CACHET_OPT_ALLOW_WEAK),
         .format_rules = true,
         .cred = CACHET_CLI_CRED_REQUIRED,
         .cannot = "cannot sign",

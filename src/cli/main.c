@@ -7,7 +7,8 @@
 static const cachet_cli_cmd commands[] = {
     {"sign", cachet_cmd_sign,
      "--cert F --key F [--chain F]... [--opaque] [--digest sha256|sha384|sha512] [--pss] "
-     "[--p12 F] [--pass SPEC] [--raw] [--format smime|der|pem] [--at TIME] [--in F] [--out F]",
+     "[--p12 F] [--pass SPEC] [--allow-weak] [--raw] [--format smime|der|pem] [--at TIME] [--in F] "
+     "[--out F]",
      "sign a message (multipart/signed, or --opaque application/pkcs7-mime)"},
     {"verify", cachet_cmd_verify,
      "[--trust F]... [--json] [--no-address-check] [--allow-weak] [--at TIME] "

@@ -236,6 +236,7 @@ sign_raw frank $W/weak.der
 # RFC 8551 §4.2 / DESIGN principle 5: cachet itself makes no RSA-1024 signature by default
 refused ce09-sign-with-rsa1024-refused 1 $W/weak-ours.eml sign --cert "$P/frank.crt" --key "$P/frank.key" --in "$ENT" --out $W/weak-ours.eml
 if grep -q "RSA key of 1024 bits refused for signing" "$ERR"; then ok ce09-sign-with-rsa1024-says-why; else fail ce09-sign-with-rsa1024-says-why "$(tr '\n' ' ' <"$ERR")"; fi
+expect ce09-sign-with-rsa1024-allow-weak 0 sign --allow-weak --cert "$P/frank.crt" --key "$P/frank.key" --in "$ENT" --out $W/weak-ours.eml
 refused ce09-rsa1024-refused-by-default 1 $F verify --raw $T --in $W/weak.der --out $F
 cx verify --raw $T --allow-weak --json --in $W/weak.der --out $W/weak.out
 rc_is ce09-rsa1024-allow-weak-reported-weak 0 && jcheck ce09-rsa1024-allow-weak-reported-weak "$OUT" status=valid layers.0.signers.0.weak=true
