@@ -37,6 +37,7 @@ for id in $extra; do err "row for $id, which is in no conformance file"; done
 for id in $dups; do err "ID $id has more than one row"; done
 
 # 2. Citations: `tests/...:NAME` in backticks.
+# shellcheck disable=SC2016 # literal backticks
 grep -o '`tests/[^`<]*`' "$doc" | tr -d '`' | sort -u >"$cites"
 while IFS= read -r c; do
     file=${c%%:*}
@@ -68,6 +69,7 @@ done <"$cites"
 
 # 3. Code locations: `src/lib/<module>/<file>:<function>` must name an existing file that
 #    defines or mentions that function.
+# shellcheck disable=SC2016 # literal backticks
 grep -o '`src/lib/[^`<]*`' "$doc" | tr -d '`' | sort -u | while IFS= read -r loc; do
     file=${loc%%:*}
     fn=${loc#*:}
