@@ -341,24 +341,8 @@ static void ed25519_signature_checks_with_openssl_evp(void) {
     cachet_membuf out = {0};
     cachet_error err = {0};
     CHECK_EQ_INT(tpki_sign(&opts, (const uint8_t *)"abc", 3, TFEED_WHOLE, &out, &err), CACHET_OK);
-    cachet_cbs in, ci, wrap, sd, skip, sis, si, attrs, sig;
-    cachet_cbs_init(&in, out.data, out.len);
-    bool ok = cachet_cbs_get_asn1(&in, &ci, CACHET_ASN1_SEQUENCE) &&
-              cachet_cbs_get_asn1(&ci, &skip, CACHET_ASN1_OBJECT) &&
-              cachet_cbs_get_asn1(&ci, &wrap, CACHET_ASN1_CONTEXT_CONS(0)) &&
-              cachet_cbs_get_asn1(&wrap, &sd, CACHET_ASN1_SEQUENCE) &&
-              cachet_cbs_get_asn1(&sd, &skip, CACHET_ASN1_INTEGER) &&
-              cachet_cbs_get_asn1(&sd, &skip, CACHET_ASN1_SET) &&
-              cachet_cbs_get_asn1(&sd, &skip, CACHET_ASN1_SEQUENCE) &&
-              cachet_cbs_get_asn1(&sd, &skip, CACHET_ASN1_CONTEXT_CONS(0)) &&
-              cachet_cbs_get_asn1(&sd, &sis, CACHET_ASN1_SET) &&
-              cachet_cbs_get_asn1(&sis, &si, CACHET_ASN1_SEQUENCE) &&
-              cachet_cbs_get_asn1(&si, &skip, CACHET_ASN1_INTEGER) &&
-              cachet_cbs_get_asn1(&si, &skip, CACHET_ASN1_SEQUENCE) &&
-              cachet_cbs_get_asn1(&si, &skip, CACHET_ASN1_SEQUENCE) &&
-              cachet_cbs_get_asn1_element(&si, &attrs, CACHET_ASN1_CONTEXT_CONS(0)) &&
-              cachet_cbs_get_asn1(&si, &skip, CACHET_ASN1_SEQUENCE) &&
-              cachet_cbs_get_asn1(&si, &sig, CACHET_ASN1_OCTETSTRING);
+    cachet_cbs attrs, sig;
+    bool ok = tpki_first_signer(out.data, out.len, &attrs, &sig);
     CHECK(ok);
     if (ok) {
         uint8_t *tbs = malloc(attrs.len);

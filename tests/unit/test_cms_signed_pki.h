@@ -193,6 +193,30 @@ static inline cachet_status tpki_verify(const cachet_cms_policy *policy, const u
 }
 
 /* tpki_store: an OpenSSL store trusting |ca|. */
+/* tpki_first_signer finds, in a DER ContentInfo{SignedData} with one signer and
+ * signed attributes, the [0] signedAttrs element and the signature value. */
+static inline bool tpki_first_signer(const uint8_t *der, size_t len, cachet_cbs *attrs,
+                                     cachet_cbs *sig) {
+    cachet_cbs in, ci, wrap, sd, skip, sis, si;
+    cachet_cbs_init(&in, der, len);
+    return cachet_cbs_get_asn1(&in, &ci, CACHET_ASN1_SEQUENCE) &&
+           cachet_cbs_get_asn1(&ci, &skip, CACHET_ASN1_OBJECT) &&
+           cachet_cbs_get_asn1(&ci, &wrap, CACHET_ASN1_CONTEXT_CONS(0)) &&
+           cachet_cbs_get_asn1(&wrap, &sd, CACHET_ASN1_SEQUENCE) &&
+           cachet_cbs_get_asn1(&sd, &skip, CACHET_ASN1_INTEGER) &&
+           cachet_cbs_get_asn1(&sd, &skip, CACHET_ASN1_SET) &&
+           cachet_cbs_get_asn1(&sd, &skip, CACHET_ASN1_SEQUENCE) &&
+           cachet_cbs_get_asn1(&sd, &skip, CACHET_ASN1_CONTEXT_CONS(0)) &&
+           cachet_cbs_get_asn1(&sd, &sis, CACHET_ASN1_SET) &&
+           cachet_cbs_get_asn1(&sis, &si, CACHET_ASN1_SEQUENCE) &&
+           cachet_cbs_get_asn1(&si, &skip, CACHET_ASN1_INTEGER) &&
+           cachet_cbs_get_asn1(&si, &skip, CACHET_ASN1_SEQUENCE) &&
+           cachet_cbs_get_asn1(&si, &skip, CACHET_ASN1_SEQUENCE) &&
+           cachet_cbs_get_asn1_element(&si, attrs, CACHET_ASN1_CONTEXT_CONS(0)) &&
+           cachet_cbs_get_asn1(&si, &skip, CACHET_ASN1_SEQUENCE) &&
+           cachet_cbs_get_asn1(&si, sig, CACHET_ASN1_OCTETSTRING);
+}
+
 static inline X509_STORE *tpki_store(const tpki_party *ca) {
     X509_STORE *st = X509_STORE_new();
     X509_STORE_add_cert(st, ca->ossl_cert);
