@@ -1,0 +1,138 @@
+/* Key generation from a short spec and PKCS#8 PEM output (RFC 5958), encrypted
+ * with PBES2 (RFC 8018: PBKDF2 + AES-256-CBC) when a passphrase is given. */
+#include <string.h>
+
+#include <openssl/encoder.h>
+#include <openssl/err.h>
+
+#include "crypto/internal.h"
+
+#define KEYGEN_RSA_MIN_BITS 2048u
+#define KEYGEN_RSA_MAX_BITS 8192u
+/* A passphrase longer than this is a mistake (a file pasted in), not a secret. */
+#define KEYGEN_MAX_PASS 1024u
+
+static const char accepted[] = "rsa:BITS (2048..8192), ec:P-256, ec:P-384, ec:P-521 or ed25519";
+
+/* parse_rsa_bits reads the decimal BITS of "rsa:BITS": digits only, in range. */
+static bool parse_rsa_bits(const char *s, unsigned *out) {
+    unsigned v = 0;
+    if (*s == '\0' || strlen(s) > 5) {
+        return false;
+    }
+    for (const char *p = s; *p != '\0'; p++) {
+        if (*p < '0' || *p > '9') {
+            return false;
+        }
+        v = v * 10 + (unsigned)(*p - '0');
+    }
+    if (v < KEYGEN_RSA_MIN_BITS || v > KEYGEN_RSA_MAX_BITS) {
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+cachet_status cachet_pkey_generate(const char *spec, cachet_pkey **out, cachet_error *err) {
+    static const char where[] = "key generation";
+    static const struct {
+        const char *spec;
+        const char *group;
+    } curves[] = {
+        {"ec:P-256", "P-256"},
+        {"ec:P-384", "P-384"},
+        {"ec:P-521", "P-521"},
+    };
+    if (spec == NULL || out == NULL) {
+        return cachet_err_set(err, CACHET_ERR_USAGE, where, -1, "no key spec (use %s)", accepted);
+    }
+    EVP_PKEY *pkey = NULL;
+    bool known = false;
+    unsigned bits = 0;
+    if (strncmp(spec, "rsa:", 4) == 0) {
+        if (!parse_rsa_bits(spec + 4, &bits)) {
+            return cachet_err_set(err, CACHET_ERR_USAGE, where, -1,
+                                  "bad RSA key size in \"%.40s\" (use %s)", spec, accepted);
+        }
+        known = true;
+        pkey = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)bits);
+    } else if (strcmp(spec, "ed25519") == 0) {
+        known = true;
+        pkey = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+    } else {
+        for (size_t i = 0; i < sizeof(curves) / sizeof(curves[0]); i++) {
+            if (strcmp(spec, curves[i].spec) == 0) {
+                known = true;
+                pkey = EVP_PKEY_Q_keygen(NULL, NULL, "EC", curves[i].group);
+                break;
+            }
+        }
+    }
+    if (!known) {
+        return cachet_err_set(err, CACHET_ERR_USAGE, where, -1,
+                              "unknown key spec \"%.40s\" (use %s)", spec, accepted);
+    }
+    if (pkey == NULL) {
+        return cachet_crypto_fail(err, CACHET_ERR_INTERNAL, where, "key generation failed");
+    }
+    cachet_pkey *k = cachet_pkey_wrap(pkey);
+    ERR_clear_error();
+    if (k == NULL) {
+        return cachet_err_set(err, CACHET_ERR_NOMEM, where, -1, "out of memory");
+    }
+    *out = k;
+    return CACHET_OK;
+}
+
+cachet_status cachet_pkey_write_private(const cachet_pkey *key, const char *pass,
+                                        cachet_membuf *out, cachet_error *err) {
+    static const char where[] = "PKCS#8";
+    if (key == NULL || out == NULL) {
+        return cachet_err_set(err, CACHET_ERR_USAGE, where, -1, "no key or no output");
+    }
+    if (out->data != NULL) {
+        cachet_cleanse(out->data, out->len);
+    }
+    cachet_membuf_reset(out);
+    size_t pass_len = pass != NULL ? strlen(pass) : 0;
+    if (pass != NULL && (pass_len == 0 || pass_len > KEYGEN_MAX_PASS)) {
+        return cachet_err_set(err, CACHET_ERR_USAGE, where, -1, "passphrase must be 1..%u bytes",
+                              KEYGEN_MAX_PASS);
+    }
+    if (key->ext != NULL) {
+        return cachet_err_set(err, CACHET_ERR_KEY, where, -1,
+                              "the private key is held by a token and cannot be written out");
+    }
+    OSSL_ENCODER_CTX *ectx =
+        OSSL_ENCODER_CTX_new_for_pkey(key->pkey, EVP_PKEY_KEYPAIR, "PEM", "PrivateKeyInfo", NULL);
+    /* No encoder means the key has no private half here (a public key, or a
+     * key held by a token). */
+    if (ectx == NULL || OSSL_ENCODER_CTX_get_num_encoders(ectx) == 0) {
+        OSSL_ENCODER_CTX_free(ectx);
+        return cachet_crypto_fail(err, CACHET_ERR_KEY, where, "no private key material to write");
+    }
+    /* With a cipher the PrivateKeyInfo encoder writes an EncryptedPrivateKeyInfo
+     * under PBES2, whose key derivation in OpenSSL 3 is PBKDF2 (HMAC-SHA-256). */
+    if (pass != NULL &&
+        (OSSL_ENCODER_CTX_set_cipher(ectx, "AES-256-CBC", NULL) != 1 ||
+         OSSL_ENCODER_CTX_set_passphrase(ectx, (const unsigned char *)pass, pass_len) != 1)) {
+        OSSL_ENCODER_CTX_free(ectx);
+        return cachet_crypto_fail(err, CACHET_ERR_INTERNAL, where, "cannot set up encryption");
+    }
+    unsigned char *data = NULL;
+    size_t len = 0;
+    int ok = OSSL_ENCODER_to_data(ectx, &data, &len);
+    OSSL_ENCODER_CTX_free(ectx);
+    if (ok != 1 || data == NULL) {
+        OPENSSL_clear_free(data, len);
+        return cachet_crypto_fail(err, CACHET_ERR_KEY, where, "cannot encode private key");
+    }
+    bool appended = cachet_membuf_append(out, data, len);
+    OPENSSL_clear_free(data, len);
+    ERR_clear_error();
+    if (!appended) {
+        cachet_membuf_reset(out);
+        return cachet_err_set(err, CACHET_ERR_NOMEM, where, -1, "out of memory");
+    }
+    return CACHET_OK;
+}
