@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -74,6 +75,13 @@ int cachet_cli_output_open(cachet_cli_output *o, const char *cmd, const char *pa
     if (discard) {
         return -1;
     }
+    struct stat st;
+    if (path != NULL && strcmp(path, "-") != 0 && stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        /* A device or pipe (--out /dev/null, a FIFO) is written in place after
+         * success: renaming over it would replace the device with a file. */
+        o->path = path;
+        path = NULL;
+    }
     if (path != NULL && strcmp(path, "-") != 0) {
         o->path = path;
         /* Beside the target, so that rename() is atomic (same file system). */
@@ -141,7 +149,7 @@ static bool write_all(int fd, const uint8_t *p, size_t len) {
     return true;
 }
 
-static bool copy_to_stdout(int fd) {
+static bool copy_to(int fd, int dst) {
     if (lseek(fd, 0, SEEK_SET) != 0) {
         return false;
     }
@@ -162,7 +170,7 @@ static bool copy_to_stdout(int fd) {
         if (n == 0) {
             break;
         }
-        if (!write_all(STDOUT_FILENO, buf, (size_t)n)) {
+        if (!write_all(dst, buf, (size_t)n)) {
             ok = false;
             break;
         }
@@ -175,12 +183,21 @@ int cachet_cli_output_commit(cachet_cli_output *o, const char *cmd) {
     if (o->discard) {
         return CACHET_EXIT_OK;
     }
-    if (o->path == NULL) {
-        bool ok = copy_to_stdout(o->fd);
+    if (o->path == NULL || o->tmp_path == NULL) {
+        int dst = STDOUT_FILENO;
+        if (o->path != NULL) {
+            dst = open(o->path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+        }
+        bool ok = dst >= 0 && copy_to(o->fd, dst);
+        int e = errno;
+        if (dst >= 0 && dst != STDOUT_FILENO) {
+            ok = close(dst) == 0 && ok;
+        }
         close(o->fd);
         o->fd = -1;
         if (!ok) {
-            cachet_cli_errorf(cmd, "writing to standard output failed: %s", strerror(errno));
+            cachet_cli_errorf(cmd, "writing to %s failed: %s",
+                              o->path != NULL ? o->path : "standard output", strerror(e));
             return CACHET_EXIT_INPUT;
         }
         return CACHET_EXIT_OK;
