@@ -69,6 +69,8 @@ typedef struct cachet_cert_info {
 
 /* cachet_cert_info_free frees an array from list/find (NULL accepted). */
 void cachet_cert_info_free(cachet_cert_info *infos, size_t num);
+/* cachet_cert_info_clear frees what one record owns (from cachet_store_get). */
+void cachet_cert_info_clear(cachet_cert_info *info);
 
 typedef struct cachet_import_result {
     size_t added;     /* certificates new to the store */
