@@ -142,6 +142,8 @@ struct cachet_cms_verify {
     cachet_cert_list all_certs;   /* both, for the signer search */
     cachet_cert **signer_certs;
     cachet_cbs *signer_attrs; /* signedAttrs contents of valid signers (len 0: none) */
+    bool has_crls;
+    cachet_cbs crls; /* SignedData.crls contents (in the skeleton) */
     size_t num_signer_certs;
 };
 

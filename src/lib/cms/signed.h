@@ -152,6 +152,11 @@ bool cachet_cms_verify_signed_attrs(const cachet_cms_verify *v, size_t i, cachet
 /* cachet_cms_verify_certs: after finish, every certificate carried in
  * SignedData.certificates (get0: owned by |v|; empty list if none). */
 const cachet_cert_list *cachet_cms_verify_certs(const cachet_cms_verify *v);
+/* cachet_cms_verify_crls: after finish, the contents of SignedData.crls
+ * (RevocationInfoChoices: CertificateList SEQUENCEs and [1] other formats), owned
+ * by |v|. False if the SignedData carries none. The CRLs are not checked here:
+ * a caller that uses one verifies it against its issuer first. */
+bool cachet_cms_verify_crls(const cachet_cms_verify *v, cachet_cbs *out);
 /* cachet_cms_verify_free releases |v| (NULL accepted). */
 void cachet_cms_verify_free(cachet_cms_verify *v);
 

@@ -12,7 +12,9 @@ typedef struct sd_parts {
     cachet_cbs econtent_type; /* OID contents */
     bool has_econtent;
     bool has_certs;
-    cachet_cbs certs;        /* [0] contents */
+    cachet_cbs certs; /* [0] contents */
+    bool has_crls;
+    cachet_cbs crls;         /* [1] contents: RevocationInfoChoices */
     cachet_cbs signer_infos; /* SET contents */
 } sd_parts;
 
@@ -66,7 +68,7 @@ static cachet_status parse_structure(const cachet_cms_verify *v, const cachet_cb
         p->has_econtent = true;
     }
     if (!cachet_cbs_get_optional_asn1(&sd, &p->certs, &p->has_certs, CACHET_ASN1_CONTEXT_CONS(0)) ||
-        !cachet_cbs_get_optional_asn1(&sd, &ec, &present, CACHET_ASN1_CONTEXT_CONS(1)) ||
+        !cachet_cbs_get_optional_asn1(&sd, &p->crls, &p->has_crls, CACHET_ASN1_CONTEXT_CONS(1)) ||
         !cachet_cbs_get_asn1(&sd, &p->signer_infos, CACHET_ASN1_SET) || sd.len != 0) {
         return MALFORMED("SignedData", "malformed certificates, crls or signerInfos");
     }
@@ -298,6 +300,10 @@ static cachet_status finish(cachet_cms_verify *v, cachet_layer_report *out, cach
         if (p.has_certs) {
             st = parse_certs(p.certs, v->limits.max_certificates, &v->certs, &e);
         }
+        /* kept for the caller (RFC 8550 §2.1: CRLs in received messages are
+         * recognised and may be stored); the bytes live in the skeleton */
+        v->has_crls = p.has_crls;
+        v->crls = p.crls;
     }
     if (st == CACHET_OK) {
         st = check_signers(v, &p, out, &e);

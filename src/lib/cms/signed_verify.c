@@ -417,6 +417,14 @@ bool cachet_cms_verify_signed_attrs(const cachet_cms_verify *v, size_t i, cachet
     return true;
 }
 
+bool cachet_cms_verify_crls(const cachet_cms_verify *v, cachet_cbs *out) {
+    if (!v->has_crls) {
+        return false;
+    }
+    *out = v->crls;
+    return true;
+}
+
 const cachet_cert_list *cachet_cms_verify_certs(const cachet_cms_verify *v) {
     return &v->certs;
 }
