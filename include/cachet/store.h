@@ -156,6 +156,9 @@ typedef enum cachet_revocation_policy {
     CACHET_REVOCATION_HARD,     /* revoked or unknown fails */
 } cachet_revocation_policy;
 void cachet_ctx_set_revocation(cachet_ctx *ctx, cachet_revocation_policy policy);
+/* cachet_ctx_set_network_timeout bounds each OCSP request and CRL download
+ * (seconds; 0 = the default, 10). */
+void cachet_ctx_set_network_timeout(cachet_ctx *ctx, int seconds);
 
 typedef enum cachet_revocation_state {
     CACHET_REV_GOOD = 0,
