@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The README's demo: a throw-away PKI, a message from alice to bob, signed then encrypted,
-# then decrypted and verified by bob; prints the report and the recovered message.
+# The README's demo: a throw-away PKI and a certificate store for alice and for bob. Bob
+# signs a note to alice; alice's verify harvests his certificate and capabilities; alice
+# then signs and encrypts to bob by address, and bob decrypts and verifies with his stored
+# key. Prints the report and the recovered message.
 # Uses the cli at $CACHET, else ./build/cachet. Exits non-zero if any step fails.
 set -euo pipefail
 
@@ -18,25 +20,49 @@ step() { printf '\n== %s\n' "$*"; }
 step "making a demo PKI (root CA, intermediate, alice and bob) in $work/pki"
 bash "$here/tests/pki/mkpki.sh" "$work/pki"
 pki=$work/pki
+export ALICE_P12_PASS=alicepass
+
+# Each person has a certificate store of their own (SQLite, created on first use).
+alice() { CACHET_STORE="$work/alice/store.db" "$cachet" "$@"; }
+bob() { CACHET_STORE="$work/bob/store.db" "$cachet" "$@"; }
+
+step "alice and bob set up their stores: the CA as trust anchor, their own keys"
+alice certs import --anchor "$pki/ca.crt"
+alice certs import "$pki/inter.crt"
+alice keys import --p12 "$pki/alice.p12" --pass env:ALICE_P12_PASS
+bob certs import --anchor "$pki/ca.crt"
+bob certs import "$pki/inter.crt"
+bob keys import --key "$pki/bob.key" --cert "$pki/bob.crt"
+alice certs list
+
+step "bob writes to alice first, signed (cachet sign --as bob@example.com)"
+printf 'From: Bob <bob@example.com>\r\nTo: Alice <alice@example.com>\r\nSubject: Hello\r\nDate: %s\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\nHi Alice, here is my certificate.\r\n' \
+    "$(date -R)" >"$work/hello.eml"
+bob sign --as bob@example.com --in "$work/hello.eml" --out "$work/hello-signed.eml"
+
+step "alice verifies it and harvests bob's certificate and capabilities (cachet verify --harvest)"
+alice verify --harvest --in "$work/hello-signed.eml" --out "$work/hello-verified.eml"
+alice certs find bob@example.com
 
 step "alice writes to bob"
 printf 'From: Alice <alice@example.com>\r\nTo: Bob <bob@example.com>\r\nSubject: Lunch on Friday?\r\nDate: %s\r\nMessage-ID: <demo-%s@example.com>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\nHi Bob,\r\n\r\nLunch on Friday at noon? This message is signed and encrypted.\r\n\r\nAlice\r\n' \
     "$(date -R)" "$$" >"$work/message.eml"
 cat "$work/message.eml"
 
-step "alice signs it (cachet sign) ..."
-"$cachet" sign --cert "$pki/alice.crt" --key "$pki/alice.key" --chain "$pki/inter.crt" \
+step "alice signs it with her stored key (cachet sign --as alice@example.com) ..."
+alice sign --as alice@example.com --pass env:ALICE_P12_PASS \
     --in "$work/message.eml" --out "$work/signed.eml"
 echo "signed: $(wc -c <"$work/signed.eml") bytes, $(grep -i -m1 '^Content-Type:' "$work/signed.eml")"
 
-step "... and encrypts it to bob (cachet encrypt, AES-256-GCM by default)"
-"$cachet" encrypt --to "$pki/bob.crt" --in "$work/signed.eml" --out "$work/sealed.eml"
+step "... and encrypts it to bob by address (cachet encrypt --to bob@example.com)"
+echo "(bob advertised AES-256-GCM in his signed mail, so the store chooses authenticated encryption)"
+alice encrypt --to bob@example.com --in "$work/signed.eml" --out "$work/sealed.eml"
 echo "sealed: $(wc -c <"$work/sealed.eml") bytes, $(grep -i -m1 '^Content-Type:' "$work/sealed.eml")"
 head -n 8 "$work/sealed.eml"
 echo "[...]"
 
-step "bob decrypts it and verifies alice's signature (cachet decrypt --trust ... --json)"
-"$cachet" decrypt --cert "$pki/bob.crt" --key "$pki/bob.key" --trust "$pki/ca.crt" --json \
+step "bob decrypts it with his stored key and verifies alice's signature (cachet decrypt --as ... --json)"
+bob decrypt --as bob@example.com --json \
     --in "$work/sealed.eml" --out "$work/recovered.eml" >"$work/report.json"
 python3 -m json.tool "$work/report.json"
 
