@@ -100,6 +100,9 @@ cachet_status cachet_store_get(cachet_store *st, const char *fp, cachet_cert_inf
 /* cachet_store_export writes the certificate as PEM (|pem|) or DER. */
 cachet_status cachet_store_export(cachet_store *st, const char *fp, bool pem,
                                   const cachet_sink *out, cachet_error *err);
+/* cachet_store_load_cert gives the stored certificate |fp| (free with cachet_cert_free). */
+cachet_status cachet_store_load_cert(cachet_store *st, const char *fp, cachet_cert **out,
+                                     cachet_error *err);
 cachet_status cachet_store_remove(cachet_store *st, const char *fp, cachet_error *err);
 /* cachet_store_trust makes a stored certificate a trust anchor (|trust|) or an
  * imported certificate again (!|trust|). */
@@ -177,6 +180,12 @@ typedef struct cachet_revocation_result {
     int64_t this_update;
     char detail[320]; /* why unknown, or the revocation reason */
 } cachet_revocation_result;
+
+/* cachet_store_import_crl stores a CRL (PEM or DER) after verifying its
+ * signature with its issuer, which must be in the store; a CRL older than the
+ * stored one for that issuer is ignored (RFC 8550 §6: the newest is consulted). */
+cachet_status cachet_store_import_crl(cachet_store *st, const uint8_t *data, size_t len,
+                                      const char *source, cachet_error *err);
 
 /* cachet_store_revoke_check checks the stored certificate |fp| now: OCSP (from
  * its AIA) first, then a stored CRL or one fetched from its CRL distribution

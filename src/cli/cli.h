@@ -45,24 +45,45 @@ typedef enum cachet_cli_opt_id {
     CACHET_OPT_TO,
     CACHET_OPT_CIPHER,
     CACHET_OPT_OAEP,
+    CACHET_OPT_STORE,
+    CACHET_OPT_AS,
+    CACHET_OPT_REVOCATION,
+    CACHET_OPT_HARVEST,
+    CACHET_OPT_ANCHOR,
+    CACHET_OPT_P12_FLAG, /* certs import --p12: the FILEs are PKCS#12 (no value) */
+    CACHET_OPT_PKCS11,
+    CACHET_OPT_EMAIL,
+    CACHET_OPT_NEW,
+    CACHET_OPT_KEY_OUT,
+    CACHET_OPT_MIME,
+    CACHET_OPT_TIMEOUT,
     CACHET_OPT_HELP,
     CACHET_OPT__COUNT
 } cachet_cli_opt_id;
 
-#define CACHET_OPT_BIT(id) (1u << (id))
+#define CACHET_OPT_BIT(id) (UINT64_C(1) << (id))
+/* Not an option: the command takes FILE/FP/ADDRESS arguments (o->args). */
+#define CACHET_OPT_ARGS (UINT64_C(1) << 63)
 
 /* cachet_cli_opts: the parsed command line of one subcommand. */
 typedef struct cachet_cli_opts {
     const char *cmd; /* "sign" */
     const char *in, *out, *pass, *p12, *cert, *key, *content;
+    const char *store, *as, *pkcs11, *email, *new_key, *key_out;
     const char **chain;
     size_t num_chain;
     const char **trust;
     size_t num_trust;
     const char **to;
     size_t num_to;
+    char **args; /* the arguments after the options (CACHET_OPT_ARGS) */
+    size_t num_args;
     bool raw, json, opaque, pss, oaep, allow_weak, no_address_check;
-    bool format_set;
+    bool harvest, anchor, p12_flag, mime;
+    bool format_set, cipher_set, revocation_set;
+    cachet_revocation_policy revocation;
+    int timeout;     /* --timeout seconds, 0 = the library's default */
+    bool need_store; /* set by a command's prepare: the store must be opened */
     cachet_format format;
     cachet_digest digest;
     cachet_cipher_choice cipher;
@@ -84,8 +105,10 @@ void cachet_cli_usage_line(FILE *f, const char *cmd);
 /* opts.c: cachet_cli_parse fills |o| from argv (argv[0] is the subcommand name),
  * accepting only the options in |allowed|. Returns -1 to go on, or the exit
  * status (0 after --help, 2 after a usage error, already reported). */
-int cachet_cli_parse(cachet_cli_opts *o, int argc, char **argv, unsigned allowed);
+int cachet_cli_parse(cachet_cli_opts *o, int argc, char **argv, uint64_t allowed);
 void cachet_cli_opts_free(cachet_cli_opts *o);
+/* cachet_cli_check_cred_opts: --p12 or --cert with --key, or --as, not a mix. */
+int cachet_cli_check_cred_opts(const cachet_cli_opts *o);
 /* cachet_cli_parse_time: seconds since the epoch, YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ. */
 bool cachet_cli_parse_time(const char *s, int64_t *out);
 /* cachet_cli_read_pass resolves env:VAR, file:PATH, pass:TEXT into a malloc'd
@@ -96,6 +119,8 @@ void cachet_cli_free_pass(char *pass);
  * --chain). |required| makes their absence a usage error; otherwise *out stays
  * NULL when none is given. Returns an exit status. */
 int cachet_cli_load_credential(const cachet_cli_opts *o, bool required, cachet_credential **out);
+/* cachet_cli_protect_process: no core dumps once key material is in the process. */
+void cachet_cli_protect_process(void);
 /* cachet_cli_make_ctx builds the context: --trust files (or the system store
  * when |system_trust_default|), --at, --allow-weak, --no-address-check. */
 int cachet_cli_make_ctx(const cachet_cli_opts *o, bool use_trust, bool system_trust_default,
@@ -192,6 +217,7 @@ typedef enum cachet_cli_cred_need {
 typedef struct cachet_cli_op_env {
     const cachet_cli_opts *o;
     const cachet_ctx *ctx;
+    cachet_store *store;     /* NULL unless opened */
     cachet_credential *cred; /* NULL unless loaded */
     void *arg;               /* as given to cachet_cli_op_main */
     const cachet_sink *sink;
@@ -199,15 +225,21 @@ typedef struct cachet_cli_op_env {
 } cachet_cli_op_env;
 
 typedef struct cachet_cli_op_cmd {
-    unsigned allowed;          /* the options accepted */
+    uint64_t allowed;          /* the options accepted */
     bool format_rules;         /* cachet_cli_output_format applies */
     cachet_cli_cred_need cred; /* --p12 or --cert/--key */
     bool trust, system_trust;  /* as cachet_cli_make_ctx */
     const char *cannot;        /* the message when the op cannot be made: "cannot sign" */
     const char *failed;        /* "signing failed"; NULL: a reading op, see cachet_cli_check */
     bool verifying;            /* for a reading op */
+    /* store: the store is opened when the default store file exists (verify,
+     * decrypt: its anchors apply); otherwise only when --store, --as, --harvest
+     * or o->need_store (set by prepare) asks for it. */
+    bool store_if_exists;
+    bool as_for_decrypt;                         /* --as: the key for decryption */
+    cachet_revocation_policy revocation_default; /* without --revocation */
     /* prepare (optional) runs after parsing: -1 to go on, else the exit status. */
-    int (*prepare)(const cachet_cli_opts *o, void *arg);
+    int (*prepare)(cachet_cli_opts *o, void *arg);
     cachet_op *(*make)(const cachet_cli_op_env *e);
 } cachet_cli_op_cmd;
 
@@ -219,6 +251,45 @@ int cachet_cli_op_main(int argc, char **argv, const cachet_cli_op_cmd *c, void *
 int cachet_cli_check(const cachet_cli_opts *o, cachet_op *op, cachet_cli_output *out,
                      bool verifying);
 
+/* store.c: opening the store. */
+typedef enum cachet_cli_store_need {
+    CACHET_CLI_STORE_CREATE,    /* open, creating it on first use */
+    CACHET_CLI_STORE_IF_EXISTS, /* --store or $CACHET_STORE if given, else the default
+                                   file only when it already exists (*out may stay NULL) */
+} cachet_cli_store_need;
+/* cachet_cli_open_store opens --store URL, else $CACHET_STORE, else the default.
+ * Returns -1 to go on, or the exit status (error reported). */
+int cachet_cli_open_store(const cachet_cli_opts *o, cachet_cli_store_need need, cachet_store **out);
+/* cachet_cli_store_exit: the exit status of a failed store call (an unreachable
+ * database and a wrong password are 2, a corrupt store file 3). */
+int cachet_cli_store_exit(cachet_status st);
+/* cachet_cli_store_error reports a failed store call with a hint naming the store. */
+int cachet_cli_store_error(const char *cmd, const char *what, const cachet_store *st,
+                           const cachet_error *e);
+/* cachet_cli_resolve_fp finds the one stored certificate whose fingerprint starts
+ * with |fp| (at least 8 hex digits) and copies its full fingerprint to |full|.
+ * Not found: exit 1; ambiguous or malformed: exit 2. Returns -1 to go on. */
+int cachet_cli_resolve_fp(const char *cmd, cachet_store *st, const char *fp, char full[65]);
+/* cachet_cli_resolve_fp_info also copies the record (|info|, without its emails). */
+int cachet_cli_resolve_fp_info(const char *cmd, cachet_store *st, const char *fp, char full[65],
+                               cachet_cert_info *info);
+/* cachet_cli_read_file reads a whole file (at most |max| bytes) into a malloc'd
+ * buffer. Returns -1 to go on, or the exit status (reported). */
+int cachet_cli_read_file(const char *cmd, const char *what, const char *path, size_t max,
+                         uint8_t **out, size_t *out_len);
+
+/* certinfo.c: printing certificate records. */
+/* cachet_cli_cert_line: fingerprint (16 hex), origin, not_after date, emails, subject. */
+void cachet_cli_cert_line(FILE *f, const cachet_cert_info *ci);
+/* cachet_cli_key_line: fingerprint, the reference kind and path/URI, emails, subject. */
+void cachet_cli_key_line(FILE *f, const cachet_cert_info *ci);
+/* cachet_cli_certs_json writes the array of the contract. */
+void cachet_cli_certs_json(FILE *f, const cachet_cert_info *infos, size_t num);
+/* cachet_cli_redact_key_ref copies |ref| without any PIN (pin-value=...). */
+void cachet_cli_redact_key_ref(const char *ref, char *out, size_t out_len);
+/* cachet_cli_parse_revocation: none|soft|hard. */
+bool cachet_cli_parse_revocation(const char *s, cachet_revocation_policy *out);
+
 /* The subcommands (cmd_*.c). */
 int cachet_cmd_sign(int argc, char **argv);
 int cachet_cmd_verify(int argc, char **argv);
@@ -227,5 +298,18 @@ int cachet_cmd_decrypt(int argc, char **argv);
 int cachet_cmd_compress(int argc, char **argv);
 int cachet_cmd_decompress(int argc, char **argv);
 int cachet_cmd_inspect(int argc, char **argv);
+int cachet_cmd_certs_import(int argc, char **argv);
+int cachet_cmd_certs_import_crl(int argc, char **argv);
+int cachet_cmd_certs_list(int argc, char **argv);
+int cachet_cmd_certs_find(int argc, char **argv);
+int cachet_cmd_certs_export(int argc, char **argv);
+int cachet_cmd_certs_remove(int argc, char **argv);
+int cachet_cmd_certs_trust(int argc, char **argv);
+int cachet_cmd_certs_untrust(int argc, char **argv);
+int cachet_cmd_certs_revoke_check(int argc, char **argv);
+int cachet_cmd_keys_import(int argc, char **argv);
+int cachet_cmd_keys_list(int argc, char **argv);
+int cachet_cmd_request(int argc, char **argv);
+int cachet_cmd_certs_only(int argc, char **argv);
 
 #endif

@@ -93,7 +93,7 @@ static int check_readable(const char *cmd, const char *what, const char *path) {
 }
 
 /* Key material is in this process from here on: no core dumps (ATTACKS CL-05). */
-static void protect_process(void) {
+void cachet_cli_protect_process(void) {
     struct rlimit rl = {0, 0};
     (void)setrlimit(RLIMIT_CORE, &rl);
     (void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
@@ -103,10 +103,12 @@ int cachet_cli_load_credential(const cachet_cli_opts *o, bool required, cachet_c
     *out = NULL;
     if (o->p12 == NULL && o->cert == NULL) {
         if (required) {
-            return cachet_cli_usage_error(o->cmd, "--cert F --key F (or --p12 F) is required");
+            return cachet_cli_usage_error(
+                o->cmd, "--cert F --key F (or --p12 F) is required, or --as ADDRESS for a key in "
+                        "the store");
         }
         if (o->pass != NULL) {
-            return cachet_cli_usage_error(o->cmd, "--pass is for --key or --p12");
+            return cachet_cli_usage_error(o->cmd, "--pass is for --key, --p12 or --as");
         }
         return -1;
     }
@@ -126,7 +128,7 @@ int cachet_cli_load_credential(const cachet_cli_opts *o, bool required, cachet_c
     if (r >= 0) {
         return r;
     }
-    protect_process();
+    cachet_cli_protect_process();
     cachet_error err = {0};
     cachet_credential *cred = NULL;
     cachet_status st = o->p12 != NULL ? cachet_credential_load_p12(o->p12, pass, &cred, &err)

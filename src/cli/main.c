@@ -1,37 +1,94 @@
 /* cachet: the command-line tool. main dispatches to one file per subcommand. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
 
+#define STORE_OPT "[--store URL]"
+
 static const cachet_cli_cmd commands[] = {
     {"sign", cachet_cmd_sign,
-     "--cert F --key F [--chain F]... [--opaque] [--digest sha256|sha384|sha512] [--pss] "
-     "[--p12 F] [--pass SPEC] [--allow-weak] [--raw] [--format smime|der|pem] [--at TIME] [--in F] "
-     "[--out F]",
+     "--cert F --key F | --p12 F | --as ADDRESS [--chain F]... [--opaque] "
+     "[--digest sha256|sha384|sha512] [--pss] [--pass SPEC] [--allow-weak] [--raw] "
+     "[--format smime|der|pem] [--at TIME] " STORE_OPT " [--in F] [--out F]",
      "sign a message (multipart/signed, or --opaque application/pkcs7-mime)"},
     {"verify", cachet_cmd_verify,
      "[--trust F]... [--json] [--no-address-check] [--allow-weak] [--at TIME] "
-     "[--cert F --key F | --p12 F] [--pass SPEC] [--raw [--content F]] [--in F] [--out F]",
+     "[--harvest] [--revocation none|soft|hard] "
+     "[--cert F --key F | --p12 F | --as ADDRESS] [--pass SPEC] [--raw [--content F]] " STORE_OPT
+     " [--in F] [--out F]",
      "verify every signed layer (and decrypt enveloped ones given a key)"},
     {"encrypt", cachet_cmd_encrypt,
-     "--to CERT [--to CERT]... [--cipher aes-256-gcm|aes-128-gcm|aes-256-cbc|aes-128-cbc] "
-     "[--oaep] [--allow-weak] [--raw] [--format smime|der|pem] [--in F] [--out F]",
-     "encrypt a message to the given recipients"},
+     "--to CERT|ADDRESS [--to CERT|ADDRESS]... "
+     "[--cipher aes-256-gcm|aes-128-gcm|aes-256-cbc|aes-128-cbc] [--oaep] "
+     "[--revocation none|soft|hard] [--allow-weak] [--raw] [--format smime|der|pem] " STORE_OPT
+     " [--in F] [--out F]",
+     "encrypt a message to the given recipients (certificate files or addresses)"},
     {"decrypt", cachet_cmd_decrypt,
-     "--cert F --key F | --p12 F [--pass SPEC] [--trust F]... [--json] [--no-address-check] "
-     "[--allow-weak] [--at TIME] [--raw] [--in F] [--out F]",
-     "decrypt every enveloped layer (and verify signed ones given --trust)"},
+     "--cert F --key F | --p12 F | --as ADDRESS [--pass SPEC] [--trust F]... [--json] "
+     "[--no-address-check] [--revocation none|soft|hard] [--allow-weak] [--at TIME] "
+     "[--raw] " STORE_OPT " [--in F] [--out F]",
+     "decrypt every enveloped layer (and verify signed ones given trust anchors)"},
     {"compress", cachet_cmd_compress, "[--raw] [--format smime|der|pem] [--in F] [--out F]",
      "compress a message (CompressedData, zlib)"},
     {"decompress", cachet_cmd_decompress, "[--raw] [--in F] [--out F]",
      "decompress a compressed message"},
     {"inspect", cachet_cmd_inspect, "[--json] [--raw] [--in F]",
      "describe the S/MIME layers of a message without keys"},
+    {"certs import", cachet_cmd_certs_import,
+     "[--p12 [--pass SPEC]] [--anchor] " STORE_OPT " FILE...",
+     "store certificates (PEM, DER, PKCS#7, certs-only; PKCS#12 with --p12)"},
+    {"certs import-crl", cachet_cmd_certs_import_crl, STORE_OPT " FILE...",
+     "store a CRL (PEM or DER) after checking it against its stored issuer"},
+    {"certs list", cachet_cmd_certs_list, "[--json] " STORE_OPT, "list the stored certificates"},
+    {"certs find", cachet_cmd_certs_find, "[--json] " STORE_OPT " ADDRESS",
+     "the stored certificates for an address"},
+    {"certs export", cachet_cmd_certs_export, "[--format pem|der] [--out F] " STORE_OPT " FP",
+     "write a stored certificate (PEM by default)"},
+    {"certs remove", cachet_cmd_certs_remove, STORE_OPT " FP", "remove a stored certificate"},
+    {"certs trust", cachet_cmd_certs_trust, STORE_OPT " FP",
+     "make a stored certificate a trust anchor"},
+    {"certs untrust", cachet_cmd_certs_untrust, STORE_OPT " FP",
+     "make a trust anchor an ordinary certificate again"},
+    {"certs revoke-check", cachet_cmd_certs_revoke_check, "[--json] [--timeout S] " STORE_OPT " FP",
+     "check a stored certificate now (OCSP, then CRL)"},
+    {"keys import", cachet_cmd_keys_import,
+     "--p12 F | --key F --cert F | --pkcs11 URI [--cert F] [--pass SPEC] " STORE_OPT,
+     "reference a private key (file or PKCS#11 token) for its certificate"},
+    {"keys list", cachet_cmd_keys_list, "[--json] " STORE_OPT,
+     "list the certificates that have a key"},
+    {"request", cachet_cmd_request,
+     "--email A [--key F | --new rsa:3072|ec:P-256|ed25519 --key-out F] [--pass SPEC] [--mime] "
+     "[--out F]",
+     "make a PKCS#10 certificate request for an address"},
+    {"certs-only", cachet_cmd_certs_only,
+     "[--format smime|der|pem] [--out F] " STORE_OPT " CERT-FILE|FP...",
+     "make a certs-only message (application/pkcs7-mime) carrying certificates"},
 };
 
+#define NUM_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+/* is_group: "certs" and "keys" take a subcommand. */
+static bool is_group(const char *name) {
+    return strcmp(name, "certs") == 0 || strcmp(name, "keys") == 0;
+}
+
+static bool in_group(const cachet_cli_cmd *c, const char *group) {
+    size_t n = strlen(group);
+    return strncmp(c->name, group, n) == 0 && c->name[n] == ' ';
+}
+
+static void group_usage(FILE *f, const char *group) {
+    for (size_t i = 0; i < NUM_COMMANDS; i++) {
+        if (in_group(&commands[i], group)) {
+            fprintf(f, "usage: cachet %s %s\n", commands[i].name, commands[i].usage);
+        }
+    }
+}
+
 const cachet_cli_cmd *cachet_cli_find(const char *name) {
-    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+    for (size_t i = 0; i < NUM_COMMANDS; i++) {
         if (strcmp(commands[i].name, name) == 0) {
             return &commands[i];
         }
@@ -47,17 +104,22 @@ void cachet_cli_usage_line(FILE *f, const char *cmd) {
 }
 
 static void print_help(FILE *f) {
-    fprintf(f, "cachet %s: S/MIME sign, verify, encrypt, decrypt, compress\n\n", cachet_version());
+    fprintf(f,
+            "cachet %s: S/MIME sign, verify, encrypt, decrypt, compress; certificates and keys\n\n",
+            cachet_version());
     fprintf(f, "usage: cachet <command> [options]\n\ncommands:\n");
-    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-        fprintf(f, "  %-11s %s\n", commands[i].name, commands[i].summary);
+    for (size_t i = 0; i < NUM_COMMANDS; i++) {
+        fprintf(f, "  %-19s %s\n", commands[i].name, commands[i].summary);
     }
-    fprintf(f, "  %-11s %s\n", "help", "this text, or `cachet help <command>`");
+    fprintf(f, "  %-19s %s\n", "help", "this text, or `cachet help <command>`");
     fprintf(f, "\ncommon options: --in F, --out F (default stdin/stdout; nothing is written on "
                "failure),\n  --pass env:VAR|file:PATH|pass:TEXT, --p12 F in place of --cert/--key,"
-               "\n  --raw (raw content in, CMS out; or CMS in), --format smime|der|pem\n");
-    fprintf(f, "\nexit status: 0 success, 1 not authentic / not decryptable / untrusted, "
-               "2 usage error,\n  3 malformed or unsupported input\n");
+               "\n  --raw (raw content in, CMS out; or CMS in), --format smime|der|pem,"
+               "\n  --store URL (a SQLite file or postgresql://...; default $CACHET_STORE, else"
+               "\n  $XDG_DATA_HOME/cachet/store.db)\n");
+    fprintf(f, "\nexit status: 0 success, 1 not authentic / not decryptable / untrusted / not "
+               "found,\n  2 usage error, unreadable file, wrong password, unreachable database,\n"
+               "  3 malformed or unsupported input, corrupt store file\n");
 }
 
 int main(int argc, char **argv) {
@@ -72,7 +134,14 @@ int main(int argc, char **argv) {
     }
     if (strcmp(name, "help") == 0 || strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0) {
         if (argc > 2) {
-            const cachet_cli_cmd *c = cachet_cli_find(argv[2]);
+            if (is_group(argv[2]) && argc == 3) {
+                group_usage(stdout, argv[2]);
+                return CACHET_EXIT_OK;
+            }
+            char full[64];
+            snprintf(full, sizeof(full), "%s%s%s", argv[2], argc > 3 ? " " : "",
+                     argc > 3 ? argv[3] : "");
+            const cachet_cli_cmd *c = cachet_cli_find(is_group(argv[2]) ? full : argv[2]);
             if (c == NULL) {
                 fprintf(stderr, "cachet: unknown command '");
                 cachet_cli_put_escaped(stderr, argv[2]);
@@ -85,6 +154,31 @@ int main(int argc, char **argv) {
         }
         print_help(stdout);
         return CACHET_EXIT_OK;
+    }
+    if (is_group(name)) {
+        if (argc >= 3 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0)) {
+            group_usage(stdout, name);
+            return CACHET_EXIT_OK;
+        }
+        if (argc < 3 || argv[2][0] == '-') {
+            fprintf(stderr, "cachet %s: a subcommand is needed\n", name);
+            group_usage(stderr, name);
+            return CACHET_EXIT_USAGE;
+        }
+        char full[64];
+        snprintf(full, sizeof(full), "%s %s", name, argv[2]);
+        const cachet_cli_cmd *c = cachet_cli_find(full);
+        if (c == NULL) {
+            fprintf(stderr, "cachet %s: unknown subcommand '", name);
+            cachet_cli_put_escaped(stderr, argv[2]);
+            fprintf(stderr, "'\n");
+            group_usage(stderr, name);
+            return CACHET_EXIT_USAGE;
+        }
+        /* The subcommand sees its full name as argv[0]: messages read
+         * "cachet certs import: ...". */
+        argv[2] = (char *)c->name;
+        return c->run(argc - 2, argv + 2);
     }
     const cachet_cli_cmd *c = cachet_cli_find(name);
     if (c == NULL) {

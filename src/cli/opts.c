@@ -34,6 +34,18 @@ static const opt_def defs[CACHET_OPT__COUNT] = {
     [CACHET_OPT_TO] = {"to", required_argument},
     [CACHET_OPT_CIPHER] = {"cipher", required_argument},
     [CACHET_OPT_OAEP] = {"oaep", no_argument},
+    [CACHET_OPT_STORE] = {"store", required_argument},
+    [CACHET_OPT_AS] = {"as", required_argument},
+    [CACHET_OPT_REVOCATION] = {"revocation", required_argument},
+    [CACHET_OPT_HARVEST] = {"harvest", no_argument},
+    [CACHET_OPT_ANCHOR] = {"anchor", no_argument},
+    [CACHET_OPT_P12_FLAG] = {"p12", no_argument},
+    [CACHET_OPT_PKCS11] = {"pkcs11", required_argument},
+    [CACHET_OPT_EMAIL] = {"email", required_argument},
+    [CACHET_OPT_NEW] = {"new", required_argument},
+    [CACHET_OPT_KEY_OUT] = {"key-out", required_argument},
+    [CACHET_OPT_MIME] = {"mime", no_argument},
+    [CACHET_OPT_TIMEOUT] = {"timeout", required_argument},
     [CACHET_OPT_HELP] = {"help", no_argument},
 };
 
@@ -80,6 +92,49 @@ static int apply(cachet_cli_opts *o, cachet_cli_opt_id id, const char *arg) {
             return set_once(cmd, &o->key, "key", arg);
         case CACHET_OPT_CONTENT:
             return set_once(cmd, &o->content, "content", arg);
+        case CACHET_OPT_STORE:
+            return set_once(cmd, &o->store, "store", arg);
+        case CACHET_OPT_AS:
+            return set_once(cmd, &o->as, "as", arg);
+        case CACHET_OPT_PKCS11:
+            return set_once(cmd, &o->pkcs11, "pkcs11", arg);
+        case CACHET_OPT_EMAIL:
+            return set_once(cmd, &o->email, "email", arg);
+        case CACHET_OPT_NEW:
+            return set_once(cmd, &o->new_key, "new", arg);
+        case CACHET_OPT_KEY_OUT:
+            return set_once(cmd, &o->key_out, "key-out", arg);
+        case CACHET_OPT_HARVEST:
+            o->harvest = true;
+            return -1;
+        case CACHET_OPT_ANCHOR:
+            o->anchor = true;
+            return -1;
+        case CACHET_OPT_P12_FLAG:
+            o->p12_flag = true;
+            return -1;
+        case CACHET_OPT_MIME:
+            o->mime = true;
+            return -1;
+        case CACHET_OPT_REVOCATION:
+            if (o->revocation_set) {
+                return cachet_cli_usage_error(cmd, "--revocation given twice");
+            }
+            if (!cachet_cli_parse_revocation(arg, &o->revocation)) {
+                return cachet_cli_usage_error(cmd, "--revocation must be none, soft or hard");
+            }
+            o->revocation_set = true;
+            return -1;
+        case CACHET_OPT_TIMEOUT: {
+            char *end = NULL;
+            errno = 0;
+            long v = strtol(arg, &end, 10);
+            if (errno != 0 || end == arg || *end != '\0' || v < 1 || v > 600) {
+                return cachet_cli_usage_error(cmd, "--timeout takes seconds, 1 to 600");
+            }
+            o->timeout = (int)v;
+            return -1;
+        }
         case CACHET_OPT_CHAIN:
             return push_str(&o->chain, &o->num_chain, arg) ? -1 : CACHET_EXIT_INPUT;
         case CACHET_OPT_TRUST:
@@ -119,6 +174,10 @@ static int apply(cachet_cli_opts *o, cachet_cli_opt_id id, const char *arg) {
             }
             return -1;
         case CACHET_OPT_CIPHER:
+            if (o->cipher_set) {
+                return cachet_cli_usage_error(cmd, "--cipher given twice");
+            }
+            o->cipher_set = true;
             if (strcmp(arg, "aes-256-gcm") == 0) {
                 o->cipher = CACHET_CIPHER_CHOICE_AES256_GCM;
             } else if (strcmp(arg, "aes-128-gcm") == 0) {
@@ -163,13 +222,32 @@ static int apply(cachet_cli_opts *o, cachet_cli_opt_id id, const char *arg) {
     return CACHET_EXIT_INPUT;
 }
 
-int cachet_cli_parse(cachet_cli_opts *o, int argc, char **argv, unsigned allowed) {
+bool cachet_cli_parse_revocation(const char *s, cachet_revocation_policy *out) {
+    if (strcmp(s, "none") == 0) {
+        *out = CACHET_REVOCATION_NONE;
+    } else if (strcmp(s, "soft") == 0) {
+        *out = CACHET_REVOCATION_SOFT;
+    } else if (strcmp(s, "hard") == 0) {
+        *out = CACHET_REVOCATION_HARD;
+    } else {
+        return false;
+    }
+    return true;
+}
+
+int cachet_cli_parse(cachet_cli_opts *o, int argc, char **argv, uint64_t allowed) {
     memset(o, 0, sizeof(*o));
     o->cmd = argv[0];
     allowed |= CACHET_OPT_BIT(CACHET_OPT_HELP);
     struct option longopts[CACHET_OPT__COUNT + 1];
     size_t n = 0;
     for (int id = 0; id < CACHET_OPT__COUNT; id++) {
+        /* "--p12" is a flag for certs import and takes a file elsewhere: only
+         * the spelling the command accepts is known to getopt. */
+        bool flag = (allowed & CACHET_OPT_BIT(CACHET_OPT_P12_FLAG)) != 0;
+        if ((id == CACHET_OPT_P12 && flag) || (id == CACHET_OPT_P12_FLAG && !flag)) {
+            continue;
+        }
         /* Every option is known to getopt so that a misplaced one gets a clear
          * message instead of "unrecognized option". */
         longopts[n++] = (struct option){defs[id].name, defs[id].has_arg, NULL, 1000 + id};
@@ -198,18 +276,29 @@ int cachet_cli_parse(cachet_cli_opts *o, int argc, char **argv, unsigned allowed
             return r;
         }
     }
-    if (optind < argc) {
+    if (optind < argc && (allowed & CACHET_OPT_ARGS) == 0) {
         return cachet_cli_usage_error(o->cmd, "unexpected argument '%s' (use --in F for input)",
                                       argv[optind]);
     }
+    o->args = argv + optind;
+    o->num_args = (size_t)(argc - optind);
+    if (o->content != NULL && !o->raw) {
+        return cachet_cli_usage_error(o->cmd, "--content is for --raw detached signatures");
+    }
+    return -1;
+}
+
+int cachet_cli_check_cred_opts(const cachet_cli_opts *o) {
     if (o->p12 != NULL && (o->cert != NULL || o->key != NULL)) {
         return cachet_cli_usage_error(o->cmd, "--p12 replaces --cert/--key: give one or the other");
     }
     if ((o->cert == NULL) != (o->key == NULL)) {
         return cachet_cli_usage_error(o->cmd, "--cert and --key go together");
     }
-    if (o->content != NULL && !o->raw) {
-        return cachet_cli_usage_error(o->cmd, "--content is for --raw detached signatures");
+    if (o->as != NULL && (o->p12 != NULL || o->cert != NULL)) {
+        return cachet_cli_usage_error(o->cmd,
+                                      "--as takes the key from the store: give it or --cert/--key "
+                                      "(--p12), not both");
     }
     return -1;
 }

@@ -217,7 +217,9 @@ static void signer_line(FILE *f, const cachet_signer_report *s) {
         fputs(")", f);
     }
     fprintf(f, ", chain %s", cachet_chain_status_name(s->chain));
-    if (s->chain != CACHET_CHAIN_TRUSTED && s->chain_detail[0] != '\0') {
+    /* A trusted chain may carry a note too (revocation status unknown under
+     * the soft policy): it is shown, so the warning reaches the user. */
+    if (s->chain_detail[0] != '\0') {
         fputs(" (", f);
         cachet_cli_put_escaped(f, s->chain_detail);
         fputs(")", f);

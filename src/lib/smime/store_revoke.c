@@ -94,3 +94,26 @@ cachet_status cachet_store_revoke_check(const cachet_ctx *ctx, const char *fp,
     cachet_cert_free(cert);
     return st;
 }
+
+cachet_status cachet_store_import_crl(cachet_store *st, const uint8_t *data, size_t len,
+                                      const char *source, cachet_error *err) {
+    if (st == NULL || st->db == NULL || data == NULL) {
+        return cachet_err_set(err, CACHET_ERR_USAGE, "", -1, "missing argument");
+    }
+    return cachet_pki_import_crl(st->db, data, len, source != NULL ? source : "input", err);
+}
+
+cachet_status cachet_store_load_cert(cachet_store *st, const char *fp, cachet_cert **out,
+                                     cachet_error *err) {
+    if (st == NULL || st->db == NULL || fp == NULL || out == NULL) {
+        return cachet_err_set(err, CACHET_ERR_USAGE, "", -1, "missing argument");
+    }
+    cachet_db_cert rec;
+    memset(&rec, 0, sizeof(rec));
+    cachet_status s = cachet_db_get_cert(st->db, fp, &rec, err);
+    if (s == CACHET_OK) {
+        s = cachet_pki_record_cert(&rec, out, err);
+    }
+    cachet_db_cert_clear(&rec);
+    return s;
+}
