@@ -274,4 +274,79 @@ cachet_chain_status cachet_trust_verify_policy(const cachet_trust *trust, const 
                                                size_t detail_len);
 void cachet_trust_free(cachet_trust *trust);
 
+
+/* ==== Added for the certificate store (issue 3) ==== */
+
+/* ---- More certificate fields (crypto/cert_fields.c) ---- */
+/* Key usage bits, our own numbering (the same values as CACHET_KU_* in store/). */
+#define CACHET_CERT_KU_DIGITAL_SIGNATURE 0x0001u
+#define CACHET_CERT_KU_NON_REPUDIATION 0x0002u
+#define CACHET_CERT_KU_KEY_ENCIPHERMENT 0x0004u
+#define CACHET_CERT_KU_DATA_ENCIPHERMENT 0x0008u
+#define CACHET_CERT_KU_KEY_AGREEMENT 0x0010u
+#define CACHET_CERT_KU_KEY_CERT_SIGN 0x0020u
+#define CACHET_CERT_KU_CRL_SIGN 0x0040u
+#define CACHET_CERT_KU_ENCIPHER_ONLY 0x0080u
+#define CACHET_CERT_KU_DECIPHER_ONLY 0x0100u
+#define CACHET_CERT_KU_ABSENT 0x8000u
+/* cachet_cert_key_usage: the KeyUsage bits, or CACHET_CERT_KU_ABSENT alone. */
+unsigned cachet_cert_key_usage(const cachet_cert *cert);
+/* cachet_cert_issuer writes the issuer as RFC 2253 text. */
+void cachet_cert_issuer(const cachet_cert *cert, char *out, size_t out_len);
+/* cachet_cert_aki: the keyIdentifier of authorityKeyIdentifier, if present. */
+bool cachet_cert_aki(const cachet_cert *cert, const uint8_t **out, size_t *out_len);
+/* cachet_cert_is_ca: basicConstraints with cA true. */
+bool cachet_cert_is_ca(const cachet_cert *cert);
+/* cachet_cert_issued_by: |issuer|'s subject names |cert|'s issuer, the key
+ * identifiers agree, and |issuer|'s key verifies |cert|'s signature. */
+bool cachet_cert_issued_by(const cachet_cert *cert, const cachet_cert *issuer);
+/* cachet_cert_crl_urls / cachet_cert_ocsp_urls list the http:// URLs of the CRL
+ * distribution points / the AIA id-ad-ocsp entries (cachet_malloc'd strings, at
+ * most 8; free with cachet_cert_emails_free). */
+size_t cachet_cert_crl_urls(const cachet_cert *cert, char ***out);
+size_t cachet_cert_ocsp_urls(const cachet_cert *cert, char ***out);
+/* cachet_cert_smime_caps: the DER SMIMECapabilities value of the RFC 4262
+ * certificate extension (OID 1.2.840.113549.1.9.15), if present. */
+bool cachet_cert_smime_caps(const cachet_cert *cert, const uint8_t **out, size_t *out_len);
+
+/* ---- Key generation and writing (crypto/keygen.c) ---- */
+/* cachet_pkey_generate makes a key from |spec|: "rsa:BITS" (2048..8192),
+ * "ec:P-256", "ec:P-384", "ec:P-521", "ed25519". Bad spec: CACHET_ERR_USAGE. */
+cachet_status cachet_pkey_generate(const char *spec, cachet_pkey **out, cachet_error *err);
+/* cachet_pkey_write_private writes PKCS#8 PEM, encrypted (AES-256-CBC, PBKDF2)
+ * when |pass| is not NULL. |out| is reset first; the caller cleanses it. */
+cachet_status cachet_pkey_write_private(const cachet_pkey *key, const char *pass,
+                                        cachet_membuf *out, cachet_error *err);
+
+/* ---- PKCS#10 certificate requests (crypto/request.c) ---- */
+/* cachet_request_build writes a DER CertificationRequest for |email|: subject
+ * CN=|email|, an extensionRequest with subjectAltName rfc822Name |email|, keyUsage
+ * (digitalSignature, plus keyEncipherment for RSA / keyAgreement for EC) and
+ * extendedKeyUsage emailProtection; signed with SHA-256 (pure EdDSA for Ed25519). */
+cachet_status cachet_request_build(const cachet_pkey *key, const char *email, cachet_membuf *der,
+                                   cachet_error *err);
+
+/* ---- Keys whose private half lives elsewhere (a PKCS#11 token; crypto/pkey_ext.c) ---- */
+typedef struct cachet_pkey_ops {
+    /* sign: |tbs| is the digest under |md|, or (EdDSA, md NONE) the whole message;
+     * |sig| gets the signature in its CMS encoding (ECDSA: DER Ecdsa-Sig-Value). */
+    cachet_status (*sign)(void *arg, cachet_sig_scheme scheme, cachet_md md,
+                          const cachet_pss_params *pss, const uint8_t *tbs, size_t tbs_len,
+                          cachet_membuf *sig, cachet_error *err);
+    /* decrypt: RSA key transport (|oaep| NULL = PKCS#1 v1.5); false on any failure. */
+    bool (*decrypt)(void *arg, const cachet_oaep_params *oaep, const uint8_t *in, size_t in_len,
+                    cachet_membuf *out);
+    /* derive: ECDH with |peer| (an EC public key); |secret| gets the X coordinate. */
+    cachet_status (*derive)(void *arg, const cachet_pkey *peer, cachet_membuf *secret,
+                            cachet_error *err);
+    void (*free_arg)(void *arg);
+} cachet_pkey_ops;
+/* cachet_pkey_new_external makes a private key from |pub| (its public half, a
+ * new reference is taken) whose private operations call |ops| with |arg|
+ * (owned: freed with ops->free_arg). cachet_sign, cachet_rsa_decrypt_key and
+ * cachet_ecdh dispatch to it; type, bits, curve and matches use |pub|. */
+cachet_pkey *cachet_pkey_new_external(const cachet_pkey *pub, const cachet_pkey_ops *ops, void *arg,
+                                      cachet_error *err);
+bool cachet_pkey_is_external(const cachet_pkey *key);
+
 #endif

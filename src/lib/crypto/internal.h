@@ -18,9 +18,14 @@
 /* Addresses taken from one certificate. */
 #define CACHET_CRYPTO_MAX_EMAILS 64u
 
+/* An external key (pkey_ext.c) holds only its public half in |pkey|; its
+ * private operations go to |ext|. */
+typedef struct cachet_pkey_ext cachet_pkey_ext;
+
 struct cachet_pkey {
     EVP_PKEY *pkey;
     atomic_uint refs;
+    cachet_pkey_ext *ext; /* NULL for keys OpenSSL holds */
 };
 
 struct cachet_cert {
@@ -51,6 +56,17 @@ EVP_MD *cachet_md_fetch(cachet_md md);
 cachet_pkey *cachet_pkey_wrap(EVP_PKEY *pkey);
 /* cachet_cert_from_x509 builds a cachet_cert from |x| (not consumed). */
 cachet_status cachet_cert_from_x509(X509 *x, cachet_cert **out, cachet_error *err);
+
+/* External keys (pkey_ext.c): the private operations of cachet_sign,
+ * cachet_rsa_decrypt_key and cachet_ecdh once their arguments are checked. */
+void cachet_pkey_ext_free(cachet_pkey_ext *ext);
+cachet_status cachet_pkey_ext_sign(const cachet_pkey *key, cachet_sig_scheme scheme, cachet_md md,
+                                   const cachet_pss_params *pss, const uint8_t *msg, size_t msg_len,
+                                   cachet_membuf *sig, cachet_error *err);
+bool cachet_pkey_ext_decrypt_key(const cachet_pkey *key, const cachet_oaep_params *oaep,
+                                 const uint8_t *in, size_t in_len, uint8_t *out, size_t key_len);
+cachet_status cachet_pkey_ext_ecdh(const cachet_pkey *priv, const cachet_pkey *peer,
+                                   cachet_membuf *out, cachet_error *err);
 
 /* cachet_ct_mask is all ones when |a| == |b| and zero otherwise, without branching. */
 static inline unsigned cachet_ct_eq_mask(size_t a, size_t b) {

@@ -34,6 +34,7 @@ void cachet_pkey_free(cachet_pkey *key) {
         return;
     }
     EVP_PKEY_free(key->pkey); /* OpenSSL cleanses private key material */
+    cachet_pkey_ext_free(key->ext);
     cachet_free(key);
 }
 
@@ -329,6 +330,9 @@ cachet_status cachet_ecdh(const cachet_pkey *priv, const cachet_pkey *peer, cach
     if (!same) {
         return cachet_err_set(err, CACHET_ERR_KEY, where, -1,
                               "keys are not on the same supported curve");
+    }
+    if (priv->ext != NULL) {
+        return cachet_pkey_ext_ecdh(priv, peer, out, err);
     }
     EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, priv->pkey, NULL);
     size_t len = 0;

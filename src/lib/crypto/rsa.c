@@ -113,6 +113,9 @@ bool cachet_rsa_decrypt_key(const cachet_pkey *key, const cachet_oaep_params *oa
         out == NULL) {
         return false;
     }
+    if (key->ext != NULL) {
+        return cachet_pkey_ext_decrypt_key(key, oaep, in, in_len, out, key_len);
+    }
     int size = EVP_PKEY_get_size(key->pkey);
     if (size <= 0) {
         ERR_clear_error();

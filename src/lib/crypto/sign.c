@@ -99,6 +99,9 @@ cachet_status cachet_sign(const cachet_pkey *key, cachet_sig_scheme scheme, cach
     if (scheme == CACHET_SIG_DSA) {
         return cachet_err_set(err, CACHET_ERR_POLICY, where, -1, "DSA is verify-only");
     }
+    if (key->ext != NULL) {
+        return cachet_pkey_ext_sign(key, scheme, md, pss, msg, msg_len, sig, err);
+    }
     EVP_MD_CTX *mctx = digest_ctx_new(key, scheme, md, pss, true);
     if (mctx == NULL) {
         return cachet_crypto_fail(err, CACHET_ERR_UNSUPPORTED, where,
