@@ -11,6 +11,7 @@
 #include <cachet/sink.h>
 #include <cachet/report.h>
 #include <cachet/smime.h>
+#include <cachet/store.h>
 
 #ifdef __cplusplus
 extern "C" {

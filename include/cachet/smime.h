@@ -116,12 +116,29 @@ typedef struct cachet_encrypt_opts {
     bool oaep; /* RSAES-OAEP (SHA-256) instead of PKCS#1 v1.5 */
     bool raw;
     cachet_format format;
+    /* Recipients named by address, looked up in the context's store (see
+     * cachet/store.h): the newest certificate valid now, usable for encryption,
+     * chaining to an anchor and (with a revocation policy) not revoked. Under
+     * the soft policy a certificate whose status is unknown is used, and
+     * cachet_encrypt_new then returns the op with |err| holding status CACHET_OK
+     * and a warning in its message. */
+    const char *const *to_addresses;
+    size_t num_to_addresses;
+    /* cipher_auto: choose from what the recipients advertised (SMIMECapabilities
+     * seen in their signed mail, RFC 4262 certificate extension): AES-256-GCM
+     * only when every recipient is known to support it, else AES-256-CBC; RSA-OAEP
+     * when every RSA recipient advertised it. |cipher| and |oaep| are then ignored. */
+    bool cipher_auto;
 } cachet_encrypt_opts;
 
 typedef struct cachet_verify_opts {
     const cachet_credential *decrypt_with; /* also decrypt enveloped layers (may be NULL) */
     bool raw;                              /* input is CMS (DER, BER or PEM, detected) */
     bool detached; /* raw only: content comes through cachet_op_update_content first */
+    /* harvest: after a valid signature with a trusted chain, store the signer's
+     * certificate chain and capabilities in the context's store (never from an
+     * invalid one). */
+    bool harvest;
 } cachet_verify_opts;
 
 typedef struct cachet_decrypt_opts {

@@ -272,8 +272,15 @@ cachet_chain_status cachet_trust_verify_policy(const cachet_trust *trust, const 
                                                const cachet_cert_list *untrusted, int64_t at,
                                                bool allow_weak, bool *weak, char *detail,
                                                size_t detail_len);
+/* cachet_trust_verify_recipient validates the path of an encryption
+ * certificate: as cachet_trust_verify_policy but without the S/MIME signing
+ * purpose (the caller checks the leaf's key usage and emailProtection). */
+cachet_chain_status cachet_trust_verify_recipient(const cachet_trust *trust,
+                                                  const cachet_cert *leaf,
+                                                  const cachet_cert_list *untrusted, int64_t at,
+                                                  bool allow_weak, bool *weak, char *detail,
+                                                  size_t detail_len);
 void cachet_trust_free(cachet_trust *trust);
-
 
 /* ==== Added for the certificate store (issue 3) ==== */
 

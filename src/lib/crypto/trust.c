@@ -195,7 +195,8 @@ static void describe(X509_STORE_CTX *ctx, int e, char *detail, size_t detail_len
  * is OpenSSL's error on failure. */
 static cachet_chain_status verify_level(const cachet_trust *trust, const cachet_cert *leaf,
                                         const cachet_cert_list *untrusted, int64_t at, int level,
-                                        int *x509_err, char *detail, size_t detail_len) {
+                                        int purpose, int *x509_err, char *detail,
+                                        size_t detail_len) {
     *x509_err = X509_V_OK;
     if (detail != NULL && detail_len > 0) {
         detail[0] = '\0';
@@ -215,7 +216,7 @@ static cachet_chain_status verify_level(const cachet_trust *trust, const cachet_
         ready = sk_X509_push(chain, untrusted->certs[i]->x509) > 0;
     }
     ready = ready && X509_STORE_CTX_init(ctx, trust->store, leaf->x509, chain) == 1 &&
-            X509_STORE_CTX_set_purpose(ctx, X509_PURPOSE_SMIME_SIGN) == 1;
+            (purpose == 0 || X509_STORE_CTX_set_purpose(ctx, purpose) == 1);
     if (!ready) {
         char reason[160];
         cachet_crypto_reason(reason, sizeof(reason));
@@ -256,20 +257,39 @@ static bool weak_error(int e) {
            e == X509_V_ERR_EE_KEY_TOO_SMALL;
 }
 
+static cachet_chain_status verify_purpose(const cachet_trust *trust, const cachet_cert *leaf,
+                                          const cachet_cert_list *untrusted, int64_t at,
+                                          int purpose, bool allow_weak, bool *weak, char *detail,
+                                          size_t detail_len) {
+    int e = X509_V_OK;
+    *weak = false;
+    cachet_chain_status st = verify_level(trust, leaf, untrusted, at, CACHET_TRUST_LEVEL, purpose,
+                                          &e, detail, detail_len);
+    if (st == CACHET_CHAIN_TRUSTED || !allow_weak || !weak_error(e)) {
+        return st;
+    }
+    st = verify_level(trust, leaf, untrusted, at, 0, purpose, &e, detail, detail_len);
+    *weak = st == CACHET_CHAIN_TRUSTED;
+    return st;
+}
+
 cachet_chain_status cachet_trust_verify_policy(const cachet_trust *trust, const cachet_cert *leaf,
                                                const cachet_cert_list *untrusted, int64_t at,
                                                bool allow_weak, bool *weak, char *detail,
                                                size_t detail_len) {
-    int e = X509_V_OK;
-    *weak = false;
-    cachet_chain_status st =
-        verify_level(trust, leaf, untrusted, at, CACHET_TRUST_LEVEL, &e, detail, detail_len);
-    if (st == CACHET_CHAIN_TRUSTED || !allow_weak || !weak_error(e)) {
-        return st;
-    }
-    st = verify_level(trust, leaf, untrusted, at, 0, &e, detail, detail_len);
-    *weak = st == CACHET_CHAIN_TRUSTED;
-    return st;
+    return verify_purpose(trust, leaf, untrusted, at, X509_PURPOSE_SMIME_SIGN, allow_weak, weak,
+                          detail, detail_len);
+}
+
+/* OpenSSL's smimeencrypt purpose demands keyEncipherment and so refuses ECDH
+ * (keyAgreement) certificates; the caller checks the leaf's key usage and EKU
+ * for its algorithm itself, so the path is validated without a purpose. */
+cachet_chain_status cachet_trust_verify_recipient(const cachet_trust *trust,
+                                                  const cachet_cert *leaf,
+                                                  const cachet_cert_list *untrusted, int64_t at,
+                                                  bool allow_weak, bool *weak, char *detail,
+                                                  size_t detail_len) {
+    return verify_purpose(trust, leaf, untrusted, at, 0, allow_weak, weak, detail, detail_len);
 }
 
 cachet_chain_status cachet_trust_verify(const cachet_trust *trust, const cachet_cert *leaf,

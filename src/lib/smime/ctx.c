@@ -75,6 +75,42 @@ cachet_status cachet_ctx_add_system_trust(cachet_ctx *ctx) {
     return st;
 }
 
+cachet_status cachet_ctx_use_store(cachet_ctx *ctx, cachet_store *st) {
+    if (ctx == NULL) {
+        return CACHET_ERR_USAGE;
+    }
+    cachet_err_clear(&ctx->err);
+    if (st == NULL || st->db == NULL) {
+        return cachet_err_set(&ctx->err, CACHET_ERR_USAGE, "", -1, "no store given");
+    }
+    /* A context without anchors reports chains "not checked"; a store without
+     * anchors must not turn that into "untrusted". */
+    bool made = ctx->trust == NULL;
+    if (!ensure_trust(ctx)) {
+        return cachet_err_set(&ctx->err, CACHET_ERR_NOMEM, "", -1, "out of memory");
+    }
+    size_t added = 0;
+    cachet_status s = cachet_pki_add_anchors(st->db, ctx->trust, &added, &ctx->err);
+    if (made && (s != CACHET_OK || added == 0)) {
+        cachet_trust_free(ctx->trust);
+        ctx->trust = NULL;
+    }
+    if (s != CACHET_OK) {
+        cachet_err_set(&ctx->err, s, "", -1, "cannot use the anchors of the store %s",
+                       st->describe);
+        return s;
+    }
+    ctx->store = st;
+    return CACHET_OK;
+}
+
+void cachet_ctx_set_revocation(cachet_ctx *ctx, cachet_revocation_policy policy) {
+    if (ctx != NULL && (policy == CACHET_REVOCATION_NONE || policy == CACHET_REVOCATION_SOFT ||
+                        policy == CACHET_REVOCATION_HARD)) {
+        ctx->revocation = policy;
+    }
+}
+
 void cachet_ctx_set_time(cachet_ctx *ctx, int64_t at) {
     if (ctx != NULL) {
         ctx->at = at;

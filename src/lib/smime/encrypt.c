@@ -1,7 +1,10 @@
 /* cachet_encrypt_new: application/pkcs7-mime enveloped-data (AES-CBC) or
  * authEnveloped-data (AES-GCM, RFC 8551 §3.4), or raw CMS. Streaming: the
  * ContentInfo header and RecipientInfos are held until the MIME header is
- * written, then ciphertext flows as content arrives. */
+ * written, then ciphertext flows as content arrives. Recipients come as
+ * certificates or as addresses looked up in the context's store; with
+ * cipher_auto the algorithms follow what every recipient advertised. */
+#include <stdio.h>
 #include <string.h>
 
 #include "cms/enveloped.h"
@@ -97,25 +100,79 @@ static bool map_cipher(cachet_cipher_choice c, cachet_cipher *out) {
     return false;
 }
 
+/* add_addresses appends the certificate chosen for each address (pki/select.c). */
+static bool add_addresses(const cachet_ctx *ctx, const char *const *addrs, size_t num,
+                          cachet_cert_list *out, char *warning, size_t warning_len,
+                          cachet_error *err) {
+    for (size_t i = 0; i < num; i++) {
+        if (addrs[i] == NULL) {
+            cachet_err_set(err, CACHET_ERR_USAGE, "", -1, "recipient address %zu is missing",
+                           i + 1);
+            return false;
+        }
+        char one[sizeof(err->message)] = "";
+        cachet_pki_select_opts so = {
+            .trust = ctx->trust,
+            .now = ctx->at,
+            .revocation = ctx->revocation,
+            .timeout_seconds = 0,
+            .allow_weak = ctx->allow_weak,
+            .warning = one,
+            .warning_len = sizeof(one),
+        };
+        cachet_cert *cert = NULL;
+        if (cachet_pki_select_recipient(ctx->store->db, addrs[i], &so, &cert, err) != CACHET_OK) {
+            return false;
+        }
+        bool ok = cachet_cert_list_push(out, cert);
+        cachet_cert_free(cert);
+        if (!ok) {
+            cachet_err_set(err, CACHET_ERR_NOMEM, "", -1, "out of memory");
+            return false;
+        }
+        if (one[0] != '\0') {
+            size_t used = strnlen(warning, warning_len);
+            snprintf(warning + used, warning_len - used, "%s%s", used > 0 ? "; " : "", one);
+        }
+    }
+    return true;
+}
+
+/* choose_auto: algorithms every recipient is known to support (pki/caps.c). */
+static bool choose_auto(const cachet_ctx *ctx, const cachet_cert_list *recips,
+                        cachet_cipher *cipher, bool *oaep, cachet_error *err) {
+    cachet_db *db = ctx->store != NULL ? ctx->store->db : NULL;
+    return cachet_pki_choose_algorithms(db, recips->certs, recips->num, cipher, oaep, err) ==
+           CACHET_OK;
+}
+
 cachet_op *cachet_encrypt_new(const cachet_ctx *ctx, const cachet_encrypt_opts *opts,
                               const cachet_sink *out, cachet_error *err) {
     cachet_err_clear(err);
-    cachet_cipher cipher;
+    cachet_cipher cipher = CACHET_CIPHER_AES256_CBC;
     if (ctx == NULL || opts == NULL || out == NULL) {
         cachet_err_set(err, CACHET_ERR_USAGE, "", -1,
                        "encrypt needs a context, options and a sink");
         return NULL;
     }
-    if (opts->num_recipients == 0 || opts->recipients == NULL) {
+    size_t num_files = opts->recipients != NULL ? opts->num_recipients : 0;
+    size_t num_addrs = opts->to_addresses != NULL ? opts->num_to_addresses : 0;
+    if (num_files + num_addrs == 0) {
         cachet_err_set(err, CACHET_ERR_USAGE, "", -1, "encrypt needs at least one recipient");
         return NULL;
     }
-    if (opts->num_recipients > ctx->limits.max_recipients) {
+    if (num_files > ctx->limits.max_recipients ||
+        num_addrs > ctx->limits.max_recipients - num_files) {
         cachet_err_set(err, CACHET_ERR_LIMIT, "", -1, "more than %zu recipients",
                        ctx->limits.max_recipients);
         return NULL;
     }
-    if (!map_cipher(opts->cipher, &cipher)) {
+    if (num_addrs > 0 && ctx->store == NULL) {
+        cachet_err_set(err, CACHET_ERR_USAGE, "", -1,
+                       "encrypting to an address needs a certificate store");
+        return NULL;
+    }
+    if (!opts->cipher_auto && !map_cipher(opts->cipher, &cipher)) {
         cachet_err_set(err, CACHET_ERR_USAGE, "", -1, "unknown cipher %d", (int)opts->cipher);
         return NULL;
     }
@@ -131,10 +188,7 @@ cachet_op *cachet_encrypt_new(const cachet_ctx *ctx, const cachet_encrypt_opts *
         return NULL;
     }
     e->op = op;
-    e->aead = cachet_cipher_is_aead(cipher);
-    cachet_smime_gen_init(&e->gen, ctx, opts->raw, false, encrypt_begin, encrypt_content, e,
-                          &op->err);
-    for (size_t i = 0; i < opts->num_recipients; i++) {
+    for (size_t i = 0; i < num_files; i++) {
         if (opts->recipients[i] == NULL ||
             !cachet_cert_list_push(&e->recipients, opts->recipients[i])) {
             cachet_err_set(err, opts->recipients[i] == NULL ? CACHET_ERR_USAGE : CACHET_ERR_NOMEM,
@@ -143,6 +197,17 @@ cachet_op *cachet_encrypt_new(const cachet_ctx *ctx, const cachet_encrypt_opts *
             return NULL;
         }
     }
+    char warning[sizeof(err->message)] = "";
+    bool oaep = opts->oaep;
+    if (!add_addresses(ctx, opts->to_addresses, num_addrs, &e->recipients, warning, sizeof(warning),
+                       err) ||
+        (opts->cipher_auto && !choose_auto(ctx, &e->recipients, &cipher, &oaep, err))) {
+        cachet_op_free(op);
+        return NULL;
+    }
+    e->aead = cachet_cipher_is_aead(cipher);
+    cachet_smime_gen_init(&e->gen, ctx, opts->raw, false, encrypt_begin, encrypt_content, e,
+                          &op->err);
     cachet_format f =
         opts->raw && opts->format == CACHET_FORMAT_SMIME ? CACHET_FORMAT_DER : opts->format;
     if (cachet_smime_cms_out_init(&e->cout, f, &op->out, err) != CACHET_OK) {
@@ -153,7 +218,7 @@ cachet_op *cachet_encrypt_new(const cachet_ctx *ctx, const cachet_encrypt_opts *
     cachet_cms_encrypt_opts eo = {
         .recipients = &e->recipients,
         .cipher = cipher,
-        .oaep = opts->oaep,
+        .oaep = oaep,
         .use_ski = false,
         .content_type = CACHET_OID_UNKNOWN,
         .policy = &policy,
@@ -165,6 +230,12 @@ cachet_op *cachet_encrypt_new(const cachet_ctx *ctx, const cachet_encrypt_opts *
         }
         cachet_op_free(op);
         return NULL;
+    }
+    if (warning[0] != '\0' && err != NULL) {
+        /* Success with something the user should hear (soft revocation policy):
+         * the status stays CACHET_OK and the message carries the warning. */
+        cachet_err_clear(err);
+        snprintf(err->message, sizeof(err->message), "%s", warning);
     }
     return op;
 }

@@ -3,16 +3,28 @@
 #define CACHET_SMIME_INTERNAL_H
 
 #include <cachet/smime.h>
+#include <cachet/store.h>
 
 #include "base/base.h"
 #include "cms/cms.h"
 #include "crypto/crypto.h"
+#include "pki/pki.h"
+
+/* The public store handle: the records (store/) and where file keys go. */
+struct cachet_store {
+    cachet_db *db;
+    char describe[1100]; /* "sqlite /path" or "postgresql host/db" (no password) */
+    char key_dir[1024];  /* keys/ beside a SQLite file; $XDG_DATA_HOME/cachet/keys otherwise */
+};
 
 struct cachet_ctx {
     cachet_trust *trust; /* NULL until an anchor is added */
     int64_t at;          /* 0 = now */
     bool allow_weak;
     bool address_check;
+    cachet_store *store; /* not owned; NULL = none */
+    cachet_revocation_policy revocation;
+    int net_timeout; /* seconds for OCSP/CRL fetches; 0 = the pki default */
     cachet_limits limits;
     cachet_error err;
 };

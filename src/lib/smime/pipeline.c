@@ -355,6 +355,9 @@ static cachet_status rd_finish(cachet_op *op, cachet_report **out_report) {
     /* The report is given when the input could be read through, or described in part. */
     bool describable = rd->num_layers > 0 || !op->failed;
     cachet_status st = final_status(rd);
+    if (st == CACHET_OK && rd->harvest) {
+        st = cachet_rd_harvest_store(rd);
+    }
     if (out_report != NULL && describable) {
         *out_report = build_report(rd);
         if (*out_report != NULL) {
@@ -391,6 +394,7 @@ static void rd_free(void *impl) {
     }
     cachet_free(rd->layers);
     cachet_rd_fields_free(&rd->outer);
+    cachet_rd_harvest_free(rd->harvested);
     cachet_free(rd);
 }
 

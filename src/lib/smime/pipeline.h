@@ -103,6 +103,10 @@ typedef struct cachet_reader {
     bool dec_from_mismatch;
     char dec_signed_part[64];
     char dec_where[160];
+    /* verify with harvest: what valid, trusted signers brought, stored in the
+     * context's store once the whole message verified (verify_harvest.c) */
+    bool harvest;
+    struct cachet_rd_harvest *harvested;
 } cachet_reader;
 
 /* cachet_rd_new makes the reader and the op around it. */
@@ -205,6 +209,23 @@ cachet_status cachet_rd_signed_finish(cachet_reader *rd, const cachet_rd_place *
 void cachet_rd_check_signers(cachet_reader *rd, const cachet_rd_place *place,
                              const cachet_cms_verify *v, cachet_layer_report *layer,
                              cachet_error *out);
+/* ---- Harvest and revocation of signers (verify_harvest.c, verify_revocation.c) ---- */
+/* cachet_rd_harvest_collect keeps, for every signer of |v| whose signature is
+ * valid and whose chain is trusted, its certificate, the certificates of the
+ * SignedData on its path, and its smimeCapabilities attribute. */
+cachet_status cachet_rd_harvest_collect(cachet_reader *rd, const cachet_cms_verify *v,
+                                        const cachet_layer_report *layer);
+/* cachet_rd_harvest_store writes what was collected to the store (call only
+ * once the whole message verified); fails the op with CACHET_ERR_IO. */
+cachet_status cachet_rd_harvest_store(cachet_reader *rd);
+void cachet_rd_harvest_free(struct cachet_rd_harvest *h);
+/* cachet_rd_check_revocation applies the context's revocation policy to a
+ * trusted signer: revoked, or unknown under the hard policy, makes its chain
+ * INVALID and records the failure in |out|. */
+void cachet_rd_check_revocation(cachet_reader *rd, const cachet_cms_verify *v,
+                                cachet_signer_report *s, const cachet_cert *cert, const char *where,
+                                cachet_error *out);
+
 /* cachet_rd_new_verifier makes a cms verifier with the reader's policy. */
 cachet_cms_verify *cachet_rd_new_verifier(cachet_reader *rd, const cachet_sink *content,
                                           cachet_error *err);

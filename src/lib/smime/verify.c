@@ -8,6 +8,14 @@ cachet_op *cachet_verify_new(const cachet_ctx *ctx, const cachet_verify_opts *op
         cachet_err_set(err, CACHET_ERR_USAGE, "", -1, "options are needed");
         return NULL;
     }
-    return cachet_rd_new(ctx, CACHET_RD_VERIFY, opts->decrypt_with, true, opts->raw, opts->detached,
-                         out, err);
+    if (opts->harvest && (ctx == NULL || ctx->store == NULL)) {
+        cachet_err_set(err, CACHET_ERR_USAGE, "", -1, "harvesting needs a certificate store");
+        return NULL;
+    }
+    cachet_op *op = cachet_rd_new(ctx, CACHET_RD_VERIFY, opts->decrypt_with, true, opts->raw,
+                                  opts->detached, out, err);
+    if (op != NULL) {
+        ((cachet_reader *)op->impl)->harvest = opts->harvest;
+    }
+    return op;
 }

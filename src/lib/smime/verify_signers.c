@@ -1,7 +1,9 @@
 /* Signed layers: ending the cms verifier into the report, then the S/MIME checks
  * on each signer that CMS itself does not know about: the signer's address
  * against the message's From (RFC 8550 §3, RFC 8551 §2.5.4; ATTACKS ID-01/ID-03)
- * and the signing time against the signer certificate's validity. */
+ * and the signing time against the signer certificate's validity; with a
+ * revocation policy, the signer certificate's revocation status; with harvest,
+ * what a fully valid layer brings is kept for the store. */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -37,6 +39,11 @@ void cachet_rd_check_signers(cachet_reader *rd, const cachet_rd_place *place,
                          "signing time %s is outside the validity of the signer certificate", t);
                 cachet_err_set(out, CACHET_ERR_UNTRUSTED, where, -1, "%s", s->signature_detail);
             }
+        }
+        /* Only a signature that stands is worth asking a responder about. */
+        if (cert != NULL && s->signature_valid && s->chain == CACHET_CHAIN_TRUSTED &&
+            rd->mode != CACHET_RD_INSPECT && rd->ctx->revocation != CACHET_REVOCATION_NONE) {
+            cachet_rd_check_revocation(rd, v, s, cert, where, out);
         }
         if (!check_address || !rd->have_message || cert == NULL) {
             /* Raw CMS has no From to bind to; the caller turned the check off; or
@@ -105,6 +112,8 @@ cachet_status cachet_rd_signed_finish(cachet_reader *rd, const cachet_rd_place *
         cachet_rd_verdict(rd, place, &e);
     } else if (checks.status != CACHET_OK) {
         cachet_rd_verdict(rd, place, &checks);
+    } else if (rd->harvest && !place->scan) {
+        return cachet_rd_harvest_collect(rd, v, l);
     }
     return CACHET_OK;
 }
