@@ -27,9 +27,15 @@ typedef struct harvest_item {
     int64_t seen;
 } harvest_item;
 
+/* CRLs carried in SignedData.crls (RFC 8550 §2.1: recognised and stored for
+ * later messages); at most this many per message are kept. */
+#define HARVEST_MAX_CRLS 16
+
 struct cachet_rd_harvest {
     harvest_item *items;
     size_t num, cap;
+    cachet_membuf crls[HARVEST_MAX_CRLS]; /* DER CertificateList each */
+    size_t num_crls;
 };
 
 static void item_clear(harvest_item *it) {
@@ -47,6 +53,9 @@ void cachet_rd_harvest_free(struct cachet_rd_harvest *h) {
         item_clear(&h->items[i]);
     }
     cachet_free(h->items);
+    for (size_t i = 0; i < h->num_crls; i++) {
+        cachet_membuf_free(&h->crls[i]);
+    }
     cachet_free(h);
 }
 
@@ -128,6 +137,36 @@ static bool find_caps(cachet_cbs attrs, harvest_item *it) {
     return true;
 }
 
+/* collect_crls copies the CertificateList elements of SignedData.crls; other
+ * RevocationInfoChoices ([1] other formats such as OCSP responses) are skipped.
+ * Nothing is trusted here: each CRL is verified against its stored issuer when
+ * it is stored. */
+static bool collect_crls(struct cachet_rd_harvest *h, const cachet_cms_verify *v) {
+    cachet_cbs crls;
+    if (!cachet_cms_verify_crls(v, &crls)) {
+        return true;
+    }
+    while (crls.len > 0 && h->num_crls < HARVEST_MAX_CRLS) {
+        cachet_cbs elem;
+        cachet_asn1_tag tag;
+        if (!cachet_cbs_get_any_asn1_element(&crls, &elem, &tag, NULL)) {
+            return true; /* the structure was checked by cms; stop quietly */
+        }
+        if (tag != CACHET_ASN1_SEQUENCE || elem.len > CACHET_DB_MAX_CRL) {
+            continue;
+        }
+        cachet_membuf *b = &h->crls[h->num_crls];
+        memset(b, 0, sizeof(*b));
+        b->max = CACHET_DB_MAX_CRL;
+        if (!cachet_membuf_append(b, elem.data, elem.len)) {
+            cachet_membuf_free(b);
+            return false;
+        }
+        h->num_crls++;
+    }
+    return true;
+}
+
 static int64_t now_of(const cachet_reader *rd) {
     return rd->ctx->at != 0 ? rd->ctx->at : (int64_t)time(NULL);
 }
@@ -169,6 +208,10 @@ cachet_status cachet_rd_harvest_collect(cachet_reader *rd, const cachet_cms_veri
         if (!ok) {
             return cachet_rd_fatalf(rd, NULL, CACHET_ERR_NOMEM, "out of memory");
         }
+    }
+    /* CRLs of a layer that has a harvested signer */
+    if (h->num > 0 && !collect_crls(h, v)) {
+        return cachet_rd_fatalf(rd, NULL, CACHET_ERR_NOMEM, "out of memory");
     }
     return CACHET_OK;
 }
@@ -220,6 +263,18 @@ cachet_status cachet_rd_harvest_store(cachet_reader *rd) {
         }
         if (st == CACHET_OK && it->caps != NULL) {
             st = put_caps(db, it, &e);
+        }
+    }
+    /* A carried CRL whose issuer is unknown, whose signature fails or that is
+     * older than the stored one is simply not kept (the store keeps the newest
+     * per issuer, RFC 8550 §6): it is no reason to fail the verification. */
+    for (size_t i = 0; i < h->num_crls && st == CACHET_OK; i++) {
+        cachet_error ignored;
+        cachet_status cs = cachet_pki_import_crl(db, h->crls[i].data, h->crls[i].len,
+                                                 "a signed message", &ignored);
+        if (cs == CACHET_ERR_NOMEM || cs == CACHET_ERR_IO) {
+            st = cs;
+            e = ignored;
         }
     }
     if (st != CACHET_OK) {
