@@ -54,6 +54,11 @@ cachet_status cachet_pki_choose_algorithms(cachet_db *db, cachet_cert *const *ce
  * store, up to a self-signed certificate or |max| certificates. */
 cachet_status cachet_pki_store_chain(cachet_db *db, const cachet_cert *leaf, size_t max,
                                      cachet_cert_list *chain, cachet_error *err);
+/* cachet_pki_store_intermediates appends the stored CA certificates that are
+ * not anchors (at most |max|, newest first) to |out|: candidates for the
+ * middle of a path. */
+cachet_status cachet_pki_store_intermediates(cachet_db *db, size_t max, cachet_cert_list *out,
+                                             cachet_error *err);
 /* cachet_pki_add_anchors adds every stored anchor to |trust|. */
 cachet_status cachet_pki_add_anchors(cachet_db *db, cachet_trust *trust, size_t *num_added,
                                      cachet_error *err);

@@ -128,6 +128,33 @@ cachet_status cachet_pki_add_anchors(cachet_db *db, cachet_trust *trust, size_t 
     return st;
 }
 
+cachet_status cachet_pki_store_intermediates(cachet_db *db, size_t max, cachet_cert_list *out,
+                                             cachet_error *err) {
+    if (db == NULL || out == NULL) {
+        return cachet_err_set(err, CACHET_ERR_USAGE, "store", -1, "missing store");
+    }
+    cachet_db_cert *recs = NULL;
+    size_t n = 0;
+    cachet_status st = cachet_db_list_certs(db, &recs, &n, err);
+    size_t taken = 0;
+    for (size_t i = 0; st == CACHET_OK && i < n && taken < max; i++) {
+        if (!recs[i].is_ca || recs[i].origin == CACHET_DB_ANCHOR) {
+            continue;
+        }
+        cachet_cert *c = NULL;
+        if (cachet_pki_record_cert(&recs[i], &c, NULL) != CACHET_OK) {
+            continue; /* a damaged record cannot complete any path */
+        }
+        if (!cachet_cert_list_push(out, c)) {
+            st = cachet_err_set(err, CACHET_ERR_NOMEM, "store", -1, "out of memory");
+        }
+        cachet_cert_free(c);
+        taken++;
+    }
+    cachet_db_certs_free(recs, n);
+    return st;
+}
+
 /* Why candidates were refused, for the error message. */
 typedef struct tally {
     size_t expired, not_yet_valid, key_usage, eku, key_type, untrusted, revoked, unknown,

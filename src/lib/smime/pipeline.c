@@ -248,7 +248,26 @@ cachet_cms_verify *cachet_rd_new_verifier(cachet_reader *rd, const cachet_sink *
                                           cachet_error *err) {
     const cachet_cms_policy *pol =
         rd->mode == CACHET_RD_INSPECT ? &rd->inspect_policy : &rd->policy;
-    return cachet_cms_verify_new(pol, &rd->limits, content, err);
+    cachet_cms_verify *v = cachet_cms_verify_new(pol, &rd->limits, content, err);
+    if (v == NULL || rd->mode == CACHET_RD_INSPECT || rd->ctx->store == NULL) {
+        return v;
+    }
+    /* RFC 8550 §4.2: certificates kept from earlier messages complete the path
+     * of a signer whose message carries only its own certificate. */
+    if (!rd->store_cas_loaded) {
+        rd->store_cas_loaded = true;
+        cachet_status st = cachet_pki_store_intermediates(
+            rd->ctx->store->db, CACHET_RD_MAX_STORE_CAS, &rd->store_cas, err);
+        if (st != CACHET_OK) {
+            cachet_cms_verify_free(v);
+            return NULL;
+        }
+    }
+    if (rd->store_cas.num > 0 && cachet_cms_verify_add_certs(v, &rd->store_cas, err) != CACHET_OK) {
+        cachet_cms_verify_free(v);
+        return NULL;
+    }
+    return v;
 }
 
 /* ---- The op ---- */
@@ -388,6 +407,7 @@ static void rd_free(void *impl) {
     }
     cachet_rd_unit_free(rd->root);
     cachet_cms_verify_free(rd->pre_verify);
+    cachet_cert_list_clear(&rd->store_cas);
     cachet_hold_free(rd->hold);
     for (size_t i = 0; i < rd->num_layers; i++) {
         cachet_cms_layer_report_clear(&rd->layers[i]);

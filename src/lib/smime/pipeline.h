@@ -62,6 +62,9 @@ bool cachet_rd_fields_add(cachet_rd_fields *f, const char *name, const uint8_t *
 bool cachet_rd_fields_has(const cachet_rd_fields *f, const char *name);
 void cachet_rd_fields_free(cachet_rd_fields *f);
 
+/* The most stored CA certificates offered as intermediates to one message. */
+#define CACHET_RD_MAX_STORE_CAS 256
+
 typedef struct cachet_reader {
     cachet_rd_mode mode;
     cachet_op *op;
@@ -107,6 +110,10 @@ typedef struct cachet_reader {
      * context's store once the whole message verified (verify_harvest.c) */
     bool harvest;
     struct cachet_rd_harvest *harvested;
+    /* CA certificates of the context's store, offered to every signed layer as
+     * intermediates (loaded on the first signed layer) */
+    cachet_cert_list store_cas;
+    bool store_cas_loaded;
 } cachet_reader;
 
 /* cachet_rd_new makes the reader and the op around it. */
