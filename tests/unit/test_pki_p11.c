@@ -31,12 +31,12 @@ static void remove_work(void) {
     }
 }
 
-/* tests_dir: tests/ of the source tree, from $CACHET_TEST_DATA (tests/data)
+/* tests_dir: tests/ of the source tree, from $CACHET_TESTS_DIR
  * or else from this file's path. */
 static void tests_dir(char *out, size_t len) {
-    const char *data = getenv("CACHET_TEST_DATA");
+    const char *data = getenv("CACHET_TESTS_DIR");
     if (data != NULL) {
-        snprintf(out, len, "%s/..", data);
+        snprintf(out, len, "%s", data);
         return;
     }
     snprintf(out, len, "%s", __FILE__);

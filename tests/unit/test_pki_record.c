@@ -30,9 +30,9 @@ static const char *pki_path(const char *name) {
     static char path[512];
     if (pki_dir[0] == '\0') {
         char tests[384];
-        const char *data = getenv("CACHET_TEST_DATA");
+        const char *data = getenv("CACHET_TESTS_DIR");
         if (data != NULL) {
-            snprintf(tests, sizeof(tests), "%s/..", data);
+            snprintf(tests, sizeof(tests), "%s", data);
         } else {
             snprintf(tests, sizeof(tests), "%s", __FILE__);
             char *slash = strrchr(tests, '/');

@@ -153,10 +153,10 @@ FIXTURE bool setup(void) {
     atexit(cleanup);
     port_ocsp = free_port();
     port_http = free_port();
-    const char *data = getenv("CACHET_TEST_DATA");
+    const char *data = getenv("CACHET_TESTS_DIR");
     char script[512];
     if (data != NULL) {
-        snprintf(script, sizeof(script), "%s/../pki/mkrevocation.sh", data);
+        snprintf(script, sizeof(script), "%s/pki/mkrevocation.sh", data);
     } else {
         snprintf(script, sizeof(script), "%s", __FILE__);
         char *slash = strstr(script, "/unit/test_revocation_fixture.h");
