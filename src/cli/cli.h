@@ -278,6 +278,11 @@ int cachet_cli_resolve_fp_info(const char *cmd, cachet_store *st, const char *fp
 int cachet_cli_read_file(const char *cmd, const char *what, const char *path, size_t max,
                          uint8_t **out, size_t *out_len);
 
+/* cachet_cli_list_records runs `certs list` (|keys| false) and `keys list`
+ * (|keys| true): the stored records, or those with a key, one line each or as
+ * JSON. Returns the exit status. */
+int cachet_cli_list_records(int argc, char **argv, bool keys);
+
 /* certinfo.c: printing certificate records. */
 /* cachet_cli_cert_line: fingerprint (16 hex), origin, not_after date, emails, subject. */
 void cachet_cli_cert_line(FILE *f, const cachet_cert_info *ci);

@@ -191,26 +191,7 @@ static void print_infos(const cachet_cli_opts *o, const cachet_cert_info *infos,
 }
 
 int cachet_cmd_certs_list(int argc, char **argv) {
-    cachet_cli_opts o;
-    cachet_store *st = NULL;
-    int r = cachet_cli_parse(&o, argc, argv,
-                             CACHET_OPT_BIT(CACHET_OPT_STORE) | CACHET_OPT_BIT(CACHET_OPT_JSON));
-    if (r < 0) {
-        r = cachet_cli_open_store(&o, CACHET_CLI_STORE_CREATE, &st);
-    }
-    if (r < 0) {
-        cachet_cert_info *infos = NULL;
-        size_t num = 0;
-        cachet_error err = {0};
-        if (cachet_store_list(st, &infos, &num, &err) != CACHET_OK) {
-            r = cachet_cli_store_error(o.cmd, "reading the store", st, &err);
-        } else {
-            print_infos(&o, infos, num);
-            cachet_cert_info_free(infos, num);
-            r = CACHET_EXIT_OK;
-        }
-    }
-    return finish(&o, st, r);
+    return cachet_cli_list_records(argc, argv, false);
 }
 
 int cachet_cmd_certs_find(int argc, char **argv) {

@@ -123,31 +123,5 @@ int cachet_cmd_keys_import(int argc, char **argv) {
 }
 
 int cachet_cmd_keys_list(int argc, char **argv) {
-    cachet_cli_opts o;
-    cachet_store *st = NULL;
-    int r = cachet_cli_parse(&o, argc, argv,
-                             CACHET_OPT_BIT(CACHET_OPT_STORE) | CACHET_OPT_BIT(CACHET_OPT_JSON));
-    if (r < 0) {
-        r = cachet_cli_open_store(&o, CACHET_CLI_STORE_CREATE, &st);
-    }
-    if (r < 0) {
-        cachet_cert_info *keys = NULL;
-        size_t num = 0;
-        cachet_error err = {0};
-        if (cachet_store_list_keys(st, &keys, &num, &err) != CACHET_OK) {
-            r = cachet_cli_store_error(o.cmd, "reading the store", st, &err);
-        } else {
-            if (o.json) {
-                cachet_cli_certs_json(stdout, keys, num);
-            }
-            for (size_t i = 0; !o.json && i < num; i++) {
-                cachet_cli_key_line(stdout, &keys[i]);
-            }
-            cachet_cert_info_free(keys, num);
-            r = CACHET_EXIT_OK;
-        }
-    }
-    cachet_store_close(st);
-    cachet_cli_opts_free(&o);
-    return r;
+    return cachet_cli_list_records(argc, argv, true);
 }

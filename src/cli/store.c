@@ -261,3 +261,39 @@ int cachet_cli_read_file(const char *cmd, const char *what, const char *path, si
     *out_len = len;
     return -1;
 }
+
+int cachet_cli_list_records(int argc, char **argv, bool keys) {
+    cachet_cli_opts o;
+    cachet_store *st = NULL;
+    int r = cachet_cli_parse(&o, argc, argv,
+                             CACHET_OPT_BIT(CACHET_OPT_STORE) | CACHET_OPT_BIT(CACHET_OPT_JSON));
+    if (r < 0) {
+        r = cachet_cli_open_store(&o, CACHET_CLI_STORE_CREATE, &st);
+    }
+    if (r < 0) {
+        cachet_cert_info *infos = NULL;
+        size_t num = 0;
+        cachet_error err = {0};
+        cachet_status s = keys ? cachet_store_list_keys(st, &infos, &num, &err)
+                               : cachet_store_list(st, &infos, &num, &err);
+        if (s != CACHET_OK) {
+            r = cachet_cli_store_error(o.cmd, "reading the store", st, &err);
+        } else {
+            if (o.json) {
+                cachet_cli_certs_json(stdout, infos, num);
+            }
+            for (size_t i = 0; !o.json && i < num; i++) {
+                if (keys) {
+                    cachet_cli_key_line(stdout, &infos[i]);
+                } else {
+                    cachet_cli_cert_line(stdout, &infos[i]);
+                }
+            }
+            cachet_cert_info_free(infos, num);
+            r = CACHET_EXIT_OK;
+        }
+    }
+    cachet_store_close(st);
+    cachet_cli_opts_free(&o);
+    return r;
+}

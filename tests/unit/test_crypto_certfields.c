@@ -11,35 +11,10 @@
 #include <openssl/x509v3.h>
 
 #include "crypto/crypto.h"
+#include "test_cert_util.h"
 #include "testlib.h"
 
 static char pki_dir[256];
-
-static void remove_pki(void) {
-    if (pki_dir[0] != '\0') {
-        char cmd[512];
-        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", pki_dir);
-        if (system(cmd) != 0) {
-            fprintf(stderr, "cannot remove %s\n", pki_dir);
-        }
-    }
-}
-
-/* tests_dir: tests/ of the source tree, from $CACHET_TESTS_DIR
- * or else from this file's path. */
-static void tests_dir(char *out, size_t len) {
-    const char *data = getenv("CACHET_TESTS_DIR");
-    if (data != NULL) {
-        snprintf(out, len, "%s", data);
-        return;
-    }
-    snprintf(out, len, "%s", __FILE__);
-    char *slash = strrchr(out, '/');
-    if (slash != NULL) {
-        *slash = '\0';
-        strncat(out, "/..", len - strlen(out) - 1);
-    }
-}
 
 static const char pat_cnf[] =
     "[req]\ndistinguished_name = dn\n[dn]\n[ext]\n"
@@ -58,18 +33,8 @@ static const char pat_cnf[] =
 static const char *pki_path(const char *name) {
     static char path[512];
     if (pki_dir[0] == '\0') {
-        char tests[384];
         char cmd[1024];
-        tests_dir(tests, sizeof(tests));
-        snprintf(pki_dir, sizeof(pki_dir), "/tmp/cachet-certfields-XXXXXX");
-        if (mkdtemp(pki_dir) == NULL) {
-            perror("mkdtemp");
-            exit(1);
-        }
-        atexit(remove_pki);
-        snprintf(cmd, sizeof(cmd), "bash '%s/pki/mkpki.sh' '%s' >/dev/null 2>&1", tests, pki_dir);
-        if (system(cmd) != 0) {
-            fprintf(stderr, "mkpki.sh failed\n");
+        if (!cachet_test_make_pki(pki_dir, sizeof(pki_dir))) {
             exit(1);
         }
         snprintf(path, sizeof(path), "%s/pat.cnf", pki_dir);
@@ -95,17 +60,7 @@ static const char *pki_path(const char *name) {
 static cachet_cert *load(const char *name) {
     char file[64];
     snprintf(file, sizeof(file), "%s.crt", name);
-    size_t len = 0;
-    uint8_t *data = cachet_test_read_file(pki_path(file), &len);
-    cachet_cert_list list = {0};
-    cachet_cert *c = NULL;
-    if (data != NULL && cachet_cert_load(data, len, &list, NULL) == CACHET_OK && list.num == 1) {
-        c = cachet_cert_up_ref(list.certs[0]);
-    }
-    CHECK(c != NULL);
-    cachet_cert_list_clear(&list);
-    free(data);
-    return c;
+    return cert_from_file(pki_path(file));
 }
 
 static X509 *load_x509(const char *name) {
@@ -134,52 +89,9 @@ static EVP_PKEY *load_key(const char *name) {
 
 /* ---- crafted certificates ---- */
 
-typedef struct ext_spec {
-    int nid;
-    int crit;
-    const char *conf;   /* X509V3 config value, or NULL */
-    const uint8_t *der; /* raw extension value when conf is NULL */
-    size_t der_len;
-} ext_spec;
-
-/* craft issues a certificate for |key| under |issuer_name| (NULL: self) signed
- * by |ikey|, carrying exactly |exts|. */
 static cachet_cert *craft(EVP_PKEY *key, const X509_NAME *issuer_name, EVP_PKEY *ikey,
                           const char *cn, const ext_spec *exts, size_t num) {
-    X509 *x = X509_new();
-    X509_set_version(x, 2);
-    ASN1_INTEGER_set(X509_get_serialNumber(x), 77);
-    X509_NAME *name = X509_NAME_new();
-    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0);
-    X509_set_subject_name(x, name);
-    X509_set_issuer_name(x, issuer_name != NULL ? issuer_name : name);
-    X509_NAME_free(name);
-    X509_gmtime_adj(X509_getm_notBefore(x), -3600);
-    X509_gmtime_adj(X509_getm_notAfter(x), 86400);
-    X509_set_pubkey(x, key);
-    for (size_t i = 0; i < num; i++) {
-        X509_EXTENSION *e = NULL;
-        if (exts[i].conf != NULL) {
-            X509V3_CTX ctx;
-            X509V3_set_ctx(&ctx, x, x, NULL, NULL, 0);
-            e = X509V3_EXT_conf_nid(NULL, &ctx, exts[i].nid, exts[i].conf);
-        } else {
-            ASN1_OCTET_STRING *os = ASN1_OCTET_STRING_new();
-            ASN1_OCTET_STRING_set(os, exts[i].der, (int)exts[i].der_len);
-            e = X509_EXTENSION_create_by_NID(NULL, exts[i].nid, exts[i].crit, os);
-            ASN1_OCTET_STRING_free(os);
-        }
-        CHECK(e != NULL && X509_add_ext(x, e, -1) == 1);
-        X509_EXTENSION_free(e);
-    }
-    CHECK(X509_sign(x, ikey, EVP_sha256()) > 0);
-    unsigned char *der = NULL;
-    int n = i2d_X509(x, &der);
-    cachet_cert *c = NULL;
-    CHECK_EQ_INT(cachet_cert_parse(der, (size_t)n, &c, NULL), CACHET_OK);
-    OPENSSL_free(der);
-    X509_free(x);
-    return c;
+    return craft_cert(77, key, issuer_name, ikey, cn, exts, num);
 }
 
 static EVP_PKEY *ec_key(void) {

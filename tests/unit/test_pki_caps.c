@@ -11,6 +11,7 @@
 #include <openssl/x509v3.h>
 
 #include "pki/pki.h"
+#include "test_cert_util.h"
 #include "testlib.h"
 
 /* ---- DER values ---- */
@@ -282,37 +283,11 @@ static cachet_cert *recipient(const char *alg, const char *emails, const uint8_t
                               size_t caps_len) {
     EVP_PKEY *key = strcmp(alg, "RSA") == 0 ? EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048)
                                             : EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
-    X509 *x = X509_new();
-    X509_set_version(x, 2);
-    ASN1_INTEGER_set(X509_get_serialNumber(x), 9);
-    X509_NAME *name = X509_NAME_new();
-    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)"R", -1, -1, 0);
-    X509_set_subject_name(x, name);
-    X509_set_issuer_name(x, name);
-    X509_NAME_free(name);
-    X509_gmtime_adj(X509_getm_notBefore(x), -3600);
-    X509_gmtime_adj(X509_getm_notAfter(x), 86400);
-    X509_set_pubkey(x, key);
-    X509V3_CTX ctx;
-    X509V3_set_ctx(&ctx, x, x, NULL, NULL, 0);
-    X509_EXTENSION *e = X509V3_EXT_conf_nid(NULL, &ctx, NID_subject_alt_name, emails);
-    CHECK(e != NULL && X509_add_ext(x, e, -1) == 1);
-    X509_EXTENSION_free(e);
-    if (caps != NULL) {
-        ASN1_OCTET_STRING *os = ASN1_OCTET_STRING_new();
-        ASN1_OCTET_STRING_set(os, caps, (int)caps_len);
-        e = X509_EXTENSION_create_by_NID(NULL, NID_SMIMECapabilities, 0, os);
-        ASN1_OCTET_STRING_free(os);
-        CHECK(e != NULL && X509_add_ext(x, e, -1) == 1);
-        X509_EXTENSION_free(e);
-    }
-    CHECK(X509_sign(x, key, EVP_sha256()) > 0);
-    unsigned char *der = NULL;
-    int n = i2d_X509(x, &der);
-    cachet_cert *c = NULL;
-    CHECK_EQ_INT(cachet_cert_parse(der, (size_t)n, &c, NULL), CACHET_OK);
-    OPENSSL_free(der);
-    X509_free(x);
+    const ext_spec exts[] = {
+        {NID_subject_alt_name, 0, emails, NULL, 0},
+        {NID_SMIMECapabilities, 0, NULL, caps, caps_len},
+    };
+    cachet_cert *c = craft_cert(9, key, NULL, key, "R", exts, caps != NULL ? 2 : 1);
     EVP_PKEY_free(key);
     return c;
 }

@@ -31,27 +31,9 @@ static void remove_work(void) {
     }
 }
 
-/* tests_dir: tests/ of the source tree, from $CACHET_TESTS_DIR
- * or else from this file's path. */
-static void tests_dir(char *out, size_t len) {
-    const char *data = getenv("CACHET_TESTS_DIR");
-    if (data != NULL) {
-        snprintf(out, len, "%s", data);
-        return;
-    }
-    snprintf(out, len, "%s", __FILE__);
-    char *slash = strrchr(out, '/');
-    if (slash != NULL) {
-        *slash = '\0';
-        strncat(out, "/..", len - strlen(out) - 1);
-    }
-}
-
 /* setup makes the token once; exits 77 when SoftHSM2 is missing. */
 static void setup(void) {
-    char tests[256];
-    char cmd[1024];
-    tests_dir(tests, sizeof(tests));
+    char cmd[1536];
     snprintf(work, sizeof(work), "/tmp/cachet-p11-XXXXXX");
     if (mkdtemp(work) == NULL) {
         perror("mkdtemp");
@@ -59,7 +41,8 @@ static void setup(void) {
     }
     atexit(remove_work);
     snprintf(softhsm_dir, sizeof(softhsm_dir), "%s/hsm", work);
-    snprintf(cmd, sizeof(cmd), "bash '%s/pki/softhsm.sh' '%s'", tests, softhsm_dir);
+    snprintf(cmd, sizeof(cmd), "bash '%s/pki/softhsm.sh' '%s'", cachet_test_tests_dir(),
+             softhsm_dir);
     FILE *p = popen(cmd, "r");
     if (p == NULL || fgets(module, sizeof(module), p) == NULL) {
         module[0] = '\0';

@@ -11,47 +11,16 @@
 #include <openssl/x509v3.h>
 
 #include "pki/pki.h"
+#include "test_cert_util.h"
 #include "testlib.h"
 
 static char pki_dir[256];
 
-static void remove_pki(void) {
-    if (pki_dir[0] != '\0') {
-        char cmd[512];
-        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", pki_dir);
-        if (system(cmd) != 0) {
-            fprintf(stderr, "cannot remove %s\n", pki_dir);
-        }
-    }
-}
-
 /* pki_path makes the test PKI once with tests/pki/mkpki.sh and returns DIR/|name|. */
 static const char *pki_path(const char *name) {
     static char path[512];
-    if (pki_dir[0] == '\0') {
-        char tests[384];
-        const char *data = getenv("CACHET_TESTS_DIR");
-        if (data != NULL) {
-            snprintf(tests, sizeof(tests), "%s", data);
-        } else {
-            snprintf(tests, sizeof(tests), "%s", __FILE__);
-            char *slash = strrchr(tests, '/');
-            if (slash != NULL) {
-                strcpy(slash, "/..");
-            }
-        }
-        snprintf(pki_dir, sizeof(pki_dir), "/tmp/cachet-record-XXXXXX");
-        if (mkdtemp(pki_dir) == NULL) {
-            perror("mkdtemp");
-            exit(1);
-        }
-        atexit(remove_pki);
-        char cmd[1024];
-        snprintf(cmd, sizeof(cmd), "bash '%s/pki/mkpki.sh' '%s' >/dev/null 2>&1", tests, pki_dir);
-        if (system(cmd) != 0) {
-            fprintf(stderr, "mkpki.sh failed\n");
-            exit(1);
-        }
+    if (pki_dir[0] == '\0' && !cachet_test_make_pki(pki_dir, sizeof(pki_dir))) {
+        exit(1);
     }
     snprintf(path, sizeof(path), "%s/%s", pki_dir, name);
     return path;
@@ -60,17 +29,7 @@ static const char *pki_path(const char *name) {
 static cachet_cert *load(const char *name) {
     char file[64];
     snprintf(file, sizeof(file), "%s.crt", name);
-    size_t len = 0;
-    uint8_t *data = cachet_test_read_file(pki_path(file), &len);
-    cachet_cert_list list = {0};
-    cachet_cert *c = NULL;
-    if (data != NULL && cachet_cert_load(data, len, &list, NULL) == CACHET_OK && list.num == 1) {
-        c = cachet_cert_up_ref(list.certs[0]);
-    }
-    CHECK(c != NULL);
-    cachet_cert_list_clear(&list);
-    free(data);
-    return c;
+    return cert_from_file(pki_path(file));
 }
 
 static X509 *to_x509(const cachet_cert *c) {

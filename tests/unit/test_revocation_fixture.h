@@ -153,18 +153,9 @@ FIXTURE bool setup(void) {
     atexit(cleanup);
     port_ocsp = free_port();
     port_http = free_port();
-    const char *data = getenv("CACHET_TESTS_DIR");
-    char script[512];
-    if (data != NULL) {
-        snprintf(script, sizeof(script), "%s/pki/mkrevocation.sh", data);
-    } else {
-        snprintf(script, sizeof(script), "%s", __FILE__);
-        char *slash = strstr(script, "/unit/test_revocation_fixture.h");
-        snprintf(slash != NULL ? slash : script, 64, "/pki/mkrevocation.sh");
-    }
-    char cmd[1024];
-    snprintf(cmd, sizeof(cmd), "bash '%s' '%s' %d %d >'%s/mk.log' 2>&1", script, dir, port_ocsp,
-             port_http, dir);
+    char cmd[2048];
+    snprintf(cmd, sizeof(cmd), "bash '%s/pki/mkrevocation.sh' '%s' %d %d >'%s/mk.log' 2>&1",
+             cachet_test_tests_dir(), dir, port_ocsp, port_http, dir);
     if (port_ocsp <= 0 || port_http <= 0 || port_ocsp == port_http || system(cmd) != 0) {
         fprintf(stderr, "mkrevocation.sh failed (%s)\n", cmd);
         return false;

@@ -292,11 +292,8 @@ static void pkcs11_reference_keeps_no_pin(void) {
     SETUP();
     char hsm[600], module[600] = "";
     snprintf(hsm, sizeof(hsm), "%s/hsm", g_tmp);
-    char script[1024];
-    snprintf(script, sizeof(script), "%s", __FILE__);
-    *strrchr(script, '/') = '\0';
-    *strrchr(script, '/') = '\0';
-    strcat(script, "/pki/softhsm.sh");
+    char script[1100];
+    snprintf(script, sizeof(script), "%s/pki/softhsm.sh", cachet_test_tests_dir());
     char cmd[2400];
     snprintf(cmd, sizeof(cmd), "bash '%s' '%s' '%s' 2>/dev/null", script, hsm, g_pki);
     FILE *p = popen(cmd, "r");

@@ -18,7 +18,7 @@
 #include "testlib.h"
 
 static char g_tmp[256]; /* everything this process writes */
-static char g_pki[300]; /* the mkpki.sh output */
+static char g_pki[300]; /* the mkpki.sh output (cachet_test_make_pki) */
 static int g_store_seq;
 
 /* run formats and runs a shell command; its exit status. */
@@ -49,22 +49,7 @@ static bool pki_setup(void) {
         return false;
     }
     atexit(cleanup_tmp);
-    /* __FILE__ is tests/unit/<this>: mkpki.sh is tests/pki/mkpki.sh. */
-    char script[1024];
-    snprintf(script, sizeof(script), "%s", __FILE__);
-    char *slash = strrchr(script, '/');
-    if (slash == NULL) {
-        return false;
-    }
-    *slash = '\0';
-    slash = strrchr(script, '/');
-    if (slash == NULL) {
-        return false;
-    }
-    snprintf(slash, sizeof(script) - (size_t)(slash - script), "/pki/mkpki.sh");
-    snprintf(g_pki, sizeof(g_pki), "%s/pki", g_tmp);
-    if (run("bash '%s' '%s' >/dev/null 2>&1", script, g_pki) != 0) {
-        fprintf(stderr, "mkpki.sh failed\n");
+    if (!cachet_test_make_pki(g_pki, sizeof(g_pki))) {
         g_pki[0] = '\0';
         return false;
     }

@@ -1,5 +1,6 @@
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "testlib.h"
 
@@ -68,6 +69,62 @@ const char *cachet_test_vector_path(const char *rel) {
     }
     snprintf(path, sizeof(path), "%s/%s", base, rel);
     return path;
+}
+
+const char *cachet_test_tests_dir(void) {
+    static char dir[1024];
+    const char *env = getenv("CACHET_TESTS_DIR");
+    if (env != NULL) {
+        snprintf(dir, sizeof(dir), "%s", env);
+        return dir;
+    }
+    /* __FILE__ is tests/unit/testlib.c. */
+    snprintf(dir, sizeof(dir), "%s", __FILE__);
+    char *slash = strrchr(dir, '/');
+    if (slash != NULL) {
+        *slash = '\0';
+        strncat(dir, "/..", sizeof(dir) - strlen(dir) - 1);
+    }
+    return dir;
+}
+
+static char pki_dir[256];
+
+static void remove_pki(void) {
+    if (pki_dir[0] != '\0') {
+        char cmd[512];
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", pki_dir);
+        if (system(cmd) != 0) {
+            fprintf(stderr, "cannot remove %s\n", pki_dir);
+        }
+    }
+}
+
+bool cachet_test_make_pki(char *dir, size_t len) {
+    static int state; /* 0: not tried, 1: made, -1: failed */
+    if (state == 0) {
+        state = -1;
+        snprintf(pki_dir, sizeof(pki_dir), "/tmp/cachet-pki-XXXXXX");
+        if (mkdtemp(pki_dir) == NULL) {
+            perror("mkdtemp");
+            pki_dir[0] = '\0';
+            return false;
+        }
+        atexit(remove_pki);
+        char cmd[2048];
+        snprintf(cmd, sizeof(cmd), "bash '%s/pki/mkpki.sh' '%s' >/dev/null 2>&1",
+                 cachet_test_tests_dir(), pki_dir);
+        if (system(cmd) != 0) {
+            fprintf(stderr, "mkpki.sh failed\n");
+            return false;
+        }
+        state = 1;
+    }
+    if (state != 1) {
+        return false;
+    }
+    snprintf(dir, len, "%s", pki_dir);
+    return true;
 }
 
 uint32_t cachet_test_rand(uint32_t *state) {

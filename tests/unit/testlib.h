@@ -73,6 +73,13 @@ bool cachet_test_mem_eq(const void *a, size_t alen, const void *b, size_t blen);
 uint8_t *cachet_test_read_file(const char *path, size_t *out_len);
 /* cachet_test_vector_path joins $CACHET_VECTORS and |rel| into a static buffer. */
 const char *cachet_test_vector_path(const char *rel);
+/* cachet_test_tests_dir: tests/ of the source tree, from $CACHET_TESTS_DIR or
+ * else from this library's source path (static buffer). */
+const char *cachet_test_tests_dir(void);
+/* cachet_test_make_pki runs tests/pki/mkpki.sh once per process into a fresh
+ * temporary folder (removed at exit) and writes that folder into |dir|; false
+ * (and prints why) when it cannot. */
+bool cachet_test_make_pki(char *dir, size_t len);
 /* Deterministic pseudo-random numbers for chunking tests (xorshift, seeded). */
 uint32_t cachet_test_rand(uint32_t *state);
 

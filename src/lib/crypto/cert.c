@@ -250,15 +250,18 @@ const uint8_t *cachet_cert_serial_der(const cachet_cert *cert, size_t *out_len) 
     return cert->serial;
 }
 
-bool cachet_cert_ski(const cachet_cert *cert, const uint8_t **out, size_t *out_len) {
-    const ASN1_OCTET_STRING *ski = X509_get0_subject_key_id(cert->x509);
+bool cachet_crypto_key_id(const ASN1_OCTET_STRING *id, const uint8_t **out, size_t *out_len) {
     ERR_clear_error();
-    if (ski == NULL || ASN1_STRING_length(ski) <= 0) {
+    if (id == NULL || ASN1_STRING_length(id) <= 0) {
         return false;
     }
-    *out = ASN1_STRING_get0_data(ski);
-    *out_len = (size_t)ASN1_STRING_length(ski);
+    *out = ASN1_STRING_get0_data(id);
+    *out_len = (size_t)ASN1_STRING_length(id);
     return true;
+}
+
+bool cachet_cert_ski(const cachet_cert *cert, const uint8_t **out, size_t *out_len) {
+    return cachet_crypto_key_id(X509_get0_subject_key_id(cert->x509), out, out_len);
 }
 
 cachet_pkey *cachet_cert_pkey(const cachet_cert *cert) {
@@ -267,14 +270,13 @@ cachet_pkey *cachet_cert_pkey(const cachet_cert *cert) {
     return cachet_pkey_wrap(pk);
 }
 
-void cachet_cert_subject(const cachet_cert *cert, char *out, size_t out_len) {
+void cachet_crypto_name_text(const X509_NAME *name, char *out, size_t out_len) {
     if (out_len == 0) {
         return;
     }
     out[0] = '\0';
     BIO *bio = BIO_new(BIO_s_mem());
-    if (bio != NULL &&
-        X509_NAME_print_ex(bio, X509_get_subject_name(cert->x509), 0, XN_FLAG_RFC2253) >= 0) {
+    if (bio != NULL && X509_NAME_print_ex(bio, name, 0, XN_FLAG_RFC2253) >= 0) {
         char *p = NULL;
         long n = BIO_get_mem_data(bio, &p);
         size_t copy = n > 0 ? (size_t)n : 0;
@@ -288,6 +290,10 @@ void cachet_cert_subject(const cachet_cert *cert, char *out, size_t out_len) {
     }
     BIO_free(bio);
     ERR_clear_error();
+}
+
+void cachet_cert_subject(const cachet_cert *cert, char *out, size_t out_len) {
+    cachet_crypto_name_text(X509_get_subject_name(cert->x509), out, out_len);
 }
 
 void cachet_cert_sha256(const cachet_cert *cert, uint8_t out[32]) {
@@ -330,7 +336,7 @@ static int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
     return era * 146097 + (int64_t)doe - 719468;
 }
 
-static int64_t asn1_time_epoch(const ASN1_TIME *t) {
+int64_t cachet_crypto_time_epoch(const ASN1_TIME *t) {
     struct tm tm;
     memset(&tm, 0, sizeof(tm));
     if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1) {
@@ -343,6 +349,6 @@ static int64_t asn1_time_epoch(const ASN1_TIME *t) {
 }
 
 void cachet_cert_validity(const cachet_cert *cert, int64_t *not_before, int64_t *not_after) {
-    *not_before = asn1_time_epoch(X509_get0_notBefore(cert->x509));
-    *not_after = asn1_time_epoch(X509_get0_notAfter(cert->x509));
+    *not_before = cachet_crypto_time_epoch(X509_get0_notBefore(cert->x509));
+    *not_after = cachet_crypto_time_epoch(X509_get0_notAfter(cert->x509));
 }

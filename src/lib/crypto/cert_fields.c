@@ -53,37 +53,11 @@ unsigned cachet_cert_key_usage(const cachet_cert *cert) {
 }
 
 void cachet_cert_issuer(const cachet_cert *cert, char *out, size_t out_len) {
-    if (out_len == 0) {
-        return;
-    }
-    out[0] = '\0';
-    BIO *bio = BIO_new(BIO_s_mem());
-    if (bio != NULL &&
-        X509_NAME_print_ex(bio, X509_get_issuer_name(cert->x509), 0, XN_FLAG_RFC2253) >= 0) {
-        char *p = NULL;
-        long n = BIO_get_mem_data(bio, &p);
-        size_t copy = n > 0 ? (size_t)n : 0;
-        if (copy >= out_len) {
-            copy = out_len - 1;
-        }
-        if (copy > 0) {
-            memcpy(out, p, copy);
-        }
-        out[copy] = '\0';
-    }
-    BIO_free(bio);
-    ERR_clear_error();
+    cachet_crypto_name_text(X509_get_issuer_name(cert->x509), out, out_len);
 }
 
 bool cachet_cert_aki(const cachet_cert *cert, const uint8_t **out, size_t *out_len) {
-    const ASN1_OCTET_STRING *aki = X509_get0_authority_key_id(cert->x509);
-    ERR_clear_error();
-    if (aki == NULL || ASN1_STRING_length(aki) <= 0) {
-        return false;
-    }
-    *out = ASN1_STRING_get0_data(aki);
-    *out_len = (size_t)ASN1_STRING_length(aki);
-    return true;
+    return cachet_crypto_key_id(X509_get0_authority_key_id(cert->x509), out, out_len);
 }
 
 bool cachet_cert_is_ca(const cachet_cert *cert) {

@@ -57,6 +57,16 @@ cachet_pkey *cachet_pkey_wrap(EVP_PKEY *pkey);
 /* cachet_cert_from_x509 builds a cachet_cert from |x| (not consumed). */
 cachet_status cachet_cert_from_x509(X509 *x, cachet_cert **out, cachet_error *err);
 
+/* Certificate field helpers (cert.c), shared with cert_fields.c and
+ * revocation.c. cachet_crypto_name_text writes |name| as RFC 2253 text,
+ * truncated to |out_len| - 1 bytes ("" when it cannot be printed). */
+void cachet_crypto_name_text(const X509_NAME *name, char *out, size_t out_len);
+/* cachet_crypto_time_epoch: seconds since 1970 of |t|; 0 when NULL or unreadable. */
+int64_t cachet_crypto_time_epoch(const ASN1_TIME *t);
+/* cachet_crypto_key_id points |out| at the octets of a key identifier got
+ * from OpenSSL (clearing its error queue); false when absent or empty. */
+bool cachet_crypto_key_id(const ASN1_OCTET_STRING *id, const uint8_t **out, size_t *out_len);
+
 /* External keys (pkey_ext.c): the private operations of cachet_sign,
  * cachet_rsa_decrypt_key and cachet_ecdh once their arguments are checked. */
 void cachet_pkey_ext_free(cachet_pkey_ext *ext);

@@ -19,28 +19,6 @@ struct cachet_crl {
 
 /* ---- Shared helpers ---- */
 
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    unsigned yoe = (unsigned)(y - era * 400);
-    unsigned mp = m > 2 ? m - 3 : m + 9; /* March first puts the leap day last */
-    unsigned doy = (153 * mp + 2) / 5 + d - 1;
-    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (int64_t)doe - 719468;
-}
-
-static int64_t time_epoch(const ASN1_TIME *t) {
-    struct tm tm;
-    memset(&tm, 0, sizeof(tm));
-    if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1) {
-        ERR_clear_error();
-        return 0;
-    }
-    int64_t days =
-        days_from_civil((int64_t)tm.tm_year + 1900, (unsigned)tm.tm_mon + 1, (unsigned)tm.tm_mday);
-    return days * 86400 + tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
-}
-
 /* sig_weak: the house policy on signatures (DESIGN principle 5) applied to
  * revocation data: MD5/SHA-1 digests and RSA/DSA keys under 2048 bits. */
 static bool sig_weak(int sig_nid, EVP_PKEY *key, char *detail, size_t detail_len) {
@@ -58,28 +36,6 @@ static bool sig_weak(int sig_nid, EVP_PKEY *key, char *detail, size_t detail_len
         return true;
     }
     return false;
-}
-
-static void name_2253(const X509_NAME *name, char *out, size_t out_len) {
-    if (out_len == 0) {
-        return;
-    }
-    out[0] = '\0';
-    BIO *bio = BIO_new(BIO_s_mem());
-    if (bio != NULL && X509_NAME_print_ex(bio, name, 0, XN_FLAG_RFC2253) >= 0) {
-        char *p = NULL;
-        long n = BIO_get_mem_data(bio, &p);
-        size_t copy = n > 0 ? (size_t)n : 0;
-        if (copy >= out_len) {
-            copy = out_len - 1;
-        }
-        if (copy > 0) {
-            memcpy(out, p, copy);
-        }
-        out[copy] = '\0';
-    }
-    BIO_free(bio);
-    ERR_clear_error();
 }
 
 const char *cachet_crl_reason_name(int reason) {
@@ -166,13 +122,13 @@ const uint8_t *cachet_crl_der(const cachet_crl *crl, size_t *out_len) {
 }
 
 void cachet_crl_issuer(const cachet_crl *crl, char *out, size_t out_len) {
-    name_2253(X509_CRL_get_issuer(crl->crl), out, out_len);
+    cachet_crypto_name_text(X509_CRL_get_issuer(crl->crl), out, out_len);
 }
 
 void cachet_crl_times(const cachet_crl *crl, int64_t *this_update, int64_t *next_update) {
-    *this_update = time_epoch(X509_CRL_get0_lastUpdate(crl->crl));
+    *this_update = cachet_crypto_time_epoch(X509_CRL_get0_lastUpdate(crl->crl));
     const ASN1_TIME *next = X509_CRL_get0_nextUpdate(crl->crl);
-    *next_update = next != NULL ? time_epoch(next) : 0;
+    *next_update = next != NULL ? cachet_crypto_time_epoch(next) : 0;
 }
 
 /* crl_complete: RFC 5280 §6.3.3 (b)(2) and (d): only a complete CRL for every
@@ -258,7 +214,7 @@ void cachet_crl_lookup(const cachet_crl *crl, const cachet_cert *cert, cachet_re
      * in a complete CRL it is nonsense, so it counts as listed (fail closed). */
     if (X509_CRL_get0_by_cert(crl->crl, &rev, cert->x509) > 0 && rev != NULL) {
         out->status = CACHET_REV_STATUS_REVOKED;
-        out->revoked_at = time_epoch(X509_REVOKED_get0_revocationDate(rev));
+        out->revoked_at = cachet_crypto_time_epoch(X509_REVOKED_get0_revocationDate(rev));
         out->reason = revoked_reason(rev);
     }
     ERR_clear_error();
@@ -324,8 +280,8 @@ static bool responder_is(X509 *c, const ASN1_OCTET_STRING *kid, const X509_NAME 
 static bool delegated_ok(X509 *c, X509 *issuer, int64_t now, char *detail, size_t detail_len) {
     uint32_t flags = X509_get_extension_flags(c);
     EVP_PKEY *ikey = X509_get0_pubkey(issuer);
-    int64_t nb = time_epoch(X509_get0_notBefore(c));
-    int64_t na = time_epoch(X509_get0_notAfter(c));
+    int64_t nb = cachet_crypto_time_epoch(X509_get0_notBefore(c));
+    int64_t na = cachet_crypto_time_epoch(X509_get0_notAfter(c));
     bool ok = false;
     if (X509_check_issued(issuer, c) != X509_V_OK || ikey == NULL || X509_verify(c, ikey) != 1) {
         snprintf(detail, detail_len, "signed by a responder certificate the issuer did not issue");
@@ -404,8 +360,8 @@ static cachet_status ocsp_answer(OCSP_SINGLERESP *s, int64_t now, cachet_rev_ans
     int reason = -1;
     ASN1_GENERALIZEDTIME *rev = NULL, *thisu = NULL, *nextu = NULL;
     int st = OCSP_single_get0_status(s, &reason, &rev, &thisu, &nextu);
-    out->this_update = time_epoch(thisu);
-    out->next_update = nextu != NULL ? time_epoch(nextu) : 0;
+    out->this_update = cachet_crypto_time_epoch(thisu);
+    out->next_update = nextu != NULL ? cachet_crypto_time_epoch(nextu) : 0;
     if (thisu == NULL || out->this_update > now + CACHET_REV_SKEW_SECONDS) {
         return cachet_err_set(err, CACHET_ERR_UNTRUSTED, "OCSPResponse", -1,
                               "the answer's thisUpdate is in the future");
@@ -419,7 +375,7 @@ static cachet_status ocsp_answer(OCSP_SINGLERESP *s, int64_t now, cachet_rev_ans
         out->status = CACHET_REV_STATUS_GOOD;
     } else if (st == V_OCSP_CERTSTATUS_REVOKED) {
         out->status = CACHET_REV_STATUS_REVOKED;
-        out->revoked_at = time_epoch(rev);
+        out->revoked_at = cachet_crypto_time_epoch(rev);
         out->reason = reason >= 0 && reason <= 10 ? reason : CACHET_CRL_REASON_NONE;
     } else {
         out->status = CACHET_REV_STATUS_UNKNOWN;

@@ -10,30 +10,32 @@
 /* The largest key file read. */
 #define MAX_KEY_FILE ((size_t)1 << 20)
 
-static cachet_status read_key_file(const char *path, cachet_membuf *out, cachet_error *err) {
+cachet_status cachet_pki_read_file(const char *path, size_t max, cachet_status fail,
+                                   const char *what, cachet_membuf *out, cachet_error *err) {
+    cachet_membuf_reset(out);
     FILE *fp = fopen(path, "rb");
     if (fp == NULL) {
-        return cachet_err_set(err, CACHET_ERR_KEY, path, -1, "cannot open the key file %s: %s",
-                              path, strerror(errno));
+        return cachet_err_set(err, fail, path, -1, "cannot open %s%s: %s", what, path,
+                              strerror(errno));
     }
     cachet_status st = CACHET_OK;
-    uint8_t buf[4096];
+    uint8_t buf[8192];
     for (;;) {
         size_t n = fread(buf, 1, sizeof(buf), fp);
-        if (n > MAX_KEY_FILE - out->len) {
-            st = cachet_err_set(err, CACHET_ERR_LIMIT, path, -1,
-                                "key file %s is larger than %zu "
-                                "bytes",
-                                path, MAX_KEY_FILE);
-            break;
-        }
-        if (!cachet_membuf_append(out, buf, n)) {
-            st = cachet_err_set(err, CACHET_ERR_NOMEM, path, -1, "out of memory");
-            break;
+        if (n > 0) {
+            if (n > max - out->len) {
+                st = cachet_err_set(err, CACHET_ERR_LIMIT, path, (long long)out->len,
+                                    "%s%s is larger than %zu bytes", what, path, max);
+                break;
+            }
+            if (!cachet_membuf_append(out, buf, n)) {
+                st = cachet_err_set(err, CACHET_ERR_NOMEM, path, -1, "out of memory");
+                break;
+            }
         }
         if (n < sizeof(buf)) {
             if (ferror(fp)) {
-                st = cachet_err_set(err, CACHET_ERR_KEY, path, -1, "cannot read %s", path);
+                st = cachet_err_set(err, fail, path, -1, "cannot read %s", path);
             }
             break;
         }
@@ -50,7 +52,8 @@ static cachet_status load_file_key(const char *path, const char *pass, cachet_pk
                               "stored key reference file:%s is not an absolute path", path);
     }
     cachet_membuf buf = {0};
-    cachet_status st = read_key_file(path, &buf, err);
+    cachet_status st =
+        cachet_pki_read_file(path, MAX_KEY_FILE, CACHET_ERR_KEY, "the key file ", &buf, err);
     if (st == CACHET_OK) {
         cachet_error sub = {0};
         st = cachet_pkey_load_private(buf.data, buf.len, pass, out, &sub);

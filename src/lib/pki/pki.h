@@ -107,6 +107,12 @@ cachet_status cachet_pki_import_crl(cachet_db *db, const uint8_t *data, size_t l
                                     const char *source, cachet_error *err);
 
 /* ---- Private keys (pki/keyref.c, pki/p11*.c) ---- */
+/* cachet_pki_read_file reads all of |path| (at most |max| bytes) into |out|
+ * (reset first; its stack copy cleansed, so key files may pass). A file that
+ * cannot be opened or read is |fail| (CACHET_ERR_IO, CACHET_ERR_KEY); |what|
+ * prefixes the path in messages ("the key file ", or ""). */
+cachet_status cachet_pki_read_file(const char *path, size_t max, cachet_status fail,
+                                   const char *what, cachet_membuf *out, cachet_error *err);
 
 /* cachet_pki_load_key_ref opens the key a record points to: "file:PATH" (with
  * |pass|) or a "pkcs11:" URI. The key must match |cert|. */

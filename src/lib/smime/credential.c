@@ -7,37 +7,7 @@
 
 cachet_status cachet_smime_read_file(const char *path, size_t max, cachet_membuf *out,
                                      cachet_error *err) {
-    cachet_membuf_reset(out);
-    FILE *fp = fopen(path, "rb");
-    if (fp == NULL) {
-        return cachet_err_set(err, CACHET_ERR_IO, path, -1, "cannot open %s: %s", path,
-                              strerror(errno));
-    }
-    cachet_status st = CACHET_OK;
-    uint8_t buf[8192];
-    for (;;) {
-        size_t n = fread(buf, 1, sizeof(buf), fp);
-        if (n > 0) {
-            if (n > max - out->len) {
-                st = cachet_err_set(err, CACHET_ERR_LIMIT, path, (long long)out->len,
-                                    "%s is larger than %zu bytes", path, max);
-                break;
-            }
-            if (!cachet_membuf_append(out, buf, n)) {
-                st = cachet_err_set(err, CACHET_ERR_NOMEM, path, -1, "out of memory");
-                break;
-            }
-        }
-        if (n < sizeof(buf)) {
-            if (ferror(fp)) {
-                st = cachet_err_set(err, CACHET_ERR_IO, path, -1, "cannot read %s", path);
-            }
-            break;
-        }
-    }
-    cachet_cleanse(buf, sizeof(buf));
-    fclose(fp);
-    return st;
+    return cachet_pki_read_file(path, max, CACHET_ERR_IO, "", out, err);
 }
 
 /* key_error turns a lower-level failure into CACHET_ERR_KEY naming the file,
