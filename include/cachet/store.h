@@ -80,7 +80,7 @@ typedef struct cachet_import_result {
 
 /* cachet_store_import reads |data|: PEM (CERTIFICATE, PKCS7, CMS blocks), one DER
  * certificate, a DER/BER ContentInfo or an S/MIME message of type certs-only
- * (RFC 8551 §3.6), or, when |p12_pass| is not NULL, a PKCS#12 file (its
+ * (RFC 8551 §3.8), or, when |p12_pass| is not NULL, a PKCS#12 file (its
  * certificates only; keys go through cachet_store_import_key_p12). Nothing is
  * stored unless every certificate in |data| parses. |origin| is the origin of
  * new records. |source| names the input in error messages. */
@@ -209,7 +209,7 @@ typedef struct cachet_request_opts {
 cachet_status cachet_request_make(const cachet_request_opts *opts, const cachet_sink *out,
                                   cachet_error *err);
 
-/* cachet_certs_only_make writes a certs-only message (RFC 8551 §3.6): a SignedData
+/* cachet_certs_only_make writes a certs-only message (RFC 8551 §3.8): a SignedData
  * without signers carrying |certs|, as an S/MIME message (|format| SMIME, with
  * smime-type=certs-only and a .p7c name) or raw DER/PEM. */
 cachet_status cachet_certs_only_make(cachet_cert *const *certs, size_t num, cachet_format format,

@@ -1,4 +1,4 @@
-/* cachet certs-only: a certs-only message (RFC 8551 §3.6) carrying certificates
+/* cachet certs-only: a certs-only message (RFC 8551 §3.8) carrying certificates
  * given as files or as fingerprints of stored ones. */
 #include <errno.h>
 #include <stdlib.h>

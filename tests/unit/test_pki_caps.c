@@ -294,6 +294,7 @@ static cachet_cert *recipient(const char *alg, const char *emails, const uint8_t
 
 static const uint8_t cbc_only[] = {0x30, 0x0d, CAP(OID_AES256_CBC)};
 static const uint8_t gcm_only[] = {0x30, 0x0d, CAP(OID_AES256_GCM)};
+static const uint8_t aes128_only[] = {0x30, 0x1a, CAP(OID_AES128_GCM), CAP(OID_AES128_CBC)};
 static const uint8_t gcm_oaep[] = {0x30, 0x1c, CAP(OID_AES256_GCM), 0x30, 0x0d, OID_OAEP,
                                    0x30, 0x00};
 
@@ -364,12 +365,13 @@ static void choose_algorithms_table(void) {
     }
     /* 0 EC GCM (store), 1 EC GCM (extension), 2 EC unknown, 3 EC CBC only,
      * 4 RSA GCM+OAEP (store), 5 RSA GCM only (store), 6 RSA GCM+OAEP (extension),
-     * 7 RSA unknown. */
+     * 7 RSA unknown, 8 EC AES-128 only (store). */
     CHECK_EQ_INT(cachet_db_put_caps(db, "e0@example.com", V(ours), 10, NULL), CACHET_OK);
     CHECK_EQ_INT(cachet_db_put_caps(db, "e3@example.com", V(cbc_only), 10, NULL), CACHET_OK);
     CHECK_EQ_INT(cachet_db_put_caps(db, "r4@example.com", V(gcm_oaep), 10, NULL), CACHET_OK);
     CHECK_EQ_INT(cachet_db_put_caps(db, "r5@example.com", V(gcm_only), 10, NULL), CACHET_OK);
-    cachet_cert *r[8] = {
+    CHECK_EQ_INT(cachet_db_put_caps(db, "e8@example.com", V(aes128_only), 10, NULL), CACHET_OK);
+    cachet_cert *r[9] = {
         recipient("EC", "email:e0@example.com", NULL, 0),
         recipient("EC", "email:e1@example.com", V(gcm_only)),
         recipient("EC", "email:e2@example.com", NULL, 0),
@@ -378,6 +380,7 @@ static void choose_algorithms_table(void) {
         recipient("RSA", "email:r5@example.com", NULL, 0),
         recipient("RSA", "email:r6@example.com", V(gcm_oaep)),
         recipient("RSA", "email:r7@example.com", NULL, 0),
+        recipient("EC", "email:e8@example.com", NULL, 0),
     };
     static const choose_case cases[] = {
         {"all GCM", 2, {0, 1}, CACHET_CIPHER_AES256_GCM, false},
@@ -389,6 +392,9 @@ static void choose_algorithms_table(void) {
         {"RSA one unknown", 2, {4, 7}, CACHET_CIPHER_AES256_CBC, false},
         {"EC recipients do not count for OAEP", 3, {4, 0, 1}, CACHET_CIPHER_AES256_GCM, true},
         {"no RSA recipient: no OAEP", 1, {1}, CACHET_CIPHER_AES256_GCM, false},
+        /* RFC 8551 §2.7: AES-128-CBC is the one every agent MUST support */
+        {"one AES-128 only", 2, {0, 8}, CACHET_CIPHER_AES128_CBC, false},
+        {"AES-128 only beside unknown", 2, {2, 8}, CACHET_CIPHER_AES128_CBC, false},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         cachet_cert *set[3];
@@ -415,7 +421,7 @@ static void choose_algorithms_table(void) {
     CHECK(cipher == CACHET_CIPHER_AES256_CBC && !oaep);
     CHECK_EQ_INT(cachet_pki_choose_algorithms(db, stored, 0, &cipher, &oaep, NULL),
                  CACHET_ERR_USAGE);
-    for (size_t i = 0; i < 8; i++) {
+    for (size_t i = 0; i < 9; i++) {
         cachet_cert_free(r[i]);
     }
     cachet_db_close(db);

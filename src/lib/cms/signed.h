@@ -176,7 +176,7 @@ cachet_status cachet_cms_verify_der(const cachet_cms_policy *policy,
                                     cachet_layer_report *out, cachet_error *err);
 
 /* cachet_cms_signed_certs extracts the certificates of a SignedData (any, but
- * meant for certs-only "degenerate" messages, RFC 8551 §3.6) and appends them
+ * meant for certs-only "degenerate" messages, RFC 8551 §3.8) and appends them
  * to |out| (new references; the caller clears the list). No signature is
  * checked. Unparseable certificates are skipped; more than
  * limits->max_certificates is CACHET_ERR_LIMIT. */

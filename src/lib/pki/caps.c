@@ -169,6 +169,7 @@ cachet_status cachet_pki_choose_algorithms(cachet_db *db, cachet_cert *const *ce
         return cachet_err_set(err, CACHET_ERR_USAGE, "capabilities", -1, "no recipients");
     }
     bool all_gcm = true;
+    bool all_cbc256 = true; /* nobody advertised a list without AES-256-CBC */
     bool all_oaep = true;
     bool any_rsa = false;
     for (size_t i = 0; i < num; i++) {
@@ -179,6 +180,7 @@ cachet_status cachet_pki_choose_algorithms(cachet_db *db, cachet_cert *const *ce
             return st;
         }
         all_gcm = all_gcm && known && caps.aes256_gcm;
+        all_cbc256 = all_cbc256 && (!known || caps.aes256_cbc || caps.aes256_gcm);
         cachet_pkey *pub = cachet_cert_pkey(certs[i]);
         if (cachet_pkey_type(pub) == CACHET_KEY_RSA) {
             any_rsa = true;
@@ -186,7 +188,12 @@ cachet_status cachet_pki_choose_algorithms(cachet_db *db, cachet_cert *const *ce
         }
         cachet_pkey_free(pub);
     }
-    *cipher = all_gcm ? CACHET_CIPHER_AES256_GCM : CACHET_CIPHER_AES256_CBC;
+    /* A recipient whose list names neither AES-256 cipher may support only the
+     * AES-128-CBC every agent MUST (RFC 8551 §2.7): it gets that rather than
+     * a message it cannot open. */
+    *cipher = all_gcm      ? CACHET_CIPHER_AES256_GCM
+              : all_cbc256 ? CACHET_CIPHER_AES256_CBC
+                           : CACHET_CIPHER_AES128_CBC;
     *oaep = any_rsa && all_oaep;
     return CACHET_OK;
 }

@@ -1,4 +1,4 @@
-/* cachet_certs_only_make: the "degenerate" SignedData of RFC 8551 §3.6 (RFC
+/* cachet_certs_only_make: the "degenerate" SignedData of RFC 8551 §3.8 (RFC
  * 5652 §5.2: no signers, eContent absent) carrying certificates only. */
 #include <string.h>
 
@@ -51,7 +51,7 @@ static cachet_status build(cachet_cert *const *certs, size_t num, uint8_t **out,
 
 static cachet_status write_smime(const uint8_t *der, size_t len, const cachet_sink *out,
                                  cachet_error *err) {
-    /* RFC 8551 §3.6: smime-type=certs-only and the .p7c file name. */
+    /* RFC 8551 §3.8: smime-type=certs-only and the .p7c file name. */
     static const char *const fields[][2] = {
         {"MIME-Version", "1.0"},
         {"Content-Type", "application/pkcs7-mime; smime-type=certs-only; name=smime.p7c"},

@@ -1,5 +1,5 @@
 /* What cachet_store_import reads: PEM (CERTIFICATE, PKCS7, CMS blocks), a DER
- * certificate, a DER/BER ContentInfo SignedData (certs-only, RFC 8551 §3.6),
+ * certificate, a DER/BER ContentInfo SignedData (certs-only, RFC 8551 §3.8),
  * or an S/MIME certs-only message. Every certificate must parse: the caller
  * stores nothing otherwise. */
 #include <stdio.h>
@@ -267,7 +267,7 @@ static cachet_status parse_pem(const uint8_t *data, size_t len, const char *sour
     return st;
 }
 
-/* ---- An S/MIME certs-only message (RFC 8551 §3.6) ---- */
+/* ---- An S/MIME certs-only message (RFC 8551 §3.8) ---- */
 
 typedef struct mime_ctx {
     const char *source;
