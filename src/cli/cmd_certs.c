@@ -290,6 +290,16 @@ static int on_fp(int argc, char **argv, fp_action action) {
             printf("%s: %.16s ", done, fp);
             cachet_cli_put_escaped(stdout, info.subject);
             fputc('\n', stdout);
+            if (action == FP_REMOVE && info.key_ref[0] != '\0') {
+                /* A private key still opens mail sent to this certificate: removing
+                 * the certificate never destroys it. */
+                char ref[sizeof(info.key_ref)];
+                cachet_cli_redact_key_ref(info.key_ref, ref, sizeof(ref));
+                fprintf(stderr, "cachet %s: note: its private key is kept (", o.cmd);
+                cachet_cli_put_escaped(stderr, ref);
+                fprintf(stderr, "); delete it yourself once no mail encrypted to this "
+                                "certificate needs reading\n");
+            }
             if (action == FP_TRUST && !info.is_ca) {
                 fprintf(stderr,
                         "cachet %s: warning: this certificate is not a CA: it is trusted for "

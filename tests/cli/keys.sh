@@ -118,4 +118,10 @@ json_check out.txt "len(r) == 1" "r[0]['origin'] == 'harvested'"
 sed 's/the figures are attached/the figures are ATTACHED/' dave.eml >dave-bad.eml
 expect_exit 1 "$CACHET" verify --no-address-check --harvest --in dave-bad.eml
 expect_exit 1 "$CACHET" certs find dave@example.com
+
+# ---- removing a certificate never destroys its private key ----
+expect_exit 0 "$CACHET" certs remove "$ALICE"
+expect_stderr "note: its private key is kept (file:"
+[ -f "store/keys/$ALICE.key" ] || fail "certs remove deleted the private key file"
+expect_exit 1 "$CACHET" certs find alice@example.com
 echo "keys: ok"
