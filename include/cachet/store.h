@@ -73,8 +73,8 @@ void cachet_cert_info_free(cachet_cert_info *infos, size_t num);
 void cachet_cert_info_clear(cachet_cert_info *info);
 
 typedef struct cachet_import_result {
-    size_t added;     /* certificates new to the store */
-    size_t known;     /* certificates already there (origin raised if lower) */
+    size_t added;      /* certificates new to the store */
+    size_t known;      /* certificates already there (origin raised if lower) */
     char first_fp[65]; /* fingerprint of the first certificate in the input */
 } cachet_import_result;
 
@@ -88,6 +88,16 @@ cachet_status cachet_store_import(cachet_store *st, const uint8_t *data, size_t 
                                   const char *source, const char *p12_pass,
                                   cachet_cert_origin origin, cachet_import_result *res,
                                   cachet_error *err);
+/* cachet_store_import_many imports several inputs (each as cachet_store_import
+ * reads one) all or nothing: every input is parsed before anything is stored. */
+typedef struct cachet_import_input {
+    const uint8_t *data;
+    size_t len;
+    const char *source; /* names the input in error messages */
+} cachet_import_input;
+cachet_status cachet_store_import_many(cachet_store *st, const cachet_import_input *in, size_t num,
+                                       const char *p12_pass, cachet_cert_origin origin,
+                                       cachet_import_result *res, cachet_error *err);
 cachet_status cachet_store_list(cachet_store *st, cachet_cert_info **out, size_t *num,
                                 cachet_error *err);
 /* cachet_store_find: the certificates for |address| (case-insensitive domain),
@@ -138,9 +148,9 @@ cachet_status cachet_store_list_keys(cachet_store *st, cachet_cert_info **out, s
  * certificate valid now that has a key reference (|for_decrypt|: one with
  * keyEncipherment/keyAgreement; else digitalSignature/nonRepudiation), with its
  * chain from the store. |pass| opens an encrypted key file (may be NULL). */
-cachet_status cachet_credential_from_store(cachet_store *st, const char *address,
-                                           bool for_decrypt, const char *pass,
-                                           cachet_credential **out, cachet_error *err);
+cachet_status cachet_credential_from_store(cachet_store *st, const char *address, bool for_decrypt,
+                                           const char *pass, cachet_credential **out,
+                                           cachet_error *err);
 /* cachet_credential_load_pkcs11 loads a token key by URI with the certificate
  * in |cert_path| (NULL: from the token). */
 cachet_status cachet_credential_load_pkcs11(const char *uri, const char *cert_path,
@@ -174,8 +184,8 @@ const char *cachet_revocation_state_name(cachet_revocation_state s);
 
 typedef struct cachet_revocation_result {
     cachet_revocation_state state;
-    char method[8];    /* "ocsp", "crl" or "" */
-    char source[1024]; /* the responder or CRL URL, or "store" for a stored CRL */
+    char method[8];     /* "ocsp", "crl" or "" */
+    char source[1024];  /* the responder or CRL URL, or "store" for a stored CRL */
     int64_t revoked_at; /* when revoked (0 if not) */
     int64_t this_update;
     char detail[320]; /* why unknown, or the revocation reason */
@@ -199,11 +209,11 @@ typedef struct cachet_request_opts {
     const char *email;    /* required: rfc822Name SAN and emailAddress-free subject CN */
     const char *key_path; /* an existing key (with |pass|), or NULL to generate */
     const char *pass;
-    const char *new_key;  /* "rsa:2048".."rsa:8192", "ec:P-256", "ec:P-384", "ec:P-521",
-                             "ed25519"; default "rsa:3072" */
-    const char *key_out;  /* where a generated key is written (PKCS#8 PEM, 0600,
-                             encrypted with |pass| if given); required when generating */
-    bool mime;            /* application/pkcs10 MIME message instead of PEM */
+    const char *new_key; /* "rsa:2048".."rsa:8192", "ec:P-256", "ec:P-384", "ec:P-521",
+                            "ed25519"; default "rsa:3072" */
+    const char *key_out; /* where a generated key is written (PKCS#8 PEM, 0600,
+                            encrypted with |pass| if given); required when generating */
+    bool mime;           /* application/pkcs10 MIME message instead of PEM */
 } cachet_request_opts;
 /* cachet_request_make writes a signed PKCS#10 request (RFC 2986) for |opts->email|. */
 cachet_status cachet_request_make(const cachet_request_opts *opts, const cachet_sink *out,

@@ -1,11 +1,8 @@
 /* cachet certs import|list|find|export|remove|trust|untrust: the certificates
  * of the store. A fingerprint argument may be any unique prefix of at least 8
  * hex digits; printed fields come from certificates and are escaped. */
-#include <dirent.h>
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
 
@@ -47,82 +44,35 @@ typedef struct input {
     size_t len;
 } input;
 
-/* remove_dir deletes the scratch directory of the dry run and what SQLite
- * left in it (journal files). */
-static void remove_dir(const char *dir) {
-    DIR *d = opendir(dir);
-    if (d != NULL) {
-        struct dirent *e;
-        while ((e = readdir(d)) != NULL) {
-            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) {
-                continue;
-            }
-            char p[4200];
-            snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
-            if (unlink(p) != 0 && errno == EISDIR) {
-                remove_dir(p);
-            }
-        }
-        closedir(d);
-    }
-    rmdir(dir);
-}
-
-/* import_all imports every input into |st|; on failure the error is reported
- * naming the file and the exit status returned. */
+/* import_all imports every input in one all-or-nothing call; on failure the
+ * error names the file and the exit status is returned. */
 static int import_all(const cachet_cli_opts *o, cachet_store *st, const input *in, size_t n,
                       const char *pass, cachet_import_result *total) {
     memset(total, 0, sizeof(*total));
-    for (size_t i = 0; i < n; i++) {
-        cachet_import_result res = {0};
-        cachet_error err = {0};
-        cachet_status s = cachet_store_import(
-            st, in[i].data, in[i].len, in[i].path, o->p12_flag ? pass : NULL,
-            o->anchor ? CACHET_ORIGIN_ANCHOR : CACHET_ORIGIN_IMPORTED, &res, &err);
-        if (s != CACHET_OK) {
-            int r;
-            if (s == CACHET_ERR_KEY && o->p12_flag) {
-                cachet_cli_error_hint(o->cmd, "not imported", &err, false);
-                fprintf(stderr, "cachet %s: check the PKCS#12 password (--pass)\n", o->cmd);
-                r = CACHET_EXIT_USAGE;
-            } else {
-                r = cachet_cli_store_error(o->cmd, "not imported", st, &err);
-            }
-            fprintf(stderr, "cachet %s: nothing was stored\n", o->cmd);
-            return r;
-        }
-        total->added += res.added;
-        total->known += res.known;
-    }
-    return -1;
-}
-
-/* dry_run imports into a scratch store first, so that a bad file among several
- * leaves the real store as it was (each import alone is all or nothing). */
-static int dry_run(const cachet_cli_opts *o, const input *in, size_t n, const char *pass) {
-    const char *tmpdir = getenv("TMPDIR");
-    char dir[4096];
-    snprintf(dir, sizeof(dir), "%s/cachet-import-XXXXXX",
-             tmpdir != NULL && tmpdir[0] != '\0' ? tmpdir : "/tmp");
-    if (mkdtemp(dir) == NULL) {
-        cachet_cli_errorf(o->cmd, "cannot create a scratch directory in %s: %s",
-                          tmpdir != NULL ? tmpdir : "/tmp", strerror(errno));
+    cachet_import_input *many = calloc(n, sizeof(*many));
+    if (many == NULL) {
         return CACHET_EXIT_INPUT;
     }
-    char path[4200];
-    snprintf(path, sizeof(path), "%s/check.db", dir);
-    cachet_store *scratch = NULL;
-    cachet_error err = {0};
-    int r = -1;
-    if (cachet_store_open(path, &scratch, &err) != CACHET_OK) {
-        cachet_cli_error(o->cmd, "cannot open a scratch store", &err);
-        r = cachet_cli_store_exit(err.status);
-    } else {
-        cachet_import_result total;
-        r = import_all(o, scratch, in, n, pass, &total);
-        cachet_store_close(scratch);
+    for (size_t i = 0; i < n; i++) {
+        many[i] = (cachet_import_input){.data = in[i].data, .len = in[i].len, .source = in[i].path};
     }
-    remove_dir(dir);
+    cachet_error err = {0};
+    cachet_status s = cachet_store_import_many(
+        st, many, n, o->p12_flag ? pass : NULL,
+        o->anchor ? CACHET_ORIGIN_ANCHOR : CACHET_ORIGIN_IMPORTED, total, &err);
+    free(many);
+    if (s == CACHET_OK) {
+        return -1;
+    }
+    int r;
+    if (s == CACHET_ERR_KEY && o->p12_flag) {
+        cachet_cli_error_hint(o->cmd, "not imported", &err, false);
+        fprintf(stderr, "cachet %s: check the PKCS#12 password (--pass)\n", o->cmd);
+        r = CACHET_EXIT_USAGE;
+    } else {
+        r = cachet_cli_store_error(o->cmd, "not imported", st, &err);
+    }
+    fprintf(stderr, "cachet %s: nothing was stored\n", o->cmd);
     return r;
 }
 
@@ -156,9 +106,6 @@ int cachet_cmd_certs_import(int argc, char **argv) {
         r = cachet_cli_read_pass(o.cmd, o.pass, &pass);
     }
     const char *p12_pass = pass != NULL ? pass : "";
-    if (r < 0 && o.num_args > 1) {
-        r = dry_run(&o, in, o.num_args, p12_pass);
-    }
     if (r < 0) {
         r = cachet_cli_open_store(&o, CACHET_CLI_STORE_CREATE, &st);
     }

@@ -97,33 +97,38 @@ static cachet_status parse_p12(const uint8_t *data, size_t len, const char *sour
     return s;
 }
 
-cachet_status cachet_store_import(cachet_store *st, const uint8_t *data, size_t len,
-                                  const char *source, const char *p12_pass,
-                                  cachet_cert_origin origin, cachet_import_result *res,
-                                  cachet_error *err) {
+cachet_status cachet_store_import_many(cachet_store *st, const cachet_import_input *in, size_t num,
+                                       const char *p12_pass, cachet_cert_origin origin,
+                                       cachet_import_result *res, cachet_error *err) {
     if (res != NULL) {
         memset(res, 0, sizeof(*res));
     }
-    if (st == NULL || st->db == NULL || (data == NULL && len > 0)) {
+    if (st == NULL || st->db == NULL || (in == NULL && num > 0)) {
         return cachet_err_set(err, CACHET_ERR_USAGE, "store", -1, "no store or no input");
     }
     if (origin != CACHET_ORIGIN_HARVESTED && origin != CACHET_ORIGIN_IMPORTED &&
         origin != CACHET_ORIGIN_ANCHOR) {
         return cachet_err_set(err, CACHET_ERR_USAGE, "store", -1, "bad origin %d", (int)origin);
     }
-    if (source == NULL) {
-        source = "input";
-    }
+    /* Every input is parsed before the first write: one bad input stores nothing. */
     cachet_cert_list certs = {0};
-    cachet_status s;
-    if (p12_pass != NULL) {
-        s = parse_p12(data, len, source, p12_pass, &certs, err);
-    } else {
-        s = cachet_store_parse_certs(data, len, source, &certs, err);
-    }
-    if (s == CACHET_OK && certs.num == 0) {
-        s = cachet_err_set(err, CACHET_ERR_MALFORMED, source, -1, "%s holds no certificate",
-                           source);
+    cachet_status s = CACHET_OK;
+    for (size_t i = 0; i < num && s == CACHET_OK; i++) {
+        const char *source = in[i].source != NULL ? in[i].source : "input";
+        if (in[i].data == NULL && in[i].len > 0) {
+            s = cachet_err_set(err, CACHET_ERR_USAGE, source, -1, "no data for %s", source);
+            break;
+        }
+        size_t before = certs.num;
+        if (p12_pass != NULL) {
+            s = parse_p12(in[i].data, in[i].len, source, p12_pass, &certs, err);
+        } else {
+            s = cachet_store_parse_certs(in[i].data, in[i].len, source, &certs, err);
+        }
+        if (s == CACHET_OK && certs.num == before) {
+            s = cachet_err_set(err, CACHET_ERR_MALFORMED, source, -1, "%s holds no certificate",
+                               source);
+        }
     }
     if (s == CACHET_OK) {
         s = cachet_store_put_certs(st, certs.certs, certs.num, (cachet_db_origin)origin, NULL, res,
@@ -131,4 +136,12 @@ cachet_status cachet_store_import(cachet_store *st, const uint8_t *data, size_t 
     }
     cachet_cert_list_clear(&certs);
     return s;
+}
+
+cachet_status cachet_store_import(cachet_store *st, const uint8_t *data, size_t len,
+                                  const char *source, const char *p12_pass,
+                                  cachet_cert_origin origin, cachet_import_result *res,
+                                  cachet_error *err) {
+    cachet_import_input one = {.data = data, .len = len, .source = source};
+    return cachet_store_import_many(st, &one, 1, p12_pass, origin, res, err);
 }
