@@ -37,6 +37,17 @@ typedef enum cachet_layer_type {
 /* cachet_layer_type_name: "signed", "enveloped", "authEnveloped", "compressed". */
 const char *cachet_layer_type_name(cachet_layer_type t);
 
+/* RFC 3183 §3.1.2 signature types, from the SignatureType signed attribute
+ * (id-aa-signatureType 1.2.840.113549.1.9.16.2.28, values under id-sti
+ * 1.2.840.113549.1.9.16.9). A bit set. */
+typedef enum cachet_sig_type {
+    CACHET_SIGTYPE_ORIGINATOR = 1u << 0, /* id-sti-originatorSig (.1) */
+    CACHET_SIGTYPE_DOMAIN = 1u << 1,     /* id-sti-domainSig (.2) */
+    CACHET_SIGTYPE_ADD_ATTRIB = 1u << 2, /* id-sti-addAttribSig (.3) */
+    CACHET_SIGTYPE_REVIEW = 1u << 3,     /* id-sti-reviewSig (.4) */
+    CACHET_SIGTYPE_UNKNOWN = 1u << 4,    /* an OID this version does not know */
+} cachet_sig_type;
+
 typedef struct cachet_signer_report {
     char subject[256]; /* RFC 2253 subject of the signer certificate, "" if none */
     char **emails;     /* addresses in the certificate (SAN rfc822Name, emailAddress) */
@@ -54,6 +65,16 @@ typedef struct cachet_signer_report {
     int64_t signing_time; /* seconds since the epoch */
     bool weak;            /* accepted only because weak algorithms were allowed */
     bool sid_is_ski;      /* identified by subjectKeyIdentifier */
+    /* RFC 3183: the SignatureType signed attribute (absent: has_signature_type
+     * false, signature_types 0; a SignatureType among the unsigned attributes is
+     * not one and is ignored). */
+    bool has_signature_type;
+    unsigned signature_types; /* cachet_sig_type bits */
+    /* The subject's commonName when it has exactly one (RFC 3183 §3.1.1 naming
+     * convention: "There MUST be only one CN"), else "". */
+    char common_name[128];
+    size_t num_common_names;
+    bool ml_expansion_history; /* the signed attributes carry ESS mlExpansionHistory */
 } cachet_signer_report;
 
 typedef struct cachet_layer_report {

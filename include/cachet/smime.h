@@ -101,12 +101,19 @@ typedef enum cachet_cipher_choice {
 } cachet_cipher_choice;
 
 typedef struct cachet_sign_opts {
-    const cachet_credential *signer;
+    const cachet_credential *signer; /* NULL only with |empty| */
     cachet_digest digest;
     bool opaque;          /* application/pkcs7-mime signed-data instead of multipart/signed */
     bool pss;             /* RSASSA-PSS for RSA keys */
     bool raw;             /* input is raw bytes; output is CMS (format DER or PEM) */
     cachet_format format; /* with raw: DER (default) or PEM */
+    /* RFC 3183 §3.1.2: when non-zero, a SignatureType signed attribute with these
+     * cachet_sig_type bits (CACHET_SIGTYPE_ADD_ATTRIB only alone; UNKNOWN refused). */
+    unsigned signature_types;
+    /* RFC 3183 §3 method 1, the empty signature layer: a SignedData with no
+     * SignerInfo whose eContent (id-data) is the message; always opaque
+     * (application/pkcs7-mime; smime-type=signed-data). |signer| is ignored. */
+    bool empty;
 } cachet_sign_opts;
 
 typedef struct cachet_encrypt_opts {
