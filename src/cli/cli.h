@@ -57,6 +57,8 @@ typedef enum cachet_cli_opt_id {
     CACHET_OPT_KEY_OUT,
     CACHET_OPT_MIME,
     CACHET_OPT_TIMEOUT,
+    CACHET_OPT_SIGNATURE_TYPE, /* sign: RFC 3183 SignatureType (repeatable, comma list) */
+    CACHET_OPT_EMPTY,          /* sign: RFC 3183 empty signature layer */
     CACHET_OPT_HELP,
     CACHET_OPT__COUNT
 } cachet_cli_opt_id;
@@ -89,6 +91,8 @@ typedef struct cachet_cli_opts {
     cachet_cipher_choice cipher;
     bool at_set;
     int64_t at;
+    unsigned signature_types; /* cachet_sig_type bits from --signature-type */
+    bool empty;
 } cachet_cli_opts;
 
 typedef struct cachet_cli_cmd {

@@ -1,16 +1,56 @@
 /* cachet sign: multipart/signed, opaque signed-data, or raw SignedData; the key
- * from files, a PKCS#12 file or the store (--as ADDRESS). */
+ * from files, a PKCS#12 file or the store (--as ADDRESS). --signature-type adds
+ * the RFC 3183 SignatureType attribute; --empty writes the RFC 3183 §3 empty
+ * signature layer (no signer, so no key). */
+#include <string.h>
+
 #include "cli.h"
 
 static cachet_op *make_sign(const cachet_cli_op_env *e) {
     const cachet_cli_opts *o = e->o;
     cachet_sign_opts so = {.signer = e->cred,
                            .digest = o->digest,
-                           .opaque = o->opaque,
+                           .opaque = o->opaque || o->empty,
                            .pss = o->pss,
                            .raw = o->raw,
-                           .format = o->format};
+                           .format = o->format,
+                           .signature_types = o->signature_types,
+                           .empty = o->empty};
     return cachet_sign_new(e->ctx, &so, e->sink, e->err);
+}
+
+/* The empty layer names nobody: options that choose a signer are refused
+ * rather than silently ignored. */
+static int prepare_empty(cachet_cli_opts *o, void *arg) {
+    (void)arg;
+    const char *bad = o->cert != NULL           ? "--cert"
+                      : o->key != NULL          ? "--key"
+                      : o->p12 != NULL          ? "--p12"
+                      : o->as != NULL           ? "--as"
+                      : o->num_chain > 0        ? "--chain"
+                      : o->signature_types != 0 ? "--signature-type"
+                                                : NULL;
+    if (bad != NULL) {
+        return cachet_cli_usage_error(o->cmd,
+                                      "--empty makes a signature layer without a signer; %s "
+                                      "does not apply",
+                                      bad);
+    }
+    return -1;
+}
+
+/* has_empty: --empty among the options (before a "--"), which decides whether a
+ * key is needed before the options are parsed. */
+static bool has_empty(int argc, char **argv) {
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0) {
+            return false;
+        }
+        if (strcmp(argv[i], "--empty") == 0) {
+            return true;
+        }
+    }
+    return false;
 }
 
 int cachet_cmd_sign(int argc, char **argv) {
@@ -19,11 +59,22 @@ int cachet_cmd_sign(int argc, char **argv) {
                    CACHET_OPT_BIT(CACHET_OPT_OPAQUE) | CACHET_OPT_BIT(CACHET_OPT_DIGEST) |
                    CACHET_OPT_BIT(CACHET_OPT_PSS) | CACHET_OPT_BIT(CACHET_OPT_AT) |
                    CACHET_OPT_BIT(CACHET_OPT_ALLOW_WEAK) | CACHET_OPT_BIT(CACHET_OPT_AS) |
-                   CACHET_OPT_BIT(CACHET_OPT_STORE),
+                   CACHET_OPT_BIT(CACHET_OPT_STORE) | CACHET_OPT_BIT(CACHET_OPT_SIGNATURE_TYPE),
         .format_rules = true,
         .cred = CACHET_CLI_CRED_REQUIRED,
         .cannot = "cannot sign",
         .failed = "signing failed",
         .make = make_sign};
-    return cachet_cli_op_main(argc, argv, &cmd, NULL);
+    static const cachet_cli_op_cmd empty_cmd = {
+        .allowed = CACHET_CLI_COMMON_GEN | CACHET_CLI_CRED_OPTS | CACHET_OPT_BIT(CACHET_OPT_CHAIN) |
+                   CACHET_OPT_BIT(CACHET_OPT_OPAQUE) | CACHET_OPT_BIT(CACHET_OPT_AT) |
+                   CACHET_OPT_BIT(CACHET_OPT_AS) | CACHET_OPT_BIT(CACHET_OPT_SIGNATURE_TYPE) |
+                   CACHET_OPT_BIT(CACHET_OPT_EMPTY),
+        .format_rules = true,
+        .cred = CACHET_CLI_CRED_NONE,
+        .cannot = "cannot sign",
+        .failed = "signing failed",
+        .prepare = prepare_empty,
+        .make = make_sign};
+    return cachet_cli_op_main(argc, argv, has_empty(argc, argv) ? &empty_cmd : &cmd, NULL);
 }

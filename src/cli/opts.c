@@ -46,6 +46,8 @@ static const opt_def defs[CACHET_OPT__COUNT] = {
     [CACHET_OPT_KEY_OUT] = {"key-out", required_argument},
     [CACHET_OPT_MIME] = {"mime", no_argument},
     [CACHET_OPT_TIMEOUT] = {"timeout", required_argument},
+    [CACHET_OPT_SIGNATURE_TYPE] = {"signature-type", required_argument},
+    [CACHET_OPT_EMPTY] = {"empty", no_argument},
     [CACHET_OPT_HELP] = {"help", no_argument},
 };
 
@@ -73,6 +75,35 @@ static int set_once(const char *cmd, const char **slot, const char *name, const 
     }
     *slot = value;
     return -1;
+}
+
+/* parse_signature_types adds the RFC 3183 §3.1.2 types named in a comma list. */
+static bool parse_signature_types(const char *arg, unsigned *types) {
+    static const struct {
+        const char *name;
+        unsigned bit;
+    } names[] = {{"originator", CACHET_SIGTYPE_ORIGINATOR},
+                 {"domain", CACHET_SIGTYPE_DOMAIN},
+                 {"attributes", CACHET_SIGTYPE_ADD_ATTRIB},
+                 {"review", CACHET_SIGTYPE_REVIEW}};
+    const char *p = arg;
+    for (;;) {
+        size_t len = strcspn(p, ",");
+        bool found = false;
+        for (size_t i = 0; i < sizeof(names) / sizeof(names[0]) && !found; i++) {
+            if (strlen(names[i].name) == len && strncmp(p, names[i].name, len) == 0) {
+                *types |= names[i].bit;
+                found = true;
+            }
+        }
+        if (!found) {
+            return false;
+        }
+        if (p[len] == '\0') {
+            return true;
+        }
+        p += len + 1;
+    }
 }
 
 static int apply(cachet_cli_opts *o, cachet_cli_opt_id id, const char *arg) {
@@ -212,6 +243,16 @@ static int apply(cachet_cli_opts *o, cachet_cli_opt_id id, const char *arg) {
                     cmd, "--at takes seconds since the epoch, YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ");
             }
             o->at_set = true;
+            return -1;
+        case CACHET_OPT_SIGNATURE_TYPE:
+            if (!parse_signature_types(arg, &o->signature_types)) {
+                return cachet_cli_usage_error(
+                    cmd, "--signature-type takes originator, domain, attributes or review "
+                         "(repeatable, or a comma list)");
+            }
+            return -1;
+        case CACHET_OPT_EMPTY:
+            o->empty = true;
             return -1;
         case CACHET_OPT_HELP:
             cachet_cli_usage_line(stdout, cmd);

@@ -95,6 +95,32 @@ static void json_kbool(FILE *f, const char *indent, const char *key, bool v) {
     fputs(v ? "true" : "false", f);
 }
 
+/* sig_types_text: the RFC 3183 signature types of a signer, comma-joined. */
+static void sig_types_text(unsigned types, char *out, size_t out_len) {
+    static const struct {
+        unsigned bit;
+        const char *name;
+    } names[] = {{CACHET_SIGTYPE_ORIGINATOR, "originator"},
+                 {CACHET_SIGTYPE_DOMAIN, "domain"},
+                 {CACHET_SIGTYPE_ADD_ATTRIB, "attributes"},
+                 {CACHET_SIGTYPE_REVIEW, "review"},
+                 {CACHET_SIGTYPE_UNKNOWN, "unknown"}};
+    size_t n = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        if ((types & names[i].bit) != 0 && n < out_len) {
+            int w = snprintf(out + n, out_len - n, "%s%s", n > 0 ? "," : "", names[i].name);
+            n += w > 0 ? (size_t)w : 0;
+        }
+    }
+}
+
+/* is_empty_layer: a SignedData without signers whose content was passed on
+ * (RFC 3183 §3 empty signature layer; also how certs-only looks). */
+static bool is_empty_layer(const cachet_layer_report *l) {
+    return l->type == CACHET_LAYER_SIGNED && l->num_signers == 0 && !l->detached;
+}
+
 static void json_signer(FILE *f, const cachet_signer_report *s) {
     const char *in = "          ";
     fputs("{", f);
@@ -132,6 +158,11 @@ static void json_signer(FILE *f, const cachet_signer_report *s) {
     json_kbool(f, in, "weak", s->weak);
     json_kstr(f, in, "signer_id", s->sid_is_ski ? "subjectKeyIdentifier" : "issuerAndSerialNumber",
               false);
+    if (s->has_signature_type) {
+        char types[64];
+        sig_types_text(s->signature_types, types, sizeof(types));
+        json_kstr(f, in, "signature_type", types, false);
+    }
     fputs("\n        }", f);
 }
 
@@ -144,6 +175,9 @@ static void json_layer(FILE *f, const cachet_layer_report *l) {
     switch (l->type) {
         case CACHET_LAYER_SIGNED:
             json_kbool(f, in, "detached", l->detached);
+            if (is_empty_layer(l)) {
+                json_kbool(f, in, "empty", true);
+            }
             json_key(f, in, "signers", false);
             fputs("[", f);
             for (size_t i = 0; i < l->num_signers; i++) {
@@ -230,12 +264,20 @@ static void signer_line(FILE *f, const cachet_signer_report *s) {
     if (s->weak) {
         fputs(", WEAK algorithm", f);
     }
+    if (s->has_signature_type) {
+        char types[64];
+        sig_types_text(s->signature_types, types, sizeof(types));
+        fprintf(f, ", signature type: %s", types);
+    }
     fputc('\n', f);
 }
 
 static void layer_lines(FILE *f, const cachet_layer_report *l) {
     switch (l->type) {
         case CACHET_LAYER_SIGNED:
+            if (is_empty_layer(l)) {
+                fputs("cachet: signed (empty: no signers)\n", f);
+            }
             for (size_t i = 0; i < l->num_signers; i++) {
                 signer_line(f, &l->signers[i]);
             }
@@ -334,7 +376,8 @@ void cachet_cli_describe(FILE *f, const cachet_report *r) {
     }
     for (size_t i = 0; i < r->num_layers; i++) {
         const cachet_layer_report *l = &r->layers[i];
-        fprintf(f, "layer %zu: %s", i + 1, cachet_layer_type_name(l->type));
+        fprintf(f, "layer %zu: %s%s", i + 1, cachet_layer_type_name(l->type),
+                is_empty_layer(l) ? " (empty: no signers)" : "");
         if (l->part[0] != '\0') {
             fputs(" at part ", f);
             cachet_cli_put_escaped(f, l->part);
@@ -366,6 +409,11 @@ void cachet_cli_describe(FILE *f, const cachet_report *r) {
                 }
                 fputs(s->weak ? ", WEAK" : "", f);
                 fputc('\n', f);
+                if (s->has_signature_type) {
+                    char types[64];
+                    sig_types_text(s->signature_types, types, sizeof(types));
+                    fprintf(f, "    signature type: %s\n", types);
+                }
             }
         } else if (l->type == CACHET_LAYER_COMPRESSED) {
             fputs(", ", f);

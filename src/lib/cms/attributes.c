@@ -57,8 +57,8 @@ static bool add_signing_cert_v2(cachet_cbb *values, const cachet_cert *cert) {
 }
 
 bool cachet_cms_build_signed_attrs(cachet_cbb *out, cachet_oid content_type, const uint8_t *digest,
-                                   size_t digest_len, int64_t signing_time,
-                                   const cachet_cert *cert) {
+                                   size_t digest_len, int64_t signing_time, const cachet_cert *cert,
+                                   unsigned signature_types) {
     cachet_cbb set, attr, values;
     /* RFC 5652 §5.3: contentType and messageDigest MUST be present (§11.1, §11.2);
      * signingTime §11.3. */
@@ -74,6 +74,7 @@ bool cachet_cms_build_signed_attrs(cachet_cbb *out, cachet_oid content_type, con
            add_smime_capabilities(&values) && cachet_cbb_flush(&set) &&
            open_attr(&set, &attr, &values, CACHET_OID_ATTR_SIGNING_CERTIFICATE_V2) &&
            add_signing_cert_v2(&values, cert) && cachet_cbb_flush(&set) &&
+           (signature_types == 0 || cachet_cms_add_sigtype_attr(&set, signature_types)) &&
            /* RFC 5652 §5.4: the signature covers the DER encoding, so SET OF is sorted. */
            cachet_cbb_flush_asn1_set_of(&set) && cachet_cbb_flush(out);
 }
@@ -235,6 +236,20 @@ cachet_status cachet_cms_check_signed_attrs(const cachet_cbs *attrs, size_t max_
                 out->has_ess_cert_v2 = out->ess_md != CACHET_MD_NONE;
                 break;
             }
+            case CACHET_OID_ATTR_SIGNATURE_TYPE:
+                /* RFC 3183 §3.1.2; a second SignatureType attribute was refused above. */
+                if (!cachet_cms_parse_sigtype_values(&values, &out->signature_types, detail,
+                                                     detail_len)) {
+                    return CACHET_ERR_ATTRIBUTES;
+                }
+                out->has_signature_type = true;
+                break;
+            case CACHET_OID_ATTR_ML_EXPANSION_HISTORY:
+                if (nvals == 0) {
+                    FAIL(CACHET_ERR_ATTRIBUTES, "attribute with no value");
+                }
+                out->ml_expansion_history = true;
+                break;
             default:
                 /* Unknown attributes are tolerated (RFC 4134 §4.10); a value SET
                  * must not be empty (X.501 SIZE (1..MAX)). */

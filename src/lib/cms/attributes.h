@@ -10,10 +10,29 @@
 
 /* cachet_cms_build_signed_attrs writes the DER SignedAttributes (tag SET, DER
  * sorted, X.690 §11.6) into the empty top-level builder |out|: contentType,
- * messageDigest, signingTime, smimeCapabilities, signingCertificateV2. */
+ * messageDigest, signingTime, smimeCapabilities, signingCertificateV2, and
+ * SignatureType when |signature_types| is non-zero (checked beforehand with
+ * cachet_cms_sigtype_check). */
 bool cachet_cms_build_signed_attrs(cachet_cbb *out, cachet_oid content_type, const uint8_t *digest,
-                                   size_t digest_len, int64_t signing_time,
-                                   const cachet_cert *cert);
+                                   size_t digest_len, int64_t signing_time, const cachet_cert *cert,
+                                   unsigned signature_types);
+
+/* ---- RFC 3183 §3.1.2 SignatureType (attributes_sigtype.c) ---- */
+
+/* At most this many OIDs in one SignatureType value (four are defined).
+ * cachet_cms_sigtype_check is in signed.h. */
+#define CACHET_CMS_SIGTYPE_MAX_OIDS 8
+
+/* cachet_cms_add_sigtype_attr adds the Attribute SEQUENCE { id-aa-signatureType,
+ * SET { SEQUENCE OF OBJECT IDENTIFIER } } to |set|, the OIDs in bit order. */
+bool cachet_cms_add_sigtype_attr(cachet_cbb *set, unsigned types);
+/* cachet_cms_parse_sigtype_values reads the attrValues SET contents of a
+ * SignatureType: one or more SEQUENCE OF OBJECT IDENTIFIER (each 1..8 OIDs),
+ * their union in |*types| (unknown OIDs as CACHET_SIGTYPE_UNKNOWN). False with
+ * |detail| naming SignatureType when malformed, or when addAttribSig comes with
+ * any other OID. */
+bool cachet_cms_parse_sigtype_values(const cachet_cbs *values, unsigned *types, char *detail,
+                                     size_t detail_len);
 
 /* cachet_cms_sig_scheme_for_key picks the signature scheme for |key| (pss asks for
  * RSASSA-PSS on an RSA key). CACHET_SIG_NONE if the key cannot sign CMS. */
@@ -35,13 +54,17 @@ typedef struct cachet_cms_attrs_info {
     bool has_ess_cert_v2; /* signingCertificateV2: first ESSCertIDv2 */
     cachet_md ess_md;
     cachet_cbs ess_hash;
+    bool has_signature_type; /* RFC 3183 SignatureType */
+    unsigned signature_types;
+    bool ml_expansion_history; /* ESS mlExpansionHistory present */
 } cachet_cms_attrs_info;
 
 /* cachet_cms_check_signed_attrs checks the contents of a SignedAttributes SET
  * (RFC 5652 §5.3, §11.1-§11.3; ATTACKS.md SG-05, SG-06, SG-07): at most
  * |max_attrs| attributes, each a SEQUENCE {OID, SET OF}, DER sorted, no type
  * twice, contentType and messageDigest present with exactly one value of the
- * right type, signingTime (if any) one well-formed time. Returns
+ * right type, signingTime (if any) one well-formed time, SignatureType (if
+ * any) well-formed (cachet_cms_parse_sigtype_values). Returns
  * CACHET_ERR_ATTRIBUTES (or CACHET_ERR_LIMIT) with |detail| on failure. */
 cachet_status cachet_cms_check_signed_attrs(const cachet_cbs *attrs, size_t max_attrs,
                                             cachet_cms_attrs_info *out, char *detail,
@@ -145,6 +168,7 @@ struct cachet_cms_verify {
     bool has_crls;
     cachet_cbs crls; /* SignedData.crls contents (in the skeleton) */
     size_t num_signer_certs;
+    bool empty_layer; /* no SignerInfo, id-data eContent (RFC 3183 §3) */
 };
 
 /* cachet_cms_verify_fail records the first failure (sticky) and copies it to |err|. */

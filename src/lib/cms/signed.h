@@ -33,7 +33,13 @@ typedef struct cachet_cms_signer_opts {
  * written as DER at finish; otherwise BER with indefinite lengths is written as
  * content arrives (like `openssl cms -sign -stream`). |content_type| is the
  * eContentType (CACHET_OID_UNKNOWN = id-data). |signing_time| is the
- * signingTime attribute in seconds since the epoch (0 = the current time). */
+ * signingTime attribute in seconds since the epoch (0 = the current time).
+ * |signature_types| (NULL = none) has one entry per signer: non-zero adds the
+ * RFC 3183 §3.1.2 SignatureType signed attribute with those cachet_sig_type
+ * bits to that signer (see cachet_cms_sigtype_check).
+ * |empty|: RFC 3183 §3 method 1, the empty signature layer: no signers
+ * (num_signers must be 0), no digestAlgorithms, no certificates, encapsulated
+ * (detached must be false); only the eContent is written. */
 typedef struct cachet_cms_sign_opts {
     const cachet_cms_signer_opts *signers;
     size_t num_signers;
@@ -42,9 +48,17 @@ typedef struct cachet_cms_sign_opts {
     bool detached;
     cachet_oid content_type;
     int64_t signing_time;
+    const unsigned *signature_types;
+    bool empty;
 } cachet_cms_sign_opts;
 
 typedef struct cachet_cms_sign cachet_cms_sign;
+
+/* cachet_cms_sigtype_check: |types| (cachet_sig_type bits) can be written as a
+ * SignatureType: non-zero, only the four defined bits, and addAttribSig alone
+ * (RFC 3183 §3.1.2 "Other Object Identifiers MUST NOT be included"). False with
+ * |detail| otherwise. cachet_cms_sign_new refuses such signers with USAGE. */
+bool cachet_cms_sigtype_check(unsigned types, char *detail, size_t detail_len);
 
 /* cachet_cms_sign_new validates |opts| and starts signing; output goes to |out|
  * (borrowed, must outlive the operation; not closed by it). For encapsulated
@@ -125,7 +139,8 @@ cachet_status cachet_cms_verify_update(cachet_cms_verify *v, const uint8_t *data
  * UNSUPPORTED content type), NO_SIGNERS (also certs-only), CONTENT_CONFLICT
  * (eContent present in detached mode or absent otherwise), then the worst
  * signer status in the order MALFORMED or LIMIT, ATTRIBUTES, BAD_SIGNATURE,
- * UNSUPPORTED, POLICY, UNTRUSTED; |err| names the signer
+ * UNSUPPORTED, POLICY, UNTRUSTED (ATTRIBUTES also when valid SignerInfos carry
+ * different RFC 3183 SignatureType contents); |err| names the signer
  * ("SignedData.signerInfos[1]"). A signer without signedAttrs fails with
  * ATTRIBUTES unless policy.allow_weak (ATTACKS.md SG-03, ForgedAttributes);
  * with it, the signer is reported weak and still fails with ATTRIBUTES when
@@ -139,6 +154,13 @@ cachet_status cachet_cms_verify_finish(cachet_cms_verify *v, cachet_layer_report
 /* cachet_cms_verify_econtent_type: the eContentType (valid after
  * finish got past the structure; CACHET_OID_UNKNOWN if unknown or not yet known). */
 cachet_oid cachet_cms_verify_econtent_type(const cachet_cms_verify *v);
+/* cachet_cms_verify_is_empty_layer: after finish returned CACHET_ERR_NO_SIGNERS,
+ * whether the SignedData is RFC 3183's empty signature layer (§3 method 1): no
+ * SignerInfo, encapsulated, eContentType id-data, an eContent present, and the
+ * structure otherwise well-formed. Its eContent was delivered to the content
+ * sink but is authenticated by nothing here: the caller passes it on as content
+ * only if another layer signs it (SG-09 holds at the message level). */
+bool cachet_cms_verify_is_empty_layer(const cachet_cms_verify *v);
 /* cachet_cms_verify_signer_cert: after finish, the certificate that verified
  * signer |i| (get0: owned by |v|), or NULL if none did. */
 const cachet_cert *cachet_cms_verify_signer_cert(const cachet_cms_verify *v, size_t i);

@@ -167,8 +167,11 @@ static cachet_status check_signers(cachet_cms_verify *v, const sd_parts *p,
                                   "more than %zu signers", v->limits.max_signers);
         }
     }
-    /* SG-09: no signers is never "signed" (also the certs-only message). */
+    /* SG-09: no signers is never "signed" (also the certs-only message). An
+     * encapsulated id-data eContent makes it RFC 3183's empty signature layer,
+     * which a caller may pass through (cachet_cms_verify_is_empty_layer). */
     if (n == 0) {
+        v->empty_layer = !v->detached && p->has_econtent && v->econtent_type == CACHET_OID_DATA;
         return cachet_err_set(e, CACHET_ERR_NO_SIGNERS, "SignedData.signerInfos", -1,
                               "SignedData has no signers");
     }
@@ -247,6 +250,25 @@ static cachet_status check_signers(cachet_cms_verify *v, const sd_parts *p,
             worst = rank(st);
             worst_i = i;
         }
+    }
+    /* RFC 3183 §3.1.2: every SignerInfo carries the same SignatureType content. */
+    const cachet_signer_report *first = NULL;
+    bool disagree = false;
+    for (size_t i = 0; i < n; i++) {
+        const cachet_signer_report *r = &out->signers[i];
+        if (!r->signature_valid) {
+            continue;
+        }
+        if (first == NULL) {
+            first = r;
+        } else if (r->has_signature_type != first->has_signature_type ||
+                   r->signature_types != first->signature_types) {
+            disagree = true;
+        }
+    }
+    if (disagree && rank(CACHET_ERR_ATTRIBUTES) > worst) {
+        return cachet_err_set(e, CACHET_ERR_ATTRIBUTES, "SignedData.signerInfos", -1,
+                              "SignerInfos disagree on SignatureType (RFC 3183 section 3.1.2)");
     }
     cachet_signer_report *w = &out->signers[worst_i];
     if (worst == 0) {

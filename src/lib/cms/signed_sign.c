@@ -13,7 +13,8 @@
 typedef struct sign_signer {
     cachet_cms_signer_opts o;
     cachet_sig_scheme scheme;
-    size_t digest_index; /* into the distinct digests */
+    size_t digest_index;      /* into the distinct digests */
+    unsigned signature_types; /* RFC 3183 SignatureType, 0 = none */
 } sign_signer;
 
 struct cachet_cms_sign {
@@ -161,9 +162,17 @@ static cachet_status write_stream_head(cachet_cms_sign *s, cachet_error *err) {
 
 cachet_cms_sign *cachet_cms_sign_new(const cachet_cms_sign_opts *opts, const cachet_sink *out,
                                      cachet_error *err) {
-    if (opts == NULL || out == NULL || opts->signers == NULL || opts->num_signers == 0 ||
-        opts->num_signers > SIGN_MAX_SIGNERS ||
-        (opts->num_extra_certs > 0 && opts->extra_certs == NULL)) {
+    if (opts != NULL && opts->empty) {
+        /* RFC 3183 §3 method 1: only the encapsulated content, nothing that names anyone. */
+        if (out == NULL || opts->num_signers != 0 || opts->num_extra_certs != 0 || opts->detached) {
+            cachet_err_set(err, CACHET_ERR_USAGE, "cachet_cms_sign_new", -1,
+                           "an empty SignedData has no signers and no certificates and is "
+                           "never detached");
+            return NULL;
+        }
+    } else if (opts == NULL || out == NULL || opts->signers == NULL || opts->num_signers == 0 ||
+               opts->num_signers > SIGN_MAX_SIGNERS ||
+               (opts->num_extra_certs > 0 && opts->extra_certs == NULL)) {
         cachet_err_set(err, CACHET_ERR_USAGE, "cachet_cms_sign_new", -1,
                        "need 1..%d signers and a sink", SIGN_MAX_SIGNERS);
         return NULL;
@@ -188,6 +197,15 @@ cachet_cms_sign *cachet_cms_sign_new(const cachet_cms_sign_opts *opts, const cac
     }
     for (size_t i = 0; i < opts->num_signers; i++) {
         s->num_signers = i;
+        char detail[200];
+        unsigned types = opts->signature_types != NULL ? opts->signature_types[i] : 0;
+        if (types != 0 && !cachet_cms_sigtype_check(types, detail, sizeof(detail))) {
+            cachet_err_set(err, CACHET_ERR_USAGE, "cachet_cms_sign_new", -1, "signers[%zu]: %s", i,
+                           detail);
+            cachet_cms_sign_free(s);
+            return NULL;
+        }
+        s->signers[i].signature_types = types;
         if (validate_signer(s, &opts->signers[i], i, err) != CACHET_OK) {
             cachet_cms_sign_free(s);
             return NULL;
@@ -269,7 +287,7 @@ static cachet_status add_signer_info(const cachet_cms_sign *s, const sign_signer
         return cachet_err_set(err, CACHET_ERR_NOMEM, "SignerInfo", -1, "out of memory");
     }
     if (!cachet_cms_build_signed_attrs(&attrs, s->content_type, digest, cachet_md_size(ss->o.md),
-                                       s->signing_time, ss->o.cert) ||
+                                       s->signing_time, ss->o.cert, ss->signature_types) ||
         !cachet_cbb_finish(&attrs, &der, &der_len)) {
         cachet_cbb_cleanup(&attrs);
         return cachet_err_set(err, CACHET_ERR_INTERNAL, "SignerInfo.signedAttrs", -1,
@@ -348,7 +366,10 @@ static cachet_status add_tail(cachet_cms_sign *s, cachet_cbb *sd, cachet_error *
             return cachet_err_set(err, CACHET_ERR_INTERNAL, "SignedData", -1, "digest");
         }
     }
-    if (!add_certificates(s, sd) || !cachet_cbb_add_asn1(sd, &infos, CACHET_ASN1_SET)) {
+    /* certificates is OPTIONAL (§5.1): omitted when there is nothing to carry. */
+    bool any_certs = s->num_signers + s->num_extra > 0;
+    if ((any_certs && !add_certificates(s, sd)) ||
+        !cachet_cbb_add_asn1(sd, &infos, CACHET_ASN1_SET)) {
         return cachet_err_set(err, CACHET_ERR_USAGE, "SignedData.certificates", -1,
                               "too many or bad certificates");
     }

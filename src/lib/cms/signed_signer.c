@@ -299,6 +299,8 @@ static cachet_status verify_signer(const cachet_cms_signer_ctx *ctx, const cache
     for (size_t i = 0; i < ctx->certs->num; i++) {
         if (cachet_cms_sid_matches(&p.sid, ctx->certs->certs[i])) {
             cachet_cert_subject(ctx->certs->certs[i], rep->subject, sizeof(rep->subject));
+            rep->num_common_names = cachet_cert_common_name(ctx->certs->certs[i], rep->common_name,
+                                                            sizeof(rep->common_name));
             break;
         }
     }
@@ -395,6 +397,14 @@ static cachet_status verify_signer(const cachet_cms_signer_ctx *ctx, const cache
              candidates > 1 ? " (several certificates match the sid)" : "");
     }
     cachet_cert_subject(best_cert, rep->subject, sizeof(rep->subject));
+    rep->num_common_names =
+        cachet_cert_common_name(best_cert, rep->common_name, sizeof(rep->common_name));
+    /* RFC 3183 attributes are reported only for a signature that verified (SG-15). */
+    if (p.has_signed) {
+        rep->has_signature_type = ai.has_signature_type;
+        rep->signature_types = ai.signature_types;
+        rep->ml_expansion_history = ai.ml_expansion_history;
+    }
     rep->num_emails = cachet_cert_emails(best_cert, &rep->emails);
     *out_cert = cachet_cert_up_ref((cachet_cert *)best_cert);
     return CACHET_OK;

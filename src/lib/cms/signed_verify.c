@@ -405,6 +405,10 @@ cachet_oid cachet_cms_verify_econtent_type(const cachet_cms_verify *v) {
     return v->econtent_type;
 }
 
+bool cachet_cms_verify_is_empty_layer(const cachet_cms_verify *v) {
+    return v->empty_layer;
+}
+
 const cachet_cert *cachet_cms_verify_signer_cert(const cachet_cms_verify *v, size_t i) {
     return i < v->num_signer_certs ? v->signer_certs[i] : NULL;
 }

@@ -206,3 +206,50 @@ bool cachet_cert_smime_caps(const cachet_cert *cert, const uint8_t **out, size_t
     ERR_clear_error();
     return ok;
 }
+
+size_t cachet_cert_common_name(const cachet_cert *cert, char *out, size_t out_len) {
+    const X509_NAME *name = X509_get_subject_name(cert->x509);
+    size_t count = 0;
+    int last = -1, found = -1;
+    if (out_len > 0) {
+        out[0] = '\0';
+    }
+    for (;;) {
+        last = X509_NAME_get_index_by_NID(name, NID_commonName, last);
+        if (last < 0) {
+            break;
+        }
+        found = last;
+        count++;
+    }
+    if (count != 1 || out_len == 0) {
+        return count;
+    }
+    const ASN1_STRING *value = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, found));
+    unsigned char *utf8 = NULL;
+    int n = value != NULL ? ASN1_STRING_to_UTF8(&utf8, value) : -1;
+    if (n >= 0) {
+        size_t copy = (size_t)n < out_len ? (size_t)n : out_len - 1;
+        /* do not cut a UTF-8 sequence in two */
+        while (copy > 0 && copy < (size_t)n && (utf8[copy] & 0xc0) == 0x80) {
+            copy--;
+        }
+        size_t j = 0;
+        for (size_t i = 0; i < copy; i++) {
+            unsigned char c = utf8[i];
+            /* C0, DEL and C1 (U+0080..U+009F, UTF-8 C2 80..C2 9F) would reach
+             * logs and headers: each becomes one '?' */
+            if (c == 0xc2 && i + 1 < copy && utf8[i + 1] >= 0x80 && utf8[i + 1] <= 0x9f) {
+                i++;
+                c = '?';
+            } else if (c < 0x20 || c == 0x7f) {
+                c = '?';
+            }
+            out[j++] = (char)c;
+        }
+        out[j] = '\0';
+    }
+    OPENSSL_free(utf8);
+    ERR_clear_error();
+    return count;
+}

@@ -315,6 +315,10 @@ size_t cachet_cert_ocsp_urls(const cachet_cert *cert, char ***out);
 /* cachet_cert_smime_caps: the DER SMIMECapabilities value of the RFC 4262
  * certificate extension (OID 1.2.840.113549.1.9.15), if present. */
 bool cachet_cert_smime_caps(const cachet_cert *cert, const uint8_t **out, size_t *out_len);
+/* cachet_cert_common_name: how many commonName attributes the subject has; when
+ * exactly one, its value as UTF-8 in |out| (control characters replaced by '?',
+ * truncated to fit), else "" (RFC 3183 §3.1.1 "There MUST be only one CN"). */
+size_t cachet_cert_common_name(const cachet_cert *cert, char *out, size_t out_len);
 
 /* ---- Key generation and writing (crypto/keygen.c) ---- */
 /* cachet_pkey_generate makes a key from |spec|: "rsa:BITS" (2048..8192),

@@ -163,6 +163,20 @@ void cachet_rd_verdict(cachet_reader *rd, const cachet_rd_place *place, const ca
     }
 }
 
+void cachet_rd_empty_layer(cachet_reader *rd, const cachet_rd_place *place, const cachet_error *e) {
+    if (rd->num_empty_signed++ == 0) {
+        place_error(&rd->empty_error, place, e);
+    }
+}
+
+/* only_empty: every signed layer processed was an empty one (and there was one). */
+static cachet_status only_empty(cachet_reader *rd) {
+    if (rd->num_signed == 0 && rd->num_empty_signed > 0) {
+        return cachet_op_fail(rd->op, &rd->empty_error);
+    }
+    return CACHET_OK;
+}
+
 cachet_status cachet_rd_add_layer(cachet_reader *rd, const cachet_rd_place *place,
                                   cachet_layer_type type, size_t *out_index) {
     if (place->layers + 1 > rd->ctx->limits.max_layers) {
@@ -333,6 +347,9 @@ static cachet_status final_status(cachet_reader *rd) {
                                        "message is not, so the message is not signed",
                                        rd->signed_part);
             }
+            if (only_empty(rd) != CACHET_OK) {
+                return op->err.status;
+            }
             if (rd->num_signed == 0) {
                 return cachet_op_failf(op, CACHET_ERR_NO_SIGNERS, "", -1, "message is not signed");
             }
@@ -341,6 +358,9 @@ static cachet_status final_status(cachet_reader *rd) {
             if (rd->num_enveloped == 0) {
                 return cachet_op_failf(op, CACHET_ERR_NO_RECIPIENT, "", -1,
                                        "message is not encrypted");
+            }
+            if (only_empty(rd) != CACHET_OK) {
+                return op->err.status;
             }
             break;
         case CACHET_RD_DECOMPRESS:
@@ -463,6 +483,7 @@ cachet_op *cachet_rd_new(const cachet_ctx *ctx, cachet_rd_mode mode, const cache
     rd->mlimits.max_depth = ctx->limits.max_mime_depth;
     rd->mlimits.max_parts = ctx->limits.max_parts;
     cachet_err_clear(&rd->verdict);
+    cachet_err_clear(&rd->empty_error);
     rd->hold = cachet_hold_new(ctx->limits.hold_in_memory, 0, err);
     cachet_sink null_sink = cachet_sink_null();
     cachet_op *op = cachet_op_alloc(ctx, &rd_vtable, rd, out != NULL ? out : &null_sink);

@@ -95,6 +95,10 @@ typedef struct cachet_reader {
     cachet_rd_fields outer; /* top-level fields other than Content-* */
     size_t num_signed, num_enveloped, num_compressed; /* layers processed */
     size_t num_scanned_signed;                        /* signed parts found by the scan */
+    /* RFC 3183 §3 empty signature layers passed through: not signatures, so
+     * num_signed leaves them out; |empty_error| is why one alone is not signed */
+    size_t num_empty_signed;
+    cachet_error empty_error;
     cachet_error verdict; /* first verification failure (processing goes on) */
     /* The report and error location as they were when the outermost decryption
      * began: a CACHET_ERR_DECRYPT failure is reported exactly so, whatever broke
@@ -128,6 +132,10 @@ cachet_status cachet_rd_fatal(cachet_reader *rd, const cachet_rd_place *place,
 cachet_status cachet_rd_fatalf(cachet_reader *rd, const cachet_rd_place *place, cachet_status st,
                                const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 void cachet_rd_verdict(cachet_reader *rd, const cachet_rd_place *place, const cachet_error *e);
+/* cachet_rd_empty_layer records an RFC 3183 empty signature layer at |place|
+ * (|e|: the NO_SIGNERS error of its verifier). A message whose only signed
+ * layers are empty ones fails with that error (ATTACKS SG-09, message level). */
+void cachet_rd_empty_layer(cachet_reader *rd, const cachet_rd_place *place, const cachet_error *e);
 /* cachet_rd_where writes "part P: W" (or just W for the whole message). */
 void cachet_rd_where(char *out, size_t out_len, const char *path, const char *where);
 /* cachet_rd_join writes |prefix| "." |rel| (either may be empty). */

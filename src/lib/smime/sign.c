@@ -17,6 +17,7 @@ typedef struct sign_impl {
     cachet_cms_signer_opts signer;
     bool multipart;
     cachet_md md;
+    unsigned signature_types; /* for the one signer (RFC 3183) */
     char boundary[80];
 } sign_impl;
 
@@ -159,16 +160,85 @@ static cachet_status choose_md(const cachet_sign_opts *opts, cachet_key_type kt,
     return CACHET_OK;
 }
 
+/* start_op allocates the operation and its CMS output (opaque and raw). */
+static sign_impl *start_op(const cachet_ctx *ctx, const cachet_sign_opts *opts,
+                           const cachet_sink *out, bool multipart, const cachet_sink **cms_sink,
+                           cachet_error *err) {
+    sign_impl *s = cachet_calloc(1, sizeof(*s));
+    cachet_op *op = s != NULL ? cachet_op_alloc(ctx, &sign_vt, s, out) : NULL;
+    if (op == NULL) {
+        cachet_free(s);
+        cachet_err_set(err, CACHET_ERR_NOMEM, "", -1, "out of memory");
+        return NULL;
+    }
+    s->op = op;
+    s->multipart = multipart;
+    cachet_smime_gen_init(&s->gen, ctx, opts->raw, s->multipart, sign_begin, sign_content, s,
+                          &op->err);
+    if (s->multipart) {
+        cachet_smime_b64_init(&s->sigb64, &op->out);
+        s->sigb64_sink = cachet_smime_b64_sink(&s->sigb64);
+        *cms_sink = &s->sigb64_sink;
+        return s;
+    }
+    cachet_format f =
+        opts->raw && opts->format == CACHET_FORMAT_SMIME ? CACHET_FORMAT_DER : opts->format;
+    if (cachet_smime_cms_out_init(&s->cout, f, &op->out, err) != CACHET_OK) {
+        cachet_op_free(op);
+        return NULL;
+    }
+    *cms_sink = &s->cout.sink;
+    return s;
+}
+
+/* RFC 3183 §3 method 1: an empty SignedData (no SignerInfo, no certificate)
+ * whose eContent is the entity, written like opaque signing. */
+static cachet_op *sign_empty_new(const cachet_ctx *ctx, const cachet_sign_opts *opts,
+                                 const cachet_sink *out, cachet_error *err) {
+    if (opts->signature_types != 0) {
+        cachet_err_set(err, CACHET_ERR_USAGE, "signature type", -1,
+                       "an empty signature layer has no signer to carry a signature type");
+        return NULL;
+    }
+    const cachet_sink *cms_sink = NULL;
+    sign_impl *s = start_op(ctx, opts, out, false, &cms_sink, err);
+    if (s == NULL) {
+        return NULL;
+    }
+    cachet_cms_sign_opts co = {
+        .content_type = CACHET_OID_UNKNOWN,
+        .empty = true,
+    };
+    s->cms = cachet_cms_sign_new(&co, cms_sink, err);
+    if (s->cms == NULL) {
+        cachet_op_free(s->op);
+        return NULL;
+    }
+    return s->op;
+}
+
 cachet_op *cachet_sign_new(const cachet_ctx *ctx, const cachet_sign_opts *opts,
                            const cachet_sink *out, cachet_error *err) {
     cachet_err_clear(err);
-    if (ctx == NULL || opts == NULL || out == NULL || opts->signer == NULL ||
-        opts->signer->key == NULL || opts->signer->cert == NULL) {
-        cachet_err_set(err, CACHET_ERR_USAGE, "", -1, "sign needs a context, a signer and a sink");
+    if (ctx == NULL || opts == NULL || out == NULL) {
+        cachet_err_set(err, CACHET_ERR_USAGE, "", -1, "sign needs a context, options and a sink");
         return NULL;
     }
     if (!opts->raw && opts->format != CACHET_FORMAT_SMIME) {
         cachet_err_set(err, CACHET_ERR_USAGE, "", -1, "DER or PEM output is for raw mode");
+        return NULL;
+    }
+    if (opts->empty) {
+        return sign_empty_new(ctx, opts, out, err);
+    }
+    if (opts->signer == NULL || opts->signer->key == NULL || opts->signer->cert == NULL) {
+        cachet_err_set(err, CACHET_ERR_USAGE, "", -1, "sign needs a signer (key and certificate)");
+        return NULL;
+    }
+    char detail[200];
+    if (opts->signature_types != 0 &&
+        !cachet_cms_sigtype_check(opts->signature_types, detail, sizeof(detail))) {
+        cachet_err_set(err, CACHET_ERR_USAGE, "signature type", -1, "%s", detail);
         return NULL;
     }
     const cachet_credential *cred = opts->signer;
@@ -187,32 +257,14 @@ cachet_op *cachet_sign_new(const cachet_ctx *ctx, const cachet_sign_opts *opts,
     if (choose_md(opts, cachet_pkey_type(cred->key), &md, err) != CACHET_OK) {
         return NULL;
     }
-    sign_impl *s = cachet_calloc(1, sizeof(*s));
-    cachet_op *op = s != NULL ? cachet_op_alloc(ctx, &sign_vt, s, out) : NULL;
-    if (op == NULL) {
-        cachet_free(s);
-        cachet_err_set(err, CACHET_ERR_NOMEM, "", -1, "out of memory");
+    const cachet_sink *cms_sink = NULL;
+    sign_impl *s = start_op(ctx, opts, out, !opts->raw && !opts->opaque, &cms_sink, err);
+    if (s == NULL) {
         return NULL;
     }
-    s->op = op;
+    cachet_op *op = s->op;
     s->md = md;
-    s->multipart = !opts->raw && !opts->opaque;
-    cachet_smime_gen_init(&s->gen, ctx, opts->raw, s->multipart, sign_begin, sign_content, s,
-                          &op->err);
-    const cachet_sink *cms_sink;
-    if (s->multipart) {
-        cachet_smime_b64_init(&s->sigb64, &op->out);
-        s->sigb64_sink = cachet_smime_b64_sink(&s->sigb64);
-        cms_sink = &s->sigb64_sink;
-    } else {
-        cachet_format f =
-            opts->raw && opts->format == CACHET_FORMAT_SMIME ? CACHET_FORMAT_DER : opts->format;
-        if (cachet_smime_cms_out_init(&s->cout, f, &op->out, err) != CACHET_OK) {
-            cachet_op_free(op);
-            return NULL;
-        }
-        cms_sink = &s->cout.sink;
-    }
+    s->signature_types = opts->signature_types;
     s->signer = (cachet_cms_signer_opts){
         .key = cred->key,
         .cert = cred->cert,
@@ -228,6 +280,7 @@ cachet_op *cachet_sign_new(const cachet_ctx *ctx, const cachet_sign_opts *opts,
         .detached = !opts->opaque,
         .content_type = CACHET_OID_UNKNOWN,
         .signing_time = ctx->at,
+        .signature_types = &s->signature_types,
     };
     s->cms = cachet_cms_sign_new(&co, cms_sink, err);
     if (s->cms == NULL) {

@@ -3,7 +3,8 @@
  * against the message's From (RFC 8550 §3, RFC 8551 §2.5.4; ATTACKS ID-01/ID-03)
  * and the signing time against the signer certificate's validity; with a
  * revocation policy, the signer certificate's revocation status; with harvest,
- * what a fully valid layer brings is kept for the store. */
+ * what a fully valid layer brings is kept for the store. An RFC 3183 empty
+ * signature layer is passed through without counting as a signature. */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -85,6 +86,14 @@ cachet_status cachet_rd_signed_finish(cachet_reader *rd, const cachet_rd_place *
     cachet_status st = cachet_cms_verify_finish(v, l, &e);
     snprintf(l->part, sizeof(l->part), "%s", place->path);
     l->type = CACHET_LAYER_SIGNED;
+    if (st == CACHET_ERR_NO_SIGNERS && cachet_cms_verify_is_empty_layer(v)) {
+        /* RFC 3183 §3 method 1: a layer without signers whose content goes on as
+         * the next entity; it signs nothing, so it is not counted as signed. */
+        if (rd->mode != CACHET_RD_INSPECT) {
+            cachet_rd_empty_layer(rd, place, &e);
+        }
+        return CACHET_OK;
+    }
     if (!place->scan) {
         rd->num_signed++;
     }
