@@ -1,0 +1,330 @@
+/* inbound: mail for one of our domains. An encrypted message is decrypted
+ * (with our DCA key, else a recipient's own key) keeping its signatures; every
+ * signed layer is verified and each signer classified by the RFC 3183 naming
+ * rules (domsec.c); the result goes into Authentication-Results and the
+ * domain's failure policy decides delivery. */
+#include <stdio.h>
+#include <string.h>
+
+#include "base/base.h"
+#include "gateway/process_internal.h"
+
+#define MAX_AR_ENTRIES 32
+
+typedef struct ib {
+    cachetd_run *run;
+    const cachetd_domain *dom;
+    cachetd_inbound_actions in;
+    const uint8_t *data; /* the message now (decrypted when it was) */
+    size_t len;
+    cachet_membuf decrypted;
+    bool was_decrypted;
+    char decrypted_with[CACHETD_NAME_MAX];
+    char action[64];
+    char why[256]; /* for the summary */
+} ib;
+
+static void note(ib *b, const char *action) {
+    cachetd_append(b->action, sizeof(b->action), "%s%s", b->action[0] != '\0' ? "," : "", action);
+}
+
+static bool ours(cachet_status s) {
+    return s == CACHET_ERR_NOMEM || s == CACHET_ERR_INTERNAL || s == CACHET_ERR_IO;
+}
+
+/* try_key decrypts with |cred|: 1 done, 0 not for this key, -1 failed (result set). */
+static int try_key(ib *b, const cachet_credential *cred, cachetd_inbound_outcome *outcome) {
+    cachet_decrypt_opts dopt = {.cred = cred, .verify_signed = false};
+    memset(&b->decrypted, 0, sizeof(b->decrypted));
+    b->decrypted.max = b->run->max_message;
+    cachet_sink sink = cachet_sink_membuf(&b->decrypted);
+    cachet_error e;
+    cachet_err_clear(&e);
+    cachet_op *op = cachet_decrypt_new(b->run->ctx, &dopt, &sink, &e);
+    if (op == NULL) {
+        cachetd_fail_ours(b->run->out, "decryption", &e);
+        return -1;
+    }
+    cachet_status st = cachetd_op_run(op, b->data, b->len, NULL, &e);
+    if (st == CACHET_OK) {
+        return 1;
+    }
+    cachet_membuf_free_secret(&b->decrypted);
+    if (st == CACHET_ERR_NO_RECIPIENT) {
+        return 0;
+    }
+    if (ours(st)) {
+        cachetd_fail_ours(b->run->out, "decryption", &e);
+        return -1;
+    }
+    /* The key was ours but the content did not decrypt or authenticate. */
+    *outcome = st == CACHET_ERR_DECRYPT ? CACHETD_IN_FAIL : CACHETD_IN_MALFORMED;
+    snprintf(b->why, sizeof(b->why), "decryption failed: %s", cachet_status_str(st));
+    return 0;
+}
+
+/* decrypt: 1 decrypted, 0 not (outcome may be set), -1 failed (result set). */
+static int decrypt(ib *b, cachetd_inbound_outcome *outcome) {
+    const cachetd_envelope *env = b->run->env;
+    const cachet_credential *dca = cachetd_keys_get(b->run->keys, b->dom->name, CACHETD_DCA_LOCAL);
+    if (dca != NULL) {
+        int r = try_key(b, dca, outcome);
+        if (r != 0) {
+            if (r > 0) {
+                cachetd_authority_address(b->decrypted_with, sizeof(b->decrypted_with),
+                                          CACHETD_DCA_LOCAL, b->dom->name);
+            }
+            return r;
+        }
+    }
+    for (size_t i = 0; i < env->num_recipients; i++) {
+        cachet_credential *cred = NULL;
+        cachet_error e;
+        cachet_err_clear(&e);
+        cachet_status s =
+            cachet_credential_from_store(b->run->st, env->recipients[i], true, NULL, &cred, &e);
+        if (s != CACHET_OK) {
+            if (ours(s)) {
+                cachetd_fail_ours(b->run->out, "loading the recipient's key", &e);
+                return -1;
+            }
+            continue;
+        }
+        int r = try_key(b, cred, outcome);
+        cachet_credential_free(cred);
+        if (r != 0) {
+            if (r > 0) {
+                cachetd_sanitize(b->decrypted_with, sizeof(b->decrypted_with), env->recipients[i]);
+            }
+            return r;
+        }
+    }
+    return 0;
+}
+
+/* outcome_of judges the classified signers of a verified message. */
+static cachetd_inbound_outcome outcome_of(const cachetd_domsec_result *ds) {
+    if (ds->num_signers == 0) {
+        return CACHETD_IN_FAIL; /* signed layers, yet no signer that stands */
+    }
+    bool untrusted = false;
+    for (size_t i = 0; i < ds->num_signers; i++) {
+        const cachetd_signer_class *c = &ds->signers[i];
+        if (c->role == CACHETD_ROLE_FLAGGED || c->signer == NULL || !c->signer->signature_valid) {
+            return CACHETD_IN_FAIL;
+        }
+        untrusted = untrusted || c->signer->chain != CACHET_CHAIN_TRUSTED;
+    }
+    if (ds->any_flagged) {
+        return CACHETD_IN_FAIL;
+    }
+    return untrusted ? CACHETD_IN_UNTRUSTED : CACHETD_IN_PASS;
+}
+
+static void summary_signer(ib *b, const cachetd_domsec_result *ds) {
+    cachetd_result *r = b->run->out;
+    const cachetd_signer_class *c = ds->domain != NULL ? ds->domain : ds->originator;
+    if (c == NULL && ds->num_signers > 0) {
+        c = &ds->signers[0];
+    }
+    if (c != NULL) {
+        char a[CACHETD_NAME_MAX];
+        cachetd_sanitize(a, sizeof(a), c->address);
+        cachetd_append(r->summary, sizeof(r->summary), " signer=%s role=%s", a[0] ? a : "-",
+                       cachetd_signer_role_name(c->role));
+    }
+    for (size_t i = 0; i < ds->num_signers; i++) {
+        if (ds->signers[i].role == CACHETD_ROLE_FLAGGED && b->why[0] == '\0') {
+            snprintf(b->why, sizeof(b->why), "%s", ds->signers[i].why);
+        }
+    }
+}
+
+/* verify runs the verification and fills the A-R value; false when the result
+ * was set to a failure. */
+static bool verify(ib *b, cachetd_inbound_outcome *outcome, bool *dom_or_orig) {
+    cachetd_result *r = b->run->out;
+    cachet_verify_opts vo = {.harvest = b->in.harvest};
+    cachet_sink ns = cachet_sink_null();
+    cachet_error e;
+    cachet_err_clear(&e);
+    cachet_op *op = cachet_verify_new(b->run->ctx, &vo, &ns, &e);
+    if (op == NULL) {
+        cachetd_fail_ours(r, "verification", &e);
+        return false;
+    }
+    cachet_report *rep = NULL;
+    cachet_status st = cachetd_op_run(op, b->data, b->len, &rep, &e);
+    if (ours(st)) {
+        /* A report may come with it, but not one to judge the message by. */
+        cachet_report_free(rep);
+        cachetd_fail_ours(r, "verification", &e);
+        return false;
+    }
+    cachetd_ar_entry entries[MAX_AR_ENTRIES];
+    size_t n = 0;
+    cachetd_domsec_result *ds = cachet_calloc(1, sizeof(*ds));
+    if (ds == NULL) {
+        cachet_report_free(rep);
+        cachetd_fail(r, CACHETD_TEMPFAIL, "451", "4.3.0", "out of memory, try again later");
+        return false;
+    }
+    if (rep == NULL) {
+        *outcome = CACHETD_IN_MALFORMED;
+        cachetd_ar_entry pe = {.result = CACHETD_AR_PERMERROR, .reason = "malformed message"};
+        entries[0] = pe;
+        n = 1;
+        snprintf(b->why, sizeof(b->why), "%s", e.message);
+    } else {
+        cachetd_domsec_evaluate(rep, rep->from, b->in.name_mapping, ds);
+        *outcome = outcome_of(ds);
+        if (ds->num_signers == 0 && st == CACHET_ERR_MALFORMED) {
+            *outcome = CACHETD_IN_MALFORMED;
+        } else if (ds->num_signers == 0 && st == CACHET_ERR_NO_SIGNERS) {
+            /* Only empty signature layers (RFC 3183 §3 method 1): nobody signed. */
+            *outcome = CACHETD_IN_PLAIN;
+        }
+        *dom_or_orig = ds->domain_ok || ds->originator_ok;
+        n = cachetd_authres_from_domsec(ds, rep, entries, MAX_AR_ENTRIES);
+    }
+    if (!cachetd_authres_value(r->authres, sizeof(r->authres), b->run->cfg->authserv_id, entries,
+                               n)) {
+        r->authres[0] = '\0';
+    }
+    snprintf(r->summary, sizeof(r->summary), "action=%s result=%s", b->action,
+             cachetd_inbound_outcome_name(*outcome));
+    summary_signer(b, ds);
+    cachet_free(ds);
+    cachet_report_free(rep);
+    return true;
+}
+
+static void deliver(ib *b, cachetd_inbound_outcome outcome, bool dom_or_orig) {
+    cachetd_result *r = b->run->out;
+    cachetd_delivery d = cachetd_policy_inbound_result(b->dom, &b->in, outcome, dom_or_orig);
+    if (d == CACHETD_REJECT_MESSAGE) {
+        char summary[sizeof(r->summary)];
+        snprintf(summary, sizeof(summary), "%s", r->summary);
+        cachetd_fail(r, CACHETD_REJECT, "550", "5.7.1",
+                     "message refused: its S/MIME protection did not pass (%s)",
+                     cachetd_inbound_outcome_name(outcome));
+        snprintf(r->summary, sizeof(r->summary), "%s delivery=reject", summary);
+        return;
+    }
+    r->verdict = CACHETD_CONTINUE;
+    if (d == CACHETD_QUARANTINE) {
+        r->quarantine = true;
+        snprintf(r->quarantine_to, sizeof(r->quarantine_to), "%s", b->dom->quarantine);
+    }
+    cachetd_append(r->summary, sizeof(r->summary), " delivery=%s", cachetd_delivery_name(d));
+    if (b->decrypted_with[0] != '\0') {
+        cachetd_append(r->summary, sizeof(r->summary), " decrypted_with=%s", b->decrypted_with);
+    }
+    if (b->why[0] != '\0') {
+        char w[256];
+        cachetd_sanitize_text(w, sizeof(w), b->why);
+        cachetd_append(r->summary, sizeof(r->summary), " reason=\"%s\"", w);
+    }
+    if (b->was_decrypted) {
+        r->new_message = b->decrypted;
+        memset(&b->decrypted, 0, sizeof(b->decrypted));
+        char why[256];
+        if (!cachetd_message_split(r, why, sizeof(why))) {
+            cachetd_fail(r, CACHETD_TEMPFAIL, "451", "4.3.0", "%s", why);
+            return;
+        }
+        r->replaced = true;
+    }
+}
+
+/* describe: the layers of the message before anything is done. */
+static bool describe(ib *b, bool *signed_, bool *top_envelope, bool *malformed) {
+    cachet_error e;
+    cachet_report *rep = cachetd_inspect(b->run->ctx, b->data, b->len, &e);
+    *signed_ = *top_envelope = *malformed = false;
+    if (rep == NULL) {
+        if (ours(e.status)) {
+            cachetd_fail_ours(b->run->out, "reading the message", &e);
+            return false;
+        }
+        *malformed = e.status == CACHET_ERR_MALFORMED || e.status == CACHET_ERR_LIMIT;
+        return true;
+    }
+    for (size_t i = 0; i < rep->num_layers; i++) {
+        *signed_ = *signed_ || rep->layers[i].type == CACHET_LAYER_SIGNED;
+    }
+    *signed_ = *signed_ || rep->partially_signed;
+    *top_envelope = rep->num_layers > 0 && cachetd_layer_is_envelope(&rep->layers[0]);
+    cachet_report_free(rep);
+    return true;
+}
+
+void cachetd_inbound(cachetd_run *run) {
+    const cachetd_envelope *env = run->env;
+    const char *rd = cachetd_domain_of(env->recipients[0]);
+    ib b = {.run = run, .data = run->msg, .len = run->len};
+    b.dom = rd != NULL ? cachetd_config_domain(run->cfg, rd) : NULL;
+    if (b.dom == NULL) {
+        cachetd_fail(run->out, CACHETD_TEMPFAIL, "451", "4.3.0",
+                     "internal error: inbound mail for a domain that is not ours");
+        return;
+    }
+    cachetd_policy_inbound(run->cfg, b.dom, env->sender != NULL ? env->sender : "", &b.in);
+    bool is_signed = false, top_envelope = false, malformed = false;
+    if (!describe(&b, &is_signed, &top_envelope, &malformed)) {
+        return;
+    }
+    cachetd_inbound_outcome outcome = malformed ? CACHETD_IN_MALFORMED : CACHETD_IN_PLAIN;
+    if (top_envelope && b.in.decrypt) {
+        int d = decrypt(&b, &outcome);
+        if (d < 0) {
+            cachet_membuf_free_secret(&b.decrypted);
+            return;
+        }
+        if (d > 0) {
+            b.was_decrypted = true;
+            b.data = b.decrypted.data;
+            b.len = b.decrypted.len;
+            note(&b, "decrypt");
+            if (!describe(&b, &is_signed, &top_envelope, &malformed)) {
+                cachet_membuf_free_secret(&b.decrypted);
+                return;
+            }
+        } else if (outcome == CACHETD_IN_PLAIN) {
+            outcome = CACHETD_IN_UNDECRYPTABLE;
+            snprintf(b.why, sizeof(b.why), "encrypted for a key this gateway does not hold");
+        }
+    } else if (top_envelope) {
+        outcome = CACHETD_IN_UNDECRYPTABLE;
+        snprintf(b.why, sizeof(b.why), "decryption is off for %s", b.dom->name);
+    }
+    bool dom_or_orig = false;
+    cachetd_result *r = run->out;
+    if (outcome == CACHETD_IN_PLAIN && is_signed && b.in.verify) {
+        note(&b, "verify");
+        if (!verify(&b, &outcome, &dom_or_orig)) {
+            cachet_membuf_free_secret(&b.decrypted);
+            return;
+        }
+    } else {
+        cachetd_ar_entry one = {.result = CACHETD_AR_NONE};
+        size_t n = 0;
+        if (outcome == CACHETD_IN_MALFORMED) {
+            one.result = CACHETD_AR_PERMERROR;
+            one.reason = "malformed message";
+            n = 1;
+        } else if (outcome == CACHETD_IN_UNDECRYPTABLE || outcome == CACHETD_IN_FAIL) {
+            one.result = outcome == CACHETD_IN_FAIL ? CACHETD_AR_FAIL : CACHETD_AR_NONE;
+            one.reason = b.why;
+            n = 1;
+        }
+        if (b.in.verify && !cachetd_authres_value(r->authres, sizeof(r->authres),
+                                                  run->cfg->authserv_id, n > 0 ? &one : NULL, n)) {
+            r->authres[0] = '\0';
+        }
+        snprintf(r->summary, sizeof(r->summary), "action=%s result=%s",
+                 b.action[0] != '\0' ? b.action : "none", cachetd_inbound_outcome_name(outcome));
+    }
+    deliver(&b, outcome, dom_or_orig);
+    cachet_membuf_free_secret(&b.decrypted);
+}
