@@ -66,12 +66,15 @@ static void outbound_never_sends_half_processed_mail(void) {
             cachet_status st;
             cachet_report *rep =
                 verify_msg("bob", r.new_message.data, r.new_message.len, &st, NULL);
-            /* Encrypted to bob, around one signature by the domain's authority.
-             * (Whether that signature verifies under injected failures is the
-             * signing code's business; its structure is this gateway's.) */
+            /* Encrypted to bob, around one valid signature by the domain's
+             * authority: an allocation failing while signing must fail the
+             * signing, never produce a signature that does not verify (this
+             * once happened: a failed certificate hash wrote zeros into
+             * signingCertificateV2). */
             const cachet_layer_report *l = rep != NULL && rep->num_layers == 2 ? rep->layers : NULL;
             if (l == NULL || l[0].type != CACHET_LAYER_ENVELOPED ||
                 l[1].type != CACHET_LAYER_SIGNED || l[1].num_signers != 1 ||
+                !l[1].signers[0].signature_valid ||
                 strstr(l[1].signers[0].subject, "CN=domain-signing-authority") == NULL) {
                 fprintf(stderr, "allocation %lu: passed without signature and encryption (%s)\n", n,
                         r.summary);

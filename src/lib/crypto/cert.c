@@ -95,6 +95,10 @@ cachet_status cachet_cert_parse(const uint8_t *der, size_t len, cachet_cert **ou
     }
     memcpy(c->der, der, len);
     c->der_len = len;
+    if (!cachet_md_oneshot(CACHET_MD_SHA256, c->der, c->der_len, c->sha256)) {
+        cachet_cert_free(c);
+        return cachet_crypto_fail(err, CACHET_ERR_NOMEM, where, "cannot hash certificate");
+    }
     ERR_clear_error();
     *out = c;
     return CACHET_OK;
@@ -297,9 +301,7 @@ void cachet_cert_subject(const cachet_cert *cert, char *out, size_t out_len) {
 }
 
 void cachet_cert_sha256(const cachet_cert *cert, uint8_t out[32]) {
-    if (!cachet_md_oneshot(CACHET_MD_SHA256, cert->der, cert->der_len, out)) {
-        memset(out, 0, 32);
-    }
+    memcpy(out, cert->sha256, sizeof(cert->sha256));
 }
 
 /* X509_get_key_usage is all ones without the extension and zero when the

@@ -36,6 +36,9 @@ struct cachet_cert {
     size_t issuer_len;
     uint8_t *serial; /* contents octets of the serialNumber INTEGER */
     size_t serial_len;
+    /* computed once when parsed, so that a fingerprint is never "unavailable"
+     * later (a failed hash once wrote zeros into signingCertificateV2) */
+    uint8_t sha256[32];
     atomic_uint refs;
 };
 
