@@ -85,6 +85,8 @@ typedef struct cachet_layer_report {
     char content_type[64]; /* eContentType name, e.g. "id-data" */
     cachet_signer_report *signers;
     size_t num_signers;
+    bool empty_signature_layer; /* no SignerInfo, eContent passed on (RFC 3183 §3
+                                   method 1); never counts as a signature */
     /* enveloped / authEnveloped */
     char cipher[32];         /* "aes-256-gcm" */
     bool authenticated;      /* true for AEAD; false for CBC (malleable, EFAIL) */

@@ -116,9 +116,9 @@ static void sig_types_text(unsigned types, char *out, size_t out_len) {
 }
 
 /* is_empty_layer: a SignedData without signers whose content was passed on
- * (RFC 3183 §3 empty signature layer; also how certs-only looks). */
+ * (RFC 3183 §3 empty signature layer; certs-only is not one). */
 static bool is_empty_layer(const cachet_layer_report *l) {
-    return l->type == CACHET_LAYER_SIGNED && l->num_signers == 0 && !l->detached;
+    return l->type == CACHET_LAYER_SIGNED && l->empty_signature_layer;
 }
 
 static void json_signer(FILE *f, const cachet_signer_report *s) {

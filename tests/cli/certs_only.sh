@@ -59,3 +59,10 @@ expect_exit 2 "$CACHET" certs-only --out e4.p7c pki/alice.key
 expect_no_file e4.p7c
 no_temp_files "$WORK"
 echo "certs_only: ok"
+
+# ---- inspect: a certs-only message is not an RFC 3183 empty signature layer ----
+expect_exit 0 "$CACHET" inspect --in co.p7c
+grep -q 'empty' out.txt && fail "certs-only reported as an empty signature layer: $(cat out.txt)"
+expect_exit 0 "$CACHET" sign --empty --in co.txt --out empty.eml
+expect_exit 0 "$CACHET" inspect --in empty.eml
+grep -q 'signed (empty: no signers)' out.txt || fail "the empty layer is not reported: $(cat out.txt)"

@@ -244,13 +244,15 @@ static void empty_layer_alone_is_not_signed(void) {
                 CHECK_EQ_INT(r.rep->layers[0].type, CACHET_LAYER_SIGNED);
                 CHECK_EQ_INT(r.rep->layers[0].num_signers, 0);
                 CHECK(!r.rep->layers[0].detached);
+                CHECK(r.rep->layers[0].empty_signature_layer);
             }
             result_free(&r);
         }
         /* inspect lists it and goes on */
         result r = read_msg(READ_INSPECT, ctx, &e, forms[f].raw, NULL, FEED_RANDOM);
         CHECK_EQ_INT(r.st, CACHET_OK);
-        CHECK(r.rep != NULL && r.rep->num_layers == 1 && r.rep->layers[0].num_signers == 0);
+        CHECK(r.rep != NULL && r.rep->num_layers == 1 && r.rep->layers[0].num_signers == 0 &&
+              r.rep->layers[0].empty_signature_layer);
         result_free(&r);
         cachet_membuf_free(&e);
     }
@@ -280,6 +282,8 @@ static void domain_signature_around_empty_layer_verifies(void) {
                                  CACHET_SIGTYPE_DOMAIN);
                     CHECK_EQ_INT(r.rep->layers[1].type, CACHET_LAYER_SIGNED);
                     CHECK_EQ_INT(r.rep->layers[1].num_signers, 0);
+                    CHECK(r.rep->layers[1].empty_signature_layer);
+                    CHECK(!r.rep->layers[0].empty_signature_layer);
                     CHECK_STR(r.rep->layers[1].content_type, "id-data");
                 }
                 if (how == READ_VERIFY) {

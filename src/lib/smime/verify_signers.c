@@ -89,6 +89,7 @@ cachet_status cachet_rd_signed_finish(cachet_reader *rd, const cachet_rd_place *
     if (st == CACHET_ERR_NO_SIGNERS && cachet_cms_verify_is_empty_layer(v)) {
         /* RFC 3183 §3 method 1: a layer without signers whose content goes on as
          * the next entity; it signs nothing, so it is not counted as signed. */
+        l->empty_signature_layer = true;
         if (rd->mode != CACHET_RD_INSPECT) {
             cachet_rd_empty_layer(rd, place, &e);
         }
