@@ -9,7 +9,8 @@
 
 static const cachet_cli_cmd commands[] = {
     {"sign", cachet_cmd_sign,
-     "--cert F --key F | --p12 F | --as ADDRESS [--chain F]... [--opaque] "
+     "--cert F --key F | --p12 F | --as ADDRESS | --empty [--chain F]... [--opaque] "
+     "[--signature-type originator|domain|attributes|review[,...]] "
      "[--digest sha256|sha384|sha512] [--pss] [--pass SPEC] [--allow-weak] [--raw] "
      "[--format smime|der|pem] [--at TIME] " STORE_OPT " [--in F] [--out F]",
      "sign a message (multipart/signed, or --opaque application/pkcs7-mime)"},
