@@ -160,13 +160,13 @@ static void domsec_check_named(const cachet_signer_report *s, const char *from,
                                cachetd_signer_class *out) {
     if (s->num_common_names != 1) {
         domsec_flag(out,
-                    "the %s signature needs exactly one CN '%s' (RFC 3183 §3.1.1); the "
+                    "the %s signature needs exactly one CN '%s' (RFC 3183 section 3.1.1); the "
                     "certificate has %zu",
                     type_name, name, s->num_common_names);
         return;
     }
     if (strcasecmp(s->common_name, name) != 0) {
-        domsec_flag(out, "the %s signature must be made by CN '%s' (RFC 3183 §3.1.1), not '%s'",
+        domsec_flag(out, "the %s signature must be made by CN '%s' (RFC 3183 section 3.1.1), not '%s'",
                     type_name, name, s->common_name);
         return;
     }
@@ -174,7 +174,7 @@ static void domsec_check_named(const cachet_signer_report *s, const char *from,
         if (!domsec_local_is(s->emails[i], name)) {
             domsec_flag(out,
                         "certificate address %s does not have the local part '%s' that %s "
-                        "requires (RFC 3183 §3.1.1)",
+                        "requires (RFC 3183 section 3.1.1)",
                         s->emails[i], name, type_name);
             return;
         }
@@ -184,14 +184,14 @@ static void domsec_check_named(const cachet_signer_report *s, const char *from,
         if (s->num_emails == 0) {
             domsec_flag(out,
                         "domain signer '%s' has no RFC 822 address to check the name mapping "
-                        "against the originator %s (RFC 3183 §3.1.1)",
+                        "against the originator %s (RFC 3183 section 3.1.1)",
                         s->subject, from != NULL ? from : "");
             return;
         }
         if (from_domain == NULL) {
             domsec_flag(out,
                         "no originator address to check the name mapping of %s against "
-                        "(RFC 3183 §3.1.1)",
+                        "(RFC 3183 section 3.1.1)",
                         s->emails[0]);
             return;
         }
@@ -205,7 +205,7 @@ static void domsec_check_named(const cachet_signer_report *s, const char *from,
                 } else {
                     domsec_flag(out,
                                 "%s is not the originator's domain %s or an ascendant of it "
-                                "(RFC 3183 §3.1.1)",
+                                "(RFC 3183 section 3.1.1)",
                                 s->emails[i], from_domain);
                 }
                 return;
@@ -232,16 +232,16 @@ void cachetd_classify_signer(const cachet_signer_report *signer, const char *fro
     const unsigned known = CACHET_SIGTYPE_ORIGINATOR | CACHET_SIGTYPE_DOMAIN |
                            CACHET_SIGTYPE_ADD_ATTRIB | CACHET_SIGTYPE_REVIEW;
     if (signer->has_signature_type && t == 0) {
-        domsec_flag(out, "the SignatureType attribute names no signature type (RFC 3183 §3.1.2)");
+        domsec_flag(out, "the SignatureType attribute names no signature type (RFC 3183 section 3.1.2)");
         return;
     }
     if ((t & ~known) != 0) {
         domsec_flag(out, "the SignatureType attribute carries a signature type this gateway "
-                         "does not know (RFC 3183 §3.1.2)");
+                         "does not know (RFC 3183 section 3.1.2)");
         return;
     }
     if ((t & CACHET_SIGTYPE_ADD_ATTRIB) != 0 && t != CACHET_SIGTYPE_ADD_ATTRIB) {
-        domsec_flag(out, "addAttribSig must be the only SignatureType value (RFC 3183 §3.3)");
+        domsec_flag(out, "addAttribSig must be the only SignatureType value (RFC 3183 section 3.3)");
         return;
     }
     if ((t & CACHET_SIGTYPE_DOMAIN) != 0) {
@@ -264,8 +264,8 @@ void cachetd_classify_signer(const cachet_signer_report *signer, const char *fro
     const char *reserved = domsec_reserved_name(signer);
     if (reserved != NULL) {
         domsec_flag(out,
-                    "the certificate is named '%s' but the signature %s (RFC 3183 §3.1.1, "
-                    "§3.1.2)",
+                    "the certificate is named '%s' but the signature %s (RFC 3183 section 3.1.1, "
+                    "section 3.1.2)",
                     reserved,
                     signer->has_signature_type ? "is typed originatorSig"
                                                : "has no signed SignatureType attribute");

@@ -112,7 +112,7 @@ static bool load_one(loader *l, const cachetd_domain *dom, const char *local, co
     if (s == CACHET_ERR_KEY) {
         say(l,
             "[domain %s]: no usable key for %s in the store %s (%s); import it with: "
-            "cachet --store %s keys import --key KEY.pem --cert CERT.pem",
+            "cachet keys import --store %s --key KEY.pem --cert CERT.pem",
             dom->name, addr, store_name(l->cfg), e.message,
             l->cfg->store[0] != '\0' ? l->cfg->store : "URL");
     } else {

@@ -286,7 +286,7 @@ static void policy_sign(const cachetd_domain *dom, const cachetd_outbound_facts 
         return;
     }
     if (!f->trusted_submitter) {
-        policy_note(out, "not domain-signed: submitter not authenticated (RFC 3183 §3.2)");
+        policy_note(out, "not domain-signed: submitter not authenticated (RFC 3183 section 3.2)");
         return;
     }
     if (dom->signing == CACHETD_SIGN_USER && f->sender_key) {
@@ -408,7 +408,7 @@ void cachetd_policy_outbound(const cachetd_config *cfg, const cachetd_domain *do
         if (facts->own_dca_in_message && signing && policy_would_encrypt(facts, enc)) {
             out->unwrap_for_domain_signature = true;
             policy_note(out, "encrypted to our domain-confidentiality-authority: decrypted, "
-                             "signed and encrypted again (RFC 3183 §5)");
+                             "signed and encrypted again (RFC 3183 section 5)");
         } else {
             may_encrypt = false;
             if (!signing) {
@@ -419,7 +419,7 @@ void cachetd_policy_outbound(const cachetd_config *cfg, const cachetd_domain *do
                                  "ciphertext, not encrypted again");
             } else {
                 policy_note(out, "already encrypted without our domain-confidentiality-authority "
-                                 "(RFC 3183 §5 needs it to decrypt): signed around the ciphertext, "
+                                 "(RFC 3183 section 5 needs it to decrypt): signed around the ciphertext, "
                                  "not encrypted again");
             }
         }

@@ -383,7 +383,7 @@ static const out_case out_cases[] = {
     {"untrusted submitter: no domain signature (RFC 3183 §3.2)", "a.example",
      {"bob@d.example"}, {FND}, NON, F_DOMAIN_KEY,
      CONT, S_NONE, E_RCPT, 0,
-     "not domain-signed: submitter not authenticated (RFC 3183 §3.2)", NULL},
+     "not domain-signed: submitter not authenticated (RFC 3183 section 3.2)", NULL},
     {"untrusted submitter without key is not our fault", "a.example",
      {"bob@d.example"}, {NON}, NON, 0,
      CONT, S_NONE, E_NONE, 0,
@@ -427,7 +427,7 @@ static const out_case out_cases[] = {
     {"encrypted to our DCA: unwrapped, signed, encrypted again (§5)", "a.example",
      {"bob@d.example"}, {FND}, NON, F_STD | F_ENCRYPTED | F_OWN_DCA,
      CONT, S_DOM, E_RCPT, W_UNWRAP,
-     "RFC 3183 §5", NULL},
+     "RFC 3183 section 5", NULL},
     {"encrypted to our DCA but nothing to encrypt to: not unwrapped", "a.example",
      {"bob@d.example"}, {NON}, NON, F_STD | F_ENCRYPTED | F_OWN_DCA,
      CONT, S_DOM, E_NONE, 0,
@@ -443,7 +443,7 @@ static const out_case out_cases[] = {
     {"encrypted without our DCA: signed around the ciphertext (GW-03)", "a.example",
      {"bob@b.example"}, {NON}, NON, F_STD | F_ENCRYPTED,
      CONT, S_DOM, E_NONE, 0,
-     "without our domain-confidentiality-authority (RFC 3183 §5 needs it to decrypt): "
+     "without our domain-confidentiality-authority (RFC 3183 section 5 needs it to decrypt): "
      "signed around the ciphertext, not encrypted again", NULL},
     {"encrypted, untrusted submitter: passed on", "a.example",
      {"bob@d.example"}, {FND}, FND, F_DOMAIN_KEY | F_ENCRYPTED | F_OWN_DCA,

@@ -340,7 +340,7 @@ static void missing_signing_key_names_domain_address_and_fix(void) {
     CHECK(k == NULL);
     CHECK(contains(err, "[domain a.example]"));
     CHECK(contains(err, DSA_A));
-    CHECK(contains(err, "keys import --key"));
+    CHECK(contains(err, "keys import --store "));
     CHECK(contains(err, url));
     cachetd_keys_free(k);
     cachetd_config_free(cfg);
