@@ -406,12 +406,15 @@ size_t cachetd_authres_from_domsec(const cachetd_domsec_result *ds, const cachet
         if (c->layer < report->num_layers && report->layers[c->layer].part[0] != '\0') {
             e->part = report->layers[c->layer].part;
         }
-        if (s == NULL || c->role == CACHETD_ROLE_FLAGGED) {
+        /* A signature that does not verify says why first: its attributes
+         * (SignatureType included) are not reported, so any naming verdict on
+         * it would only echo that absence. */
+        if (s != NULL && !s->signature_valid) {
+            e->result = CACHETD_AR_FAIL;
+            e->reason = s->signature_detail[0] != '\0' ? s->signature_detail : c->why;
+        } else if (s == NULL || c->role == CACHETD_ROLE_FLAGGED) {
             e->result = CACHETD_AR_FAIL;
             e->reason = c->why;
-        } else if (!s->signature_valid) {
-            e->result = CACHETD_AR_FAIL;
-            e->reason = s->signature_detail[0] != '\0' ? s->signature_detail : NULL;
         } else if (s->chain != CACHET_CHAIN_TRUSTED) {
             e->result = CACHETD_AR_NEUTRAL;
             e->reason =

@@ -133,8 +133,18 @@ static void summary_signer(ib *b, const cachetd_domsec_result *ds) {
         cachetd_append(r->summary, sizeof(r->summary), " signer=%s role=%s", a[0] ? a : "-",
                        cachetd_signer_role_name(c->role));
     }
-    for (size_t i = 0; i < ds->num_signers; i++) {
-        if (ds->signers[i].role == CACHETD_ROLE_FLAGGED && b->why[0] == '\0') {
+    /* The first problem: a signature that does not verify (its attributes are
+     * not reported, so a naming verdict on it says nothing), else a naming rule. */
+    for (size_t i = 0; i < ds->num_signers && b->why[0] == '\0'; i++) {
+        const cachet_signer_report *s = ds->signers[i].signer;
+        if (s != NULL && !s->signature_valid) {
+            snprintf(b->why, sizeof(b->why), "signature: %s",
+                     s->signature_detail[0] != '\0' ? s->signature_detail
+                                                    : cachet_status_str(s->signature_status));
+        }
+    }
+    for (size_t i = 0; i < ds->num_signers && b->why[0] == '\0'; i++) {
+        if (ds->signers[i].role == CACHETD_ROLE_FLAGGED) {
             snprintf(b->why, sizeof(b->why), "%s", ds->signers[i].why);
         }
     }
