@@ -20,28 +20,27 @@ void cachetd_append(char *buf, size_t len, const char *fmt, ...) {
     va_end(ap);
 }
 
-void cachetd_sanitize(char *out, size_t out_len, const char *in) {
+/* sanitize_from copies |in| keeping printable ASCII from |lowest| up (never a
+ * quote or backslash) and putting |repl| for anything else. */
+static void sanitize_from(char *out, size_t out_len, const char *in, unsigned char lowest,
+                          char repl) {
     if (out_len == 0) {
         return;
     }
     size_t o = 0;
     for (size_t i = 0; in != NULL && in[i] != '\0' && o + 1 < out_len; i++) {
         unsigned char c = (unsigned char)in[i];
-        out[o++] = (c > 32 && c < 127 && c != '"' && c != '\\') ? (char)c : '_';
+        out[o++] = (c >= lowest && c < 127 && c != '"' && c != '\\') ? (char)c : repl;
     }
     out[o] = '\0';
 }
 
+void cachetd_sanitize(char *out, size_t out_len, const char *in) {
+    sanitize_from(out, out_len, in, 33, '_');
+}
+
 void cachetd_sanitize_text(char *out, size_t out_len, const char *in) {
-    if (out_len == 0) {
-        return;
-    }
-    size_t o = 0;
-    for (size_t i = 0; in != NULL && in[i] != '\0' && o + 1 < out_len; i++) {
-        unsigned char c = (unsigned char)in[i];
-        out[o++] = (c >= 32 && c < 127 && c != '"' && c != '\\') ? (char)c : ' ';
-    }
-    out[o] = '\0';
+    sanitize_from(out, out_len, in, 32, ' ');
 }
 
 void cachetd_fail(cachetd_result *r, cachetd_verdict v, const char *rcode, const char *xcode,

@@ -11,10 +11,7 @@ e2e_init a_to_b 12500
 e2e_two_domains
 
 text="Hi Bob, the quarterly figures are attached in spirit. $RANDOM"
-e2e_message "$WORK/sent.eml" alice@a.example bob@b.example "Figures" "$text"
-e2e_send "$P_A_IN" alice@a.example bob@b.example "$WORK/sent.eml"
-e2e_wait_delivered sink 1
-e2e_wait_delivered tap 1
+e2e_alice_to_bob "$WORK/sent.eml" "Figures" "$text"
 
 # --- between the domains: enveloped for dca-b only, around A's domain signature.
 e2e_sink_message tap "$WORK/wire.eml"

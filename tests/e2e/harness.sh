@@ -10,10 +10,7 @@ e2e_init harness 12620
 E2E_NO_CACHETD=1 e2e_two_domains
 
 text="Plain text, no gateway. $RANDOM"
-e2e_message "$WORK/m.eml" alice@a.example bob@b.example plain "$text"
-e2e_send "$P_A_IN" alice@a.example bob@b.example "$WORK/m.eml" --local-interface 127.0.0.5
-e2e_wait_delivered sink 1
-e2e_wait_delivered tap 1
+e2e_alice_to_bob "$WORK/m.eml" plain "$text" --local-interface 127.0.0.5
 e2e_sink_message sink "$WORK/got.eml"
 e2e_sink_message tap "$WORK/wire.eml"
 cmp <(e2e_body "$WORK/m.eml") <(e2e_body "$WORK/got.eml") || fail "the body changed on the way"

@@ -282,6 +282,18 @@ e2e_send() {
     }
 }
 
+# e2e_alice_to_bob FILE SUBJECT BODY [swaks options...]: writes alice@a.example's
+# message to bob@b.example into FILE, hands it to Postfix A and waits until bob's
+# sink and the tap between the domains each hold one message.
+e2e_alice_to_bob() {
+    local file=$1 subject=$2 body=$3
+    shift 3
+    e2e_message "$file" alice@a.example bob@b.example "$subject" "$body"
+    e2e_send "$P_A_IN" alice@a.example bob@b.example "$file" "$@"
+    e2e_wait_delivered sink 1
+    e2e_wait_delivered tap 1
+}
+
 # e2e_queue NAME: Postfix's queue listing of instance NAME (postqueue -p).
 e2e_queue() {
     postqueue -c "$WORK/$1/etc" -p 2>&1

@@ -12,10 +12,7 @@ B_STORE_ITEMS=(anchor:ca key:dca-b key:dsa-b key:bob)
 e2e_two_domains
 
 text="For your eyes only, Bob. $RANDOM"
-e2e_message "$WORK/m.eml" alice@a.example bob@b.example "Personal" "$text"
-e2e_send "$P_A_IN" alice@a.example bob@b.example "$WORK/m.eml"
-e2e_wait_delivered sink 1
-e2e_wait_delivered tap 1
+e2e_alice_to_bob "$WORK/m.eml" "Personal" "$text"
 
 e2e_sink_message tap "$WORK/wire.eml"
 e2e_expect_header "$WORK/wire.eml" Content-Type '^application/pkcs7-mime'

@@ -201,6 +201,21 @@ static __attribute__((unused)) cachet_ctx *trust_ctx(void) {
     return ctx;
 }
 
+/* run_whole feeds |msg| whole to |op| (NULL: starting it failed), finishes it
+ * and frees it; the report goes to |rep| when not NULL. */
+static __attribute__((unused)) cachet_status run_whole(cachet_op *op, const uint8_t *msg,
+                                                       size_t len, cachet_report **rep) {
+    if (op == NULL) {
+        return CACHET_ERR_INTERNAL;
+    }
+    cachet_status st = cachet_op_update(op, msg, len);
+    if (st == CACHET_OK) {
+        st = cachet_op_finish(op, rep);
+    }
+    cachet_op_free(op);
+    return st;
+}
+
 /* decrypt_with decrypts |msg| with PKI key |name| (signatures kept); status. */
 static __attribute__((unused)) cachet_status decrypt_with(const char *name, const uint8_t *msg,
                                                           size_t len, cachet_membuf *out) {
@@ -211,14 +226,7 @@ static __attribute__((unused)) cachet_status decrypt_with(const char *name, cons
     cachet_sink sink = cachet_sink_membuf(out);
     cachet_error e;
     cachet_op *op = ctx != NULL && c != NULL ? cachet_decrypt_new(ctx, &o, &sink, &e) : NULL;
-    cachet_status st = CACHET_ERR_INTERNAL;
-    if (op != NULL) {
-        st = cachet_op_update(op, msg, len);
-        if (st == CACHET_OK) {
-            st = cachet_op_finish(op, NULL);
-        }
-        cachet_op_free(op);
-    }
+    cachet_status st = run_whole(op, msg, len, NULL);
     cachet_credential_free(c);
     cachet_ctx_free(ctx);
     return st;
@@ -237,14 +245,7 @@ static __attribute__((unused)) cachet_report *verify_msg(const char *name, const
     cachet_error e;
     cachet_report *rep = NULL;
     cachet_op *op = ctx != NULL ? cachet_verify_new(ctx, &o, &sink, &e) : NULL;
-    *st = CACHET_ERR_INTERNAL;
-    if (op != NULL) {
-        *st = cachet_op_update(op, msg, len);
-        if (*st == CACHET_OK) {
-            *st = cachet_op_finish(op, &rep);
-        }
-        cachet_op_free(op);
-    }
+    *st = run_whole(op, msg, len, &rep);
     cachet_membuf_free(&scratch);
     cachet_credential_free(c);
     cachet_ctx_free(ctx);
@@ -261,16 +262,10 @@ static __attribute__((unused)) bool sign_msg(const char *name, unsigned types, c
     cachet_sink sink = cachet_sink_membuf(out);
     cachet_error e;
     cachet_op *op = ctx != NULL && c != NULL ? cachet_sign_new(ctx, &o, &sink, &e) : NULL;
-    cachet_status st = CACHET_ERR_INTERNAL;
-    if (op != NULL) {
-        st = cachet_op_update(op, (const uint8_t *)msg, strlen(msg));
-        if (st == CACHET_OK) {
-            st = cachet_op_finish(op, NULL);
-        }
-        cachet_op_free(op);
-    } else {
+    if (op == NULL) {
         fprintf(stderr, "sign: %s\n", e.message);
     }
+    cachet_status st = run_whole(op, (const uint8_t *)msg, strlen(msg), NULL);
     cachet_credential_free(c);
     cachet_ctx_free(ctx);
     return st == CACHET_OK;
