@@ -229,6 +229,56 @@ static void plain_mail_gets_none_and_partner_may_require_signature(void) {
     cachetd_result_clear(&r);
 }
 
+/* harvest_run processes |msg| at b.example with "harvest = |harvest|" and
+ * returns how many certificates of |address| b's store holds afterwards (-1 on
+ * a set-up failure). */
+static int harvest_run(const char *harvest, const uint8_t *msg, size_t len, const char *address) {
+    const char *keys[] = {"dsa-b", "dca-b", NULL};
+    char url[512], conf[128];
+    if (!make_store(keys, NULL, url, sizeof(url))) {
+        return -1;
+    }
+    snprintf(conf, sizeof(conf), "[domain b.example]\nharvest = %s\n", harvest);
+    cachetd_config *cfg = make_config(url, "mx.b.example", conf);
+    cachetd_result r;
+    bool ok = cfg != NULL && process(cfg, ALICE, BOB, "198.51.100.9", NULL, msg, len, &r);
+    if (cfg != NULL) {
+        cachetd_result_clear(&r);
+    }
+    cachetd_config_free(cfg);
+    cachet_store *st = NULL;
+    cachet_error e;
+    cachet_cert_info *infos = NULL;
+    size_t num = 0;
+    ok = ok && cachet_store_open(url, &st, &e) == CACHET_OK &&
+         cachet_store_find(st, address, &infos, &num, &e) == CACHET_OK;
+    cachet_cert_info_free(infos, num);
+    cachet_store_close(st);
+    return ok ? (int)num : -1;
+}
+
+/* Certificates of valid, trusted signers are stored when harvest is on; never
+ * from a signature that does not verify, and not at all when it is off. */
+static void harvest_stores_only_valid_signers_when_on(void) {
+    REQUIRE_PKI();
+    cachet_membuf m;
+    CHECK(from_a(NULL, BOB, &m)); /* signed only, by domain-signing-authority@a.example */
+    CHECK_EQ_INT(harvest_run("yes", m.data, m.len, DSA_A), 1);
+    CHECK_EQ_INT(harvest_run("no", m.data, m.len, DSA_A), 0);
+    uint8_t *hit = NULL;
+    for (size_t i = 0; m.data != NULL && i + 10 <= m.len && hit == NULL; i++) {
+        if (memcmp(m.data + i, "Hello Bob.", 10) == 0) {
+            hit = m.data + i;
+        }
+    }
+    CHECK(hit != NULL);
+    if (hit != NULL) {
+        hit[0] = 'J';
+        CHECK_EQ_INT(harvest_run("yes", m.data, m.len, DSA_A), 0);
+    }
+    cachet_membuf_free(&m);
+}
+
 static const cachet_test_case tests[] = {
     TEST_CASE(dca_encrypted_domain_signed_mail_is_decrypted_and_passes),
     TEST_CASE(mail_for_the_recipient_key_is_decrypted_with_it),
@@ -236,5 +286,6 @@ static const cachet_test_case tests[] = {
     TEST_CASE(domain_signers_are_judged_by_the_naming_rules),
     TEST_CASE(failure_policy_rejects_or_quarantines),
     TEST_CASE(plain_mail_gets_none_and_partner_may_require_signature),
+    TEST_CASE(harvest_stores_only_valid_signers_when_on),
 };
 TEST_MAIN(tests)
