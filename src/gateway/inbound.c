@@ -19,6 +19,9 @@ typedef struct ib {
     size_t len;
     cachet_membuf decrypted;
     bool was_decrypted;
+    /* one of our keys was used on the message: from then on the SMTP reply must
+     * not depend on the outcome (ATTACKS PO-02, PO-04) */
+    bool key_used;
     char decrypted_with[CACHETD_NAME_MAX];
     char action[64];
     char why[256]; /* for the summary */
@@ -47,12 +50,14 @@ static int try_key(ib *b, const cachet_credential *cred, cachetd_inbound_outcome
     }
     cachet_status st = cachetd_op_run(op, b->data, b->len, NULL, &e);
     if (st == CACHET_OK) {
+        b->key_used = true;
         return 1;
     }
     cachet_membuf_free_secret(&b->decrypted);
     if (st == CACHET_ERR_NO_RECIPIENT) {
         return 0;
     }
+    b->key_used = true;
     if (ours(st)) {
         cachetd_fail_ours(b->run->out, "decryption", &e);
         return -1;
@@ -212,6 +217,14 @@ static bool verify(ib *b, cachetd_inbound_outcome *outcome, bool *dom_or_orig) {
 static void deliver(ib *b, cachetd_inbound_outcome outcome, bool dom_or_orig) {
     cachetd_result *r = b->run->out;
     cachetd_delivery d = cachetd_policy_inbound_result(b->dom, &b->in, outcome, dom_or_orig);
+    bool withheld = false;
+    if (d == CACHETD_REJECT_MESSAGE && b->key_used) {
+        /* A refusal after one of our keys was used would tell the sender how
+         * decryption went (valid padding, parseable plaintext): a decryption
+         * oracle over SMTP (ATTACKS PO-02, PO-04). Such mail is held instead. */
+        d = CACHETD_QUARANTINE;
+        withheld = true;
+    }
     if (d == CACHETD_REJECT_MESSAGE) {
         char summary[sizeof(r->summary)];
         snprintf(summary, sizeof(summary), "%s", r->summary);
@@ -226,7 +239,8 @@ static void deliver(ib *b, cachetd_inbound_outcome outcome, bool dom_or_orig) {
         r->quarantine = true;
         snprintf(r->quarantine_to, sizeof(r->quarantine_to), "%s", b->dom->quarantine);
     }
-    cachetd_append(r->summary, sizeof(r->summary), " delivery=%s", cachetd_delivery_name(d));
+    cachetd_append(r->summary, sizeof(r->summary), " delivery=%s%s", cachetd_delivery_name(d),
+                   withheld ? " reject_withheld=decryption-oracle" : "");
     if (b->decrypted_with[0] != '\0') {
         cachetd_append(r->summary, sizeof(r->summary), " decrypted_with=%s", b->decrypted_with);
     }

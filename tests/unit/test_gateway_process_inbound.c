@@ -209,6 +209,38 @@ static void failure_policy_rejects_or_quarantines(void) {
     cachet_membuf_free(&evil);
 }
 
+/* ATTACKS PO-02/PO-04: once one of our keys has been used, the SMTP reply
+ * must not depend on how decryption went. A message for dca-b whose ciphertext
+ * was altered (padding or tag now fail) is held, not refused, even under
+ * on_failure = reject, and the A-R reason is the uniform one. */
+static void decryption_failures_are_never_refused(void) {
+    REQUIRE_PKI();
+    const char *certs[] = {"dca-b", NULL};
+    cachet_membuf m;
+    CHECK(from_a(certs, BOB, &m));
+    /* Alter a base64 character of the last cipher block, so that the padding
+     * (CBC) breaks: back over the line end and the end-of-contents octets (base64
+     * 'A's and '='), then a few characters more. */
+    size_t at = m.len;
+    while (at > 0 && strchr("\r\nA=", m.data[at - 1]) != NULL) {
+        at--;
+    }
+    at = at > 8 ? at - 8 : 0;
+    CHECK(at > 0 && m.data[at] != '\n' && m.data[at] != '\r');
+    if (at > 0) {
+        m.data[at] = m.data[at] == 'Q' ? 'g' : 'Q';
+    }
+    cachetd_result r;
+    CHECK(to_b(NULL, "[domain b.example]\non_failure = reject\n", BOB, m.data, m.len, &r));
+    CHECK_EQ_INT(r.verdict, CACHETD_CONTINUE);
+    CHECK(r.quarantine);
+    CHECK(!r.replaced);
+    CHECK(contains(r.summary, "delivery=quarantine reject_withheld=decryption-oracle"));
+    CHECK(contains(r.authres, "smime=fail"));
+    cachetd_result_clear(&r);
+    cachet_membuf_free(&m);
+}
+
 static void plain_mail_gets_none_and_partner_may_require_signature(void) {
     REQUIRE_PKI();
     cachetd_result r;
@@ -285,6 +317,7 @@ static const cachet_test_case tests[] = {
     TEST_CASE(tampered_signed_mail_fails),
     TEST_CASE(domain_signers_are_judged_by_the_naming_rules),
     TEST_CASE(failure_policy_rejects_or_quarantines),
+    TEST_CASE(decryption_failures_are_never_refused),
     TEST_CASE(plain_mail_gets_none_and_partner_may_require_signature),
     TEST_CASE(harvest_stores_only_valid_signers_when_on),
 };
