@@ -216,7 +216,7 @@ static bool try_unwrap(ob *o, bool *own) {
 /* signatures_valid verifies the signatures the message already carries
  * (RFC 3183 §3.2: a domain signature is not generated over invalid ones). An
  * untrusted chain is not a failed signature: the recipient judges the chain. */
-static bool signatures_valid(ob *o, bool *valid) {
+static bool signatures_valid(ob *o, const uint8_t *data, size_t len, bool *valid) {
     cachet_verify_opts vo = {.harvest = false};
     cachet_sink ns = cachet_sink_null();
     cachet_error e;
@@ -227,7 +227,7 @@ static bool signatures_valid(ob *o, bool *valid) {
         return false;
     }
     cachet_report *rep = NULL;
-    cachet_status st = cachetd_op_run(op, o->data, o->len, &rep, &e);
+    cachet_status st = cachetd_op_run(op, data, len, &rep, &e);
     if (st == CACHET_ERR_NOMEM || st == CACHET_ERR_INTERNAL || st == CACHET_ERR_IO) {
         cachet_report_free(rep);
         cachetd_fail_ours(o->run->out, "verifying the message's signatures", &e);
@@ -275,9 +275,19 @@ static bool gather(ob *o, cachetd_outbound_facts *f) {
     if (top_envelope && !try_unwrap(o, &f->own_dca_in_message)) {
         return false;
     }
-    if (f->trusted_submitter && f->message_signed && !top_envelope) {
+    /* The signatures to vouch for: those of the message, or (§5) those inside
+     * the envelope we opened with our DCA key. */
+    bool check = f->message_signed && !top_envelope;
+    const uint8_t *data = o->data;
+    size_t len = o->len;
+    if (f->own_dca_in_message) {
+        check = true;
+        data = o->unwrapped.data;
+        len = o->unwrapped.len;
+    }
+    if (f->trusted_submitter && check) {
         bool valid = true;
-        if (!signatures_valid(o, &valid)) {
+        if (!signatures_valid(o, data, len, &valid)) {
             return false;
         }
         if (!valid) {

@@ -376,23 +376,29 @@ static void internal_mail_passes_unchanged(void) {
     cachetd_result_clear(&r);
 }
 
-static void message_encrypted_to_our_dca_is_unwrapped_signed_and_reencrypted(void) {
-    REQUIRE_PKI();
-    /* An internal client encrypted to a.example's own DCA (RFC 3183 §5). */
+/* encrypt_to_dca_a: |msg| encrypted to a.example's own DCA, as an internal
+ * client would (RFC 3183 §5). */
+static bool encrypt_to_dca_a(const uint8_t *msg, size_t len, cachet_membuf *enc) {
+    memset(enc, 0, sizeof(*enc));
     cachet_cert *dca = NULL;
     cachet_error e;
-    CHECK(cachet_cert_load_file(pki("dca-a.crt"), &dca, &e) == CACHET_OK);
     cachet_ctx *ctx = trust_ctx();
-    cachet_encrypt_opts eo = {.recipients = &dca, .num_recipients = 1};
-    cachet_membuf enc = {0};
-    cachet_sink sink = cachet_sink_membuf(&enc);
-    cachet_op *op = cachet_encrypt_new(ctx, &eo, &sink, &e);
-    CHECK(op != NULL);
-    if (op != NULL) {
-        CHECK(cachet_op_update(op, (const uint8_t *)PLAIN_MSG, strlen(PLAIN_MSG)) == CACHET_OK);
-        CHECK(cachet_op_finish(op, NULL) == CACHET_OK);
-        cachet_op_free(op);
+    cachet_op *op = NULL;
+    cachet_sink sink = cachet_sink_membuf(enc);
+    if (ctx != NULL && cachet_cert_load_file(pki("dca-a.crt"), &dca, &e) == CACHET_OK) {
+        cachet_encrypt_opts eo = {.recipients = &dca, .num_recipients = 1};
+        op = cachet_encrypt_new(ctx, &eo, &sink, &e);
     }
+    cachet_status st = run_whole(op, msg, len, NULL);
+    cachet_ctx_free(ctx);
+    cachet_cert_free(dca);
+    return st == CACHET_OK;
+}
+
+static void message_encrypted_to_our_dca_is_unwrapped_signed_and_reencrypted(void) {
+    REQUIRE_PKI();
+    cachet_membuf enc;
+    CHECK(encrypt_to_dca_a((const uint8_t *)PLAIN_MSG, strlen(PLAIN_MSG), &enc));
     const char *certs[] = {"bob", NULL};
     cachetd_result r;
     CHECK(outbound_a(NULL, certs, "[domain a.example]\n", BOB, "127.0.0.1", NULL,
@@ -410,8 +416,37 @@ static void message_encrypted_to_our_dca_is_unwrapped_signed_and_reencrypted(voi
     cachet_membuf_free(&content);
     cachetd_result_clear(&r);
     cachet_membuf_free(&enc);
-    cachet_ctx_free(ctx);
-    cachet_cert_free(dca);
+}
+
+/* RFC 3183 §3.2: the signatures inside an envelope opened with our DCA are
+ * verified too; one that does not verify means no domain signature. */
+static void unwrapped_message_with_a_broken_signature_is_not_domain_signed(void) {
+    REQUIRE_PKI();
+    cachet_membuf sig, enc;
+    CHECK(sign_msg("alice", 0, PLAIN_MSG, &sig));
+    uint8_t *hit = NULL;
+    for (size_t i = 0; sig.data != NULL && i + 10 <= sig.len && hit == NULL; i++) {
+        if (memcmp(sig.data + i, "Hello Bob.", 10) == 0) {
+            hit = sig.data + i;
+        }
+    }
+    CHECK(hit != NULL);
+    if (hit != NULL) {
+        hit[0] = 'J';
+    }
+    CHECK(encrypt_to_dca_a(sig.data, sig.len, &enc));
+    const char *certs[] = {"bob", NULL};
+    cachetd_result r;
+    CHECK(outbound_a(NULL, certs, "[domain a.example]\n", BOB, "127.0.0.1", NULL,
+                     (const char *)enc.data, enc.len, &r));
+    CHECK_EQ_INT(r.verdict, CACHETD_CONTINUE);
+    CHECK(contains(r.summary, "a signature in the message does not verify"));
+    CHECK(!contains(r.summary, "action=unwrap"));
+    /* Whatever leaves carries no signature by domain-signing-authority@a.example. */
+    CHECK(!mem_contains(r.new_message.data, r.new_message.len, "domain-signing-authority"));
+    cachetd_result_clear(&r);
+    cachet_membuf_free(&enc);
+    cachet_membuf_free(&sig);
 }
 
 static const cachet_test_case tests[] = {
@@ -427,5 +462,6 @@ static const cachet_test_case tests[] = {
     TEST_CASE(missing_signing_key_names_domain_address_and_fix),
     TEST_CASE(internal_mail_passes_unchanged),
     TEST_CASE(message_encrypted_to_our_dca_is_unwrapped_signed_and_reencrypted),
+    TEST_CASE(unwrapped_message_with_a_broken_signature_is_not_domain_signed),
 };
 TEST_MAIN(tests)
