@@ -7,8 +7,10 @@
 #include <strings.h>
 
 #include "base/base.h"
+#include "crypto/crypto.h"
 #include "gateway/domsec.h"
 #include "gateway/process.h"
+#include "smime/internal.h"
 
 /* A domain has at most four authority keys: DSA, DCA, review, attributes. */
 #define KEYS_PER_DOMAIN 4
@@ -60,6 +62,43 @@ static cachet_store *need_store(loader *l) {
     return l->st;
 }
 
+/* follows_naming: our own authority certificate is named as RFC 3183 §3.1.1
+ * and §4.1 require (exactly one CN, the reserved name; every address's local
+ * part the reserved name and its domain ours or an ascendant of it), so that
+ * receivers' naming checks pass and a wrong file is refused at start, not
+ * discovered by partners. On failure frees *cred. */
+static bool follows_naming(loader *l, const cachetd_domain *dom, const char *local,
+                           const char *addr, cachet_credential **cred) {
+    const cachet_cert *cert = (*cred)->cert;
+    char cn[128] = "", why[256] = "";
+    size_t ncn = cachet_cert_common_name(cert, cn, sizeof(cn));
+    if (ncn != 1 || strcasecmp(cn, local) != 0) {
+        snprintf(why, sizeof(why), "its subject has %zu CN%s%s%s (exactly one CN '%s' is required)",
+                 ncn, ncn == 1 ? " '" : "", ncn == 1 ? cn : "", ncn == 1 ? "'" : "", local);
+    }
+    char **emails = NULL;
+    size_t n = cachet_cert_emails(cert, &emails);
+    for (size_t i = 0; i < n && why[0] == '\0'; i++) {
+        const char *at = strrchr(emails[i], '@');
+        size_t llen = at != NULL ? (size_t)(at - emails[i]) : 0;
+        if (at == NULL || llen != strlen(local) || strncasecmp(emails[i], local, llen) != 0 ||
+            !cachetd_domain_is_ascendant(at + 1, dom->name, false)) {
+            snprintf(why, sizeof(why),
+                     "its address %s is not %s@%s or %s@ an ascendant domain of it", emails[i],
+                     local, dom->name, local);
+        }
+    }
+    cachet_cert_emails_free(emails, n);
+    if (why[0] == '\0') {
+        return true;
+    }
+    say(l, "[domain %s]: the certificate of %s does not follow the RFC 3183 naming convention: %s",
+        dom->name, addr, why);
+    cachet_credential_free(*cred);
+    *cred = NULL;
+    return false;
+}
+
 /* load_one opens the credential of |local|@|dom|: from the files when both are
  * given, else from the store. |required| false: a key the store does not have
  * is no error (*out stays NULL). */
@@ -81,7 +120,7 @@ static bool load_one(loader *l, const cachetd_domain *dom, const char *local, co
                 e.message);
             return false;
         }
-        return true;
+        return follows_naming(l, dom, local, addr, out);
     }
     if (cert[0] != '\0' || key[0] != '\0') {
         if (cert[0] == '\0' || key[0] == '\0') {
@@ -94,7 +133,7 @@ static bool load_one(loader *l, const cachetd_domain *dom, const char *local, co
                 cert, key, e.message);
             return false;
         }
-        return true;
+        return follows_naming(l, dom, local, addr, out);
     }
     cachet_store *st = need_store(l);
     if (st == NULL) {
@@ -104,7 +143,7 @@ static bool load_one(loader *l, const cachetd_domain *dom, const char *local, co
     }
     cachet_status s = cachet_credential_from_store(st, addr, for_decrypt, NULL, out, &e);
     if (s == CACHET_OK) {
-        return true;
+        return follows_naming(l, dom, local, addr, out);
     }
     if (s == CACHET_ERR_KEY && !required) {
         return true;

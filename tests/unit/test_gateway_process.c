@@ -326,6 +326,48 @@ static void unreachable_store_tempfails(void) {
     cachetd_config_free(cfg);
 }
 
+/* RFC 3183 §3.1.1/§4.1 on our own side: an authority certificate that does not
+ * follow the naming convention is refused when the keys are loaded. */
+static void own_authority_certificates_must_follow_the_naming(void) {
+    REQUIRE_PKI();
+    static const struct {
+        const char *name; /* the file pair given as the domain signing key */
+        const char *why;  /* expected in the error, NULL = accepted */
+    } cases[] = {
+        {"dsa-a", NULL},
+        {"dsa-caps", NULL}, /* DOMAIN-SIGNING-AUTHORITY@A.EXAMPLE: case does not matter */
+        {"mallory", "exactly one CN 'domain-signing-authority'"},
+        {"dca-a", "exactly one CN 'domain-signing-authority'"},
+        {"dsa-sub", "domain-signing-authority@sub.a.example is not"}, /* a descendant */
+        {"dsa-evil", "domain-signing-authority@evil.example is not"},
+    };
+    char url[512];
+    const char *none[] = {NULL};
+    CHECK(make_store(none, NULL, url, sizeof(url)));
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char conf[2048], crt[400], key[400], err[1024] = "";
+        snprintf(crt, sizeof(crt), "%s.crt", cases[i].name);
+        snprintf(key, sizeof(key), "%s.key", cases[i].name);
+        snprintf(conf, sizeof(conf), "[domain a.example]\nsigning_cert = %s\nsigning_key = %s\n",
+                 pki(crt), pki(key));
+        cachetd_config *cfg = make_config(url, "mx.a.example", conf);
+        CHECK(cfg != NULL);
+        cachetd_keys *k = cfg != NULL ? cachetd_keys_load(cfg, err, sizeof(err)) : NULL;
+        if (cases[i].why == NULL) {
+            CHECK(k != NULL);
+        } else {
+            CHECK(k == NULL);
+            CHECK(contains(err, "does not follow the RFC 3183 naming convention"));
+            if (!contains(err, cases[i].why)) {
+                fprintf(stderr, "%s: %s\n", cases[i].name, err);
+                cachet_test_failures++;
+            }
+        }
+        cachetd_keys_free(k);
+        cachetd_config_free(cfg);
+    }
+}
+
 static void missing_signing_key_names_domain_address_and_fix(void) {
     REQUIRE_PKI();
     char url[512], err[1024] = "";
@@ -462,6 +504,7 @@ static const cachet_test_case tests[] = {
     TEST_CASE(missing_signing_key_names_domain_address_and_fix),
     TEST_CASE(internal_mail_passes_unchanged),
     TEST_CASE(message_encrypted_to_our_dca_is_unwrapped_signed_and_reencrypted),
+    TEST_CASE(own_authority_certificates_must_follow_the_naming),
     TEST_CASE(unwrapped_message_with_a_broken_signature_is_not_domain_signed),
 };
 TEST_MAIN(tests)
