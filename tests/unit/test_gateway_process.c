@@ -331,15 +331,20 @@ static void unreachable_store_tempfails(void) {
 static void own_authority_certificates_must_follow_the_naming(void) {
     REQUIRE_PKI();
     static const struct {
-        const char *name; /* the file pair given as the domain signing key */
+        const char *role; /* "signing" or "dca": which file pair of [domain] */
+        const char *name; /* the files given */
         const char *why;  /* expected in the error, NULL = accepted */
     } cases[] = {
-        {"dsa-a", NULL},
-        {"dsa-caps", NULL}, /* DOMAIN-SIGNING-AUTHORITY@A.EXAMPLE: case does not matter */
-        {"mallory", "exactly one CN 'domain-signing-authority'"},
-        {"dca-a", "exactly one CN 'domain-signing-authority'"},
-        {"dsa-sub", "domain-signing-authority@sub.a.example is not"}, /* a descendant */
-        {"dsa-evil", "domain-signing-authority@evil.example is not"},
+        {"signing", "dsa-a", NULL},
+        {"signing", "dsa-caps",
+         NULL}, /* DOMAIN-SIGNING-AUTHORITY@A.EXAMPLE: case does not matter */
+        {"signing", "mallory", "exactly one CN 'domain-signing-authority'"},
+        {"signing", "dca-a", "exactly one CN 'domain-signing-authority'"},
+        {"signing", "dsa-sub", "domain-signing-authority@sub.a.example is not"}, /* a descendant */
+        {"signing", "dsa-evil", "domain-signing-authority@evil.example is not"},
+        {"dca", "dca-a", NULL},
+        {"dca", "dsa-a", "exactly one CN 'domain-confidentiality-authority'"},
+        {"dca", "dca-evil", "domain-confidentiality-authority@evil.example is not"},
     };
     char url[512];
     const char *none[] = {NULL};
@@ -348,8 +353,15 @@ static void own_authority_certificates_must_follow_the_naming(void) {
         char conf[2048], crt[400], key[400], err[1024] = "";
         snprintf(crt, sizeof(crt), "%s.crt", cases[i].name);
         snprintf(key, sizeof(key), "%s.key", cases[i].name);
-        snprintf(conf, sizeof(conf), "[domain a.example]\nsigning_cert = %s\nsigning_key = %s\n",
-                 pki(crt), pki(key));
+        if (strcmp(cases[i].role, "signing") == 0) {
+            snprintf(conf, sizeof(conf),
+                     "[domain a.example]\nsigning_cert = %s\nsigning_key = %s\n", pki(crt),
+                     pki(key));
+        } else {
+            snprintf(conf, sizeof(conf),
+                     "[domain a.example]\nsigning = none\ndca_cert = %s\ndca_key = %s\n", pki(crt),
+                     pki(key));
+        }
         cachetd_config *cfg = make_config(url, "mx.a.example", conf);
         CHECK(cfg != NULL);
         cachetd_keys *k = cfg != NULL ? cachetd_keys_load(cfg, err, sizeof(err)) : NULL;
