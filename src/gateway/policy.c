@@ -17,9 +17,10 @@
  * - A message already enveloped: with a RecipientInfo for our own DCA and a
  *   signature to add, it is unwrapped (§5), signed and encrypted again per
  *   policy; if the policy would then send it plain, it is not unwrapped (the
- *   sender had it encrypted) and is signed around the ciphertext instead. Without
- *   our DCA it cannot be opened: it is signed around the ciphertext (a signature
- *   over ciphertext, ATTACKS GW-03) and not encrypted again.
+ *   sender had it encrypted). A message not opened here is passed on unsigned:
+ *   §3.2 lets a domain signature vouch only for signatures it verified,
+ *   "including those that have been encrypted" (and a signature over
+ *   ciphertext, ATTACKS GW-03, says nothing of the author).
  * - Recipients of one class whose domains have different encryption policies
  *   are a caller error: TEMPFAIL rather than guess.
  * - Inbound: a partner with require_signature turns every outcome other than a
@@ -413,14 +414,19 @@ void cachetd_policy_outbound(const cachetd_config *cfg, const cachetd_domain *do
             may_encrypt = false;
             if (!signing) {
                 policy_note(out, "already encrypted: passed on as it is");
-            } else if (facts->own_dca_in_message) {
-                policy_note(out, "encrypted to our domain-confidentiality-authority but with "
-                                 "nothing to encrypt to again: not decrypted; signed around the "
-                                 "ciphertext, not encrypted again");
             } else {
-                policy_note(out, "already encrypted without our domain-confidentiality-authority "
-                                 "(RFC 3183 section 5 needs it to decrypt): signed around the ciphertext, "
-                                 "not encrypted again");
+                /* §3.2: a domain signature vouches for every signature present,
+                 * "including those that have been encrypted"; these cannot be
+                 * seen, so none is added (nor a signature over ciphertext, GW-03). */
+                out->sign = CACHETD_SIGN_ACTION_NONE;
+                policy_note(out,
+                            "already encrypted and not opened here%s: not signed, since the "
+                            "signatures inside cannot be verified (RFC 3183 section 3.2); "
+                            "passed on as it is",
+                            facts->own_dca_in_message
+                                ? " (for our domain-confidentiality-authority, but with nothing to "
+                                  "encrypt to again)"
+                                : " (not for our domain-confidentiality-authority)");
             }
         }
     }
