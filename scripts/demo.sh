@@ -35,6 +35,9 @@ e2e_prereqs
 E2E_PORT_BASE=${DEMO_PORT_BASE:-12700} e2e_init demo 12700
 
 step "two domains on 127.0.0.1: PKI, gateway stores, Postfix A and B, cachetd-a and cachetd-b"
+# A and B have agreed on authenticated encryption between their gateways (B's DCA
+# certificate advertises no capabilities, so without this A would use AES-CBC).
+A_CONF=$'[partner b.example]\ncipher = aes-256-gcm'
 e2e_two_domains
 cat <<TXT
    swaks -> Postfix A :$P_A_IN -> cachetd-a (sign as domain-signing-authority@a.example, encrypt)
@@ -65,6 +68,8 @@ serial=$(openssl x509 -in "$PKI/dca-b.crt" -noout -serial | sed 's/^serial=//')
 openssl cms -cmsout -print -in "$WORK/wire.eml" >"$WORK/wire.print"
 grep -q "serialNumber: $((16#$serial))\$" "$WORK/wire.print" || fail "the RecipientInfo is not dca-b's"
 echo "encrypted to: domain-confidentiality-authority@b.example (the one RecipientInfo names dca-b.crt, serial 0x$serial)"
+"$CACHET" inspect --json --in "$WORK/wire.eml" >"$WORK/wire.json"
+e2e_expect_json "$WORK/wire.json" 'j["layers"][0]["type"] == "authEnveloped" and j["layers"][0]["cipher"] == "aes-256-gcm"'
 echo
 echo "$ cachet decrypt --cert dca-b.crt --key dca-b.key --in wire.eml | cachet inspect   (what B's gateway opens)"
 "$CACHET" decrypt --cert "$PKI/dca-b.crt" --key "$PKI/dca-b.key" --in "$WORK/wire.eml" --out "$WORK/inner.eml" ||

@@ -66,29 +66,42 @@ typedef struct cachetd_domain {
     char name[CACHETD_NAME_MAX]; /* lower case */
     cachetd_sign_mode signing;
     cachetd_sign_format sign_format;
-    bool empty_signature_layer;   /* RFC 3183 §3 method 1 before signing unsigned mail */
-    bool review_signature;        /* add a review signature (review-authority@NAME) */
-    bool attributes_signature;    /* add an additional-attributes signature (attribute-authority@NAME) */
+    bool empty_signature_layer; /* RFC 3183 §3 method 1 before signing unsigned mail */
+    bool review_signature;      /* add a review signature (review-authority@NAME) */
+    bool attributes_signature;  /* add an additional-attributes signature (attribute-authority@NAME)
+                                 */
     char signing_cert[CACHETD_PATH_MAX]; /* "" = from the store by the authority's address */
     char signing_key[CACHETD_PATH_MAX];
     char dca_cert[CACHETD_PATH_MAX]; /* our DCA (domain-confidentiality-authority@NAME) */
     char dca_key[CACHETD_PATH_MAX];
     cachetd_encrypt_policy encryption; /* for recipient domains without a [partner] */
     cachetd_missing_action missing_certificate;
-    bool decrypt;  /* inbound: decrypt with the DCA key or the recipient's own key */
-    bool verify;   /* inbound: verify and add Authentication-Results */
-    bool harvest;  /* inbound: store certificates of valid, trusted signers */
+    bool decrypt; /* inbound: decrypt with the DCA key or the recipient's own key */
+    bool verify;  /* inbound: verify and add Authentication-Results */
+    bool harvest; /* inbound: store certificates of valid, trusted signers */
     cachetd_failure_action on_failure;
     char quarantine[CACHETD_NAME_MAX]; /* "" = the MTA's hold queue */
 } cachetd_domain;
+
+/* The content cipher for a partner: from what its certificates advertised
+ * (auto), or as agreed with the partner (its gateway is known to support it). */
+typedef enum cachetd_cipher {
+    CACHETD_CIPHER_AUTO = 0,
+    CACHETD_CIPHER_AES256_GCM,
+    CACHETD_CIPHER_AES128_GCM,
+    CACHETD_CIPHER_AES256_CBC,
+    CACHETD_CIPHER_AES128_CBC,
+} cachetd_cipher;
 
 /* [partner NAME]: a remote domain (and its subdomains, most specific wins). */
 typedef struct cachetd_partner {
     char name[CACHETD_NAME_MAX]; /* lower case */
     cachetd_encrypt_policy encryption;
     cachetd_missing_action missing_certificate;
-    bool require_signature; /* inbound mail from it must carry a valid domain or originator signature */
+    bool require_signature; /* inbound mail from it must carry a valid domain or originator
+                               signature */
     cachetd_name_mapping name_mapping;
+    cachetd_cipher cipher;
     /* set flags: which keys the section gave (the rest fall back to the domain's) */
     bool has_encryption, has_missing_certificate;
 } cachetd_partner;
@@ -98,20 +111,21 @@ typedef enum cachetd_log_target { CACHETD_LOG_SYSLOG = 0, CACHETD_LOG_STDERR } c
 typedef struct cachetd_config {
     char path[CACHETD_PATH_MAX];
     /* [cachetd] */
-    char socket[CACHETD_PATH_MAX];   /* "unix:/path" or "inet:PORT@HOST"; default unix:/run/cachetd/cachetd.sock */
-    char user[64];                   /* drop to this user after opening keys; "" = stay */
-    char store[CACHETD_PATH_MAX];    /* store URL; "" = the default of cachet_store_open */
+    char socket[CACHETD_PATH_MAX];      /* "unix:/path" or "inet:PORT@HOST"; default
+                                           unix:/run/cachetd/cachetd.sock */
+    char user[64];                      /* drop to this user after opening keys; "" = stay */
+    char store[CACHETD_PATH_MAX];       /* store URL; "" = the default of cachet_store_open */
     char authserv_id[CACHETD_NAME_MAX]; /* default: the host name */
     char pidfile[CACHETD_PATH_MAX];
     cachetd_log_target log;
     bool debug;
     cachetd_network trusted_networks[CACHETD_MAX_NETWORKS];
-    size_t num_trusted_networks;    /* default 127.0.0.0/8 and ::1/128 */
-    bool trust_authenticated;       /* SASL-authenticated senders are trusted submitters (default yes) */
+    size_t num_trusted_networks; /* default 127.0.0.0/8 and ::1/128 */
+    bool trust_authenticated; /* SASL-authenticated senders are trusted submitters (default yes) */
     cachetd_split split;
-    uint64_t max_message_size;      /* bytes; default 50 MiB */
-    int revocation;                 /* cachet_revocation_policy; default CACHET_REVOCATION_SOFT */
-    unsigned network_timeout;       /* seconds for each OCSP request or CRL download; default 10 */
+    uint64_t max_message_size; /* bytes; default 50 MiB */
+    int revocation;            /* cachet_revocation_policy; default CACHET_REVOCATION_SOFT */
+    unsigned network_timeout;  /* seconds for each OCSP request or CRL download; default 10 */
     cachetd_domain domains[CACHETD_MAX_DOMAINS];
     size_t num_domains;
     cachetd_partner partners[CACHETD_MAX_PARTNERS];

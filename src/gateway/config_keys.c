@@ -12,6 +12,7 @@
 _Static_assert(sizeof(cachetd_sign_mode) == sizeof(int), "enum fields are stored as int");
 _Static_assert(sizeof(cachetd_encrypt_policy) == sizeof(int), "enum fields are stored as int");
 _Static_assert(sizeof(cachetd_log_target) == sizeof(int), "enum fields are stored as int");
+_Static_assert(sizeof(cachetd_cipher) == sizeof(int), "enum fields are stored as int");
 
 static const cachet_gwc_word gwc_log_words[] = {
     {"syslog", CACHETD_LOG_SYSLOG}, {"stderr", CACHETD_LOG_STDERR}, {NULL, 0}};
@@ -38,6 +39,12 @@ static const cachet_gwc_word gwc_failure_words[] = {{"deliver", CACHETD_FAILURE_
                                                     {"quarantine", CACHETD_FAILURE_QUARANTINE},
                                                     {"reject", CACHETD_FAILURE_REJECT},
                                                     {NULL, 0}};
+static const cachet_gwc_word gwc_cipher_words[] = {{"auto", CACHETD_CIPHER_AUTO},
+                                                   {"aes-256-gcm", CACHETD_CIPHER_AES256_GCM},
+                                                   {"aes-128-gcm", CACHETD_CIPHER_AES128_GCM},
+                                                   {"aes-256-cbc", CACHETD_CIPHER_AES256_CBC},
+                                                   {"aes-128-cbc", CACHETD_CIPHER_AES128_CBC},
+                                                   {NULL, 0}};
 static const cachet_gwc_word gwc_mapping_words[] = {
     {"ascendant", CACHETD_MAPPING_ASCENDANT}, {"exact", CACHETD_MAPPING_EXACT}, {NULL, 0}};
 
@@ -93,6 +100,7 @@ static const cachet_gwc_key gwc_partner_keys[] = {
     GWC_ENUM_HAS(cachetd_partner, missing_certificate, gwc_missing_words, has_missing_certificate),
     GWC_VAL(cachetd_partner, require_signature, CACHET_GWC_BOOL),
     GWC_ENUM(cachetd_partner, name_mapping, gwc_mapping_words),
+    GWC_ENUM(cachetd_partner, cipher, gwc_cipher_words),
 };
 
 #define GWC_COUNT(a) (sizeof(a) / sizeof((a)[0]))

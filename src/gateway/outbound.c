@@ -82,6 +82,21 @@ static bool encrypt_stage(ob *o, const char *const *to, size_t num) {
         .num_to_addresses = num,
         .cipher_auto = true,
     };
+    /* A cipher agreed with the partner overrides what its certificates
+     * advertised (a DCA certificate is seldom seen in signed mail). */
+    const char *rdom = num > 0 ? cachetd_domain_of(to[0]) : NULL;
+    const cachetd_partner *partner =
+        rdom != NULL ? cachetd_config_partner(o->run->cfg, rdom) : NULL;
+    static const cachet_cipher_choice choice[] = {
+        [CACHETD_CIPHER_AES256_GCM] = CACHET_CIPHER_CHOICE_AES256_GCM,
+        [CACHETD_CIPHER_AES128_GCM] = CACHET_CIPHER_CHOICE_AES128_GCM,
+        [CACHETD_CIPHER_AES256_CBC] = CACHET_CIPHER_CHOICE_AES256_CBC,
+        [CACHETD_CIPHER_AES128_CBC] = CACHET_CIPHER_CHOICE_AES128_CBC,
+    };
+    if (partner != NULL && partner->cipher != CACHETD_CIPHER_AUTO) {
+        eo.cipher_auto = false;
+        eo.cipher = choice[partner->cipher];
+    }
     cachet_membuf next;
     cachet_sink sink = start_buf(o, &next);
     cachet_error e;

@@ -88,7 +88,8 @@ static const char full_config[] = "; every key with a value other than its defau
                                   "encryption = never\n"
                                   "missing_certificate = reject\n"
                                   "require_signature = yes\n"
-                                  "name_mapping = exact\n";
+                                  "name_mapping = exact\n"
+                                  "cipher = aes-256-gcm\n";
 
 static void every_key_is_parsed(void) {
     cachetd_config *cfg = parse_ok(full_config);
@@ -143,6 +144,7 @@ static void every_key_is_parsed(void) {
     CHECK(p->has_missing_certificate);
     CHECK(p->require_signature);
     CHECK_EQ_INT(p->name_mapping, CACHETD_MAPPING_EXACT);
+    CHECK_EQ_INT(p->cipher, CACHETD_CIPHER_AES256_GCM);
     cachetd_config_free(cfg);
 }
 
@@ -192,6 +194,7 @@ static void absent_keys_take_their_defaults(void) {
     CHECK(!p->has_missing_certificate);
     CHECK(!p->require_signature);
     CHECK_EQ_INT(p->name_mapping, CACHETD_MAPPING_ASCENDANT);
+    CHECK_EQ_INT(p->cipher, CACHETD_CIPHER_AUTO);
     cachetd_config_free(cfg);
 }
 

@@ -31,7 +31,7 @@ static void errors_name_the_line_and_what_to_write(void) {
          "(known: " DOMAIN_KEYS ")"},
         {"[domain a.example]\n[partner b.example]\nfrobnicate = 1\n",
          "cachetd.conf:3: unknown key 'frobnicate' in [partner b.example] (known: encryption, "
-         "missing_certificate, require_signature, name_mapping)"},
+         "missing_certificate, require_signature, name_mapping, cipher)"},
         {"[domain a.example]\nSigning = domain\n",
          "cachetd.conf:2: unknown key 'Signing' in [domain a.example]; did you mean 'signing'? "
          "(known: " DOMAIN_KEYS ")"},

@@ -143,6 +143,41 @@ static void without_recipient_certificate_encrypts_to_the_domain_dca(void) {
     }
 }
 
+/* A cipher agreed with the partner ([partner] cipher =) is used for its
+ * domain; without one the DCA, which advertised nothing, gets AES-256-CBC. */
+static void partner_cipher_overrides_the_advertised_capabilities(void) {
+    REQUIRE_PKI();
+    const char *certs[] = {"dca-b", NULL};
+    static const struct {
+        const char *conf;
+        cachet_layer_type type;
+        const char *cipher;
+    } cases[] = {
+        {"[domain a.example]\n", CACHET_LAYER_ENVELOPED, "aes-256-cbc"},
+        {"[domain a.example]\n[partner b.example]\ncipher = aes-256-gcm\n",
+         CACHET_LAYER_AUTH_ENVELOPED, "aes-256-gcm"},
+        {"[domain a.example]\n[partner b.example]\ncipher = aes-128-cbc\n", CACHET_LAYER_ENVELOPED,
+         "aes-128-cbc"},
+        {"[domain a.example]\n[partner example]\ncipher = aes-128-gcm\n", /* an ascendant */
+         CACHET_LAYER_AUTH_ENVELOPED, "aes-128-gcm"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        cachetd_result r;
+        CHECK(outbound_a(NULL, certs, cases[i].conf, BOB, "127.0.0.1", NULL, NULL, 0, &r));
+        CHECK_EQ_INT(r.verdict, CACHETD_CONTINUE);
+        cachet_status st;
+        cachet_report *rep = verify_msg("dca-b", r.new_message.data, r.new_message.len, &st, NULL);
+        CHECK_EQ_INT(st, CACHET_OK);
+        CHECK(rep != NULL && rep->num_layers == 2);
+        if (rep != NULL && rep->num_layers == 2) {
+            CHECK_EQ_INT(rep->layers[0].type, cases[i].type);
+            CHECK_STR(rep->layers[0].cipher, cases[i].cipher);
+        }
+        cachet_report_free(rep);
+        cachetd_result_clear(&r);
+    }
+}
+
 static void required_encryption_without_certificate_is_refused(void) {
     REQUIRE_PKI();
     static const struct {
@@ -507,6 +542,7 @@ static const cachet_test_case tests[] = {
     TEST_CASE(domain_signs_and_encrypts_to_the_recipient_certificate),
     TEST_CASE(content_fields_and_body_describe_the_new_message),
     TEST_CASE(without_recipient_certificate_encrypts_to_the_domain_dca),
+    TEST_CASE(partner_cipher_overrides_the_advertised_capabilities),
     TEST_CASE(required_encryption_without_certificate_is_refused),
     TEST_CASE(untrusted_submitter_is_not_domain_signed),
     TEST_CASE(signed_input_is_encapsulated_whole),
