@@ -23,10 +23,10 @@ const char *cachetd_ar_result_name(cachetd_ar_result r);
 /* One smime method entry. */
 typedef struct cachetd_ar_entry {
     cachetd_ar_result result;
-    const char *reason;      /* may be NULL; becomes reason="..." */
-    const char *identifier;  /* the signer's address: body.smime-identifier (RFC 7281 §3) */
-    const char *part;        /* MIME part path: body.smime-part, may be NULL/"" */
-    const char *role;        /* cachetd_signer_role_name: x-domsec-role comment, may be NULL */
+    const char *reason;     /* may be NULL; becomes reason="..." */
+    const char *identifier; /* the signer's address: body.smime-identifier (RFC 7281 §3) */
+    const char *part;       /* MIME part path: body.smime-part, may be NULL/"" */
+    const char *role;       /* cachetd_signer_role_name: x-domsec-role comment, may be NULL */
 } cachetd_ar_entry;
 
 /* cachetd_authres_value writes the header's value (without "Authentication-Results:"):

@@ -166,7 +166,8 @@ static void domsec_check_named(const cachet_signer_report *s, const char *from,
         return;
     }
     if (strcasecmp(s->common_name, name) != 0) {
-        domsec_flag(out, "the %s signature must be made by CN '%s' (RFC 3183 section 3.1.1), not '%s'",
+        domsec_flag(out,
+                    "the %s signature must be made by CN '%s' (RFC 3183 section 3.1.1), not '%s'",
                     type_name, name, s->common_name);
         return;
     }
@@ -232,7 +233,8 @@ void cachetd_classify_signer(const cachet_signer_report *signer, const char *fro
     const unsigned known = CACHET_SIGTYPE_ORIGINATOR | CACHET_SIGTYPE_DOMAIN |
                            CACHET_SIGTYPE_ADD_ATTRIB | CACHET_SIGTYPE_REVIEW;
     if (signer->has_signature_type && t == 0) {
-        domsec_flag(out, "the SignatureType attribute names no signature type (RFC 3183 section 3.1.2)");
+        domsec_flag(out,
+                    "the SignatureType attribute names no signature type (RFC 3183 section 3.1.2)");
         return;
     }
     if ((t & ~known) != 0) {
@@ -241,7 +243,8 @@ void cachetd_classify_signer(const cachet_signer_report *signer, const char *fro
         return;
     }
     if ((t & CACHET_SIGTYPE_ADD_ATTRIB) != 0 && t != CACHET_SIGTYPE_ADD_ATTRIB) {
-        domsec_flag(out, "addAttribSig must be the only SignatureType value (RFC 3183 section 3.3)");
+        domsec_flag(out,
+                    "addAttribSig must be the only SignatureType value (RFC 3183 section 3.3)");
         return;
     }
     if ((t & CACHET_SIGTYPE_DOMAIN) != 0) {

@@ -43,11 +43,11 @@ typedef struct cachetd_signer_class {
     cachetd_signer_role role;
     const cachet_signer_report *signer; /* borrowed from the report */
     size_t layer;                       /* index in report->layers */
-    bool valid;      /* signature valid and chain trusted */
-    char address[CACHETD_NAME_MAX]; /* the certificate address used for the naming check
-                                       (the first one for originators), "" if none */
-    char why[256];   /* for FLAGGED: which rule, e.g. "domain-signing-authority@evil.example
-                        is not the originator's domain a.example or an ascendant of it" */
+    bool valid;                         /* signature valid and chain trusted */
+    char address[CACHETD_NAME_MAX];     /* the certificate address used for the naming check
+                                           (the first one for originators), "" if none */
+    char why[256]; /* for FLAGGED: which rule, e.g. "domain-signing-authority@evil.example
+                      is not the originator's domain a.example or an ascendant of it" */
 } cachetd_signer_class;
 
 /* cachetd_classify_signer applies §3.1.1 to one signer of a message whose
@@ -63,10 +63,10 @@ void cachetd_classify_signer(const cachet_signer_report *signer, const char *fro
 /* The verdict over all signers of a message (every layer). */
 typedef struct cachetd_domsec_result {
     cachetd_signer_class signers[32];
-    size_t num_signers;        /* at most 32 are classified; the rest count as flagged */
+    size_t num_signers; /* at most 32 are classified; the rest count as flagged */
     bool any_flagged;
-    bool domain_ok;            /* a valid domain signature for the originator's domain */
-    bool originator_ok;        /* a valid originator signature whose address is From */
+    bool domain_ok;     /* a valid domain signature for the originator's domain */
+    bool originator_ok; /* a valid originator signature whose address is From */
     const cachetd_signer_class *originator; /* the originator signature, if any (§3.2) */
     const cachetd_signer_class *domain;     /* the outermost valid domain signature */
 } cachetd_domsec_result;

@@ -29,8 +29,8 @@ cachetd_direction cachetd_policy_direction(const cachetd_config *cfg, const char
  * milter tempfails a RCPT of a new class, 452 4.5.3, and the client sends it
  * later). "in" for inbound, "out:DOMAIN" (split=domain) or "out:ADDRESS"
  * (split=recipient) for outbound, "pass" for internal/foreign. */
-void cachetd_policy_rcpt_class(const cachetd_config *cfg, const char *sender,
-                               const char *recipient, char *out, size_t out_len);
+void cachetd_policy_rcpt_class(const cachetd_config *cfg, const char *sender, const char *recipient,
+                               char *out, size_t out_len);
 
 /* cachetd_policy_trusted_submitter: RFC 3183 §3.2, the originator is
  * authenticated: a SASL login ({auth_authen} non-empty, when trust_authenticated)
@@ -40,8 +40,8 @@ bool cachetd_policy_trusted_submitter(const cachetd_config *cfg, const char *aut
 
 /* What is known of one outbound recipient when deciding. */
 typedef enum cachetd_cert_fact {
-    CACHETD_CERT_FOUND = 0,  /* a certificate usable for encryption */
-    CACHETD_CERT_NONE,       /* none (or none usable: expired, revoked, wrong usage) */
+    CACHETD_CERT_FOUND = 0,     /* a certificate usable for encryption */
+    CACHETD_CERT_NONE,          /* none (or none usable: expired, revoked, wrong usage) */
     CACHETD_CERT_LOOKUP_FAILED, /* the store could not be asked: never read as "none" (GW-04) */
 } cachetd_cert_fact;
 
@@ -50,13 +50,13 @@ typedef struct cachetd_outbound_facts {
     const char *const *recipients; /* all in one class (one recipient domain) */
     size_t num_recipients;
     bool trusted_submitter;
-    bool sender_key;          /* signing=user: the store has the sender's signing key */
-    bool domain_key;          /* the domain-signing-authority credential is loaded */
+    bool sender_key; /* signing=user: the store has the sender's signing key */
+    bool domain_key; /* the domain-signing-authority credential is loaded */
     const cachetd_cert_fact *recipient_certs; /* per recipient */
     cachetd_cert_fact dca_cert;               /* the recipient domain's DCA (or an ascendant's) */
-    bool message_signed;      /* already carries a signature layer */
-    bool message_encrypted;   /* already enveloped (RFC 3183 §5 search) */
-    bool own_dca_in_message;  /* ...with a RecipientInfo for our own DCA key */
+    bool message_signed;                      /* already carries a signature layer */
+    bool message_encrypted;                   /* already enveloped (RFC 3183 §5 search) */
+    bool own_dca_in_message;                  /* ...with a RecipientInfo for our own DCA key */
 } cachetd_outbound_facts;
 
 typedef enum cachetd_verdict {
@@ -80,9 +80,10 @@ typedef enum cachetd_encrypt_action {
 
 typedef struct cachetd_outbound_actions {
     cachetd_verdict verdict;
-    char reason[256];  /* for the SMTP reply and the log when not CONTINUE; why a step was skipped otherwise */
+    char reason[256]; /* for the SMTP reply and the log when not CONTINUE; why a step was skipped
+                         otherwise */
     bool unwrap_for_domain_signature; /* §5: decrypt with our DCA, sign, re-encrypt */
-    bool empty_layer;  /* §3 method 1: wrap unsigned mail in an empty signature first */
+    bool empty_layer; /* §3 method 1: wrap unsigned mail in an empty signature first */
     bool attributes_signature;
     bool review_signature;
     cachetd_sign_action sign;
@@ -113,10 +114,10 @@ void cachetd_policy_inbound(const cachetd_config *cfg, const cachetd_domain *dom
 
 /* What inbound processing found, for the final decision. */
 typedef enum cachetd_inbound_outcome {
-    CACHETD_IN_PLAIN = 0,    /* neither signed nor encrypted */
-    CACHETD_IN_PASS,         /* every signature valid, trusted, nothing flagged */
-    CACHETD_IN_FAIL,         /* a signature failed, or a naming rule is violated */
-    CACHETD_IN_UNTRUSTED,    /* valid signatures, no trusted chain */
+    CACHETD_IN_PLAIN = 0,     /* neither signed nor encrypted */
+    CACHETD_IN_PASS,          /* every signature valid, trusted, nothing flagged */
+    CACHETD_IN_FAIL,          /* a signature failed, or a naming rule is violated */
+    CACHETD_IN_UNTRUSTED,     /* valid signatures, no trusted chain */
     CACHETD_IN_UNDECRYPTABLE, /* encrypted, but not for a key we hold */
     CACHETD_IN_MALFORMED,
 } cachetd_inbound_outcome;

@@ -32,8 +32,8 @@ const cachet_credential *cachetd_keys_get(const cachetd_keys *keys, const char *
                                           const char *local);
 
 typedef struct cachetd_envelope {
-    const char *queue_id;    /* the MTA's queue id ({i}), "" if unknown */
-    const char *sender;      /* MAIL FROM without <>, "" for the null sender */
+    const char *queue_id;          /* the MTA's queue id ({i}), "" if unknown */
+    const char *sender;            /* MAIL FROM without <>, "" for the null sender */
     const char *const *recipients; /* RCPT TO addresses, one class (policy.h) */
     size_t num_recipients;
     const char *auth_authen; /* {auth_authen}, NULL or "" if not authenticated */
@@ -48,16 +48,16 @@ typedef struct cachetd_field {
 } cachetd_field;
 
 typedef struct cachetd_result {
-    cachetd_verdict verdict;      /* CONTINUE: accept (changed when |replaced|) */
-    char smtp_rcode[4];           /* "451", "550", ... when not CONTINUE */
-    char smtp_xcode[8];           /* "4.7.5" ... */
-    char smtp_text[256];          /* a sentence for the sender, no CR/LF */
+    cachetd_verdict verdict; /* CONTINUE: accept (changed when |replaced|) */
+    char smtp_rcode[4];      /* "451", "550", ... when not CONTINUE */
+    char smtp_xcode[8];      /* "4.7.5" ... */
+    char smtp_text[256];     /* a sentence for the sender, no CR/LF */
     /* The message as it must leave: every Content-* field and MIME-Version of
      * the original are replaced by |content_fields|, the body by |body|. */
     bool replaced;
     cachetd_field *content_fields;
     size_t num_content_fields;
-    cachet_membuf new_message;    /* the whole new message; |body| points into it */
+    cachet_membuf new_message; /* the whole new message; |body| points into it */
     const uint8_t *body;
     size_t body_len;
     /* Inbound: the value of an Authentication-Results field to add at the top
