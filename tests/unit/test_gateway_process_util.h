@@ -286,6 +286,18 @@ static __attribute__((unused)) bool mem_contains(const uint8_t *hay, size_t len,
     return false;
 }
 
+/* tamper_text changes the first letter of PLAIN_BODY's "Hello Bob." inside a
+ * signed message (the content, not its structure); false if it is not there. */
+static __attribute__((unused)) bool tamper_text(cachet_membuf *m) {
+    for (size_t i = 0; m->data != NULL && i + 10 <= m->len; i++) {
+        if (memcmp(m->data + i, "Hello Bob.", 10) == 0) {
+            m->data[i] = 'J';
+            return true;
+        }
+    }
+    return false;
+}
+
 #define REQUIRE_PKI()                                                                              \
     do {                                                                                           \
         if (!pki_setup()) {                                                                        \

@@ -175,12 +175,7 @@ static void unknown_revocation_soft_warns_hard_refuses(void) {
     if (!fx_open(&f, false)) {
         return;
     }
-    char ca_path[96];
-    snprintf(ca_path, sizeof(ca_path), "%s/ca.pem", f.dir);
-    FILE *fp = fopen(ca_path, "w");
-    PEM_write_X509(fp, ca.x);
-    fclose(fp);
-    CHECK_EQ_INT(cachet_ctx_add_trust_file(f.ctx, ca_path), CACHET_OK);
+    fx_trust_ca_file(&f);
     party bob = valid_leaf("bob@example.com", "rsa");
     put(&f, bob.cert, CACHET_DB_IMPORTED);
     cachet_cert *got = NULL;
@@ -413,12 +408,7 @@ static void harvest_stores_the_signer_path_only(void) {
     if (!fx_open(&f, false)) {
         return;
     }
-    char ca_path[96];
-    snprintf(ca_path, sizeof(ca_path), "%s/ca.pem", f.dir);
-    FILE *fp = fopen(ca_path, "w");
-    PEM_write_X509(fp, ca.x);
-    fclose(fp);
-    CHECK_EQ_INT(cachet_ctx_add_trust_file(f.ctx, ca_path), CACHET_OK);
+    fx_trust_ca_file(&f);
     party alice = valid_leaf("alice@example.com", "rsa");
     cachet_credential *cred = credential(&alice);
     CHECK(cachet_cert_list_push(&cred->chain, ca.cert));
@@ -471,12 +461,7 @@ static void verify_revocation_unknown_soft_notes_hard_fails(void) {
     if (!fx_open(&f, false)) {
         return;
     }
-    char ca_path[96];
-    snprintf(ca_path, sizeof(ca_path), "%s/ca.pem", f.dir);
-    FILE *fp = fopen(ca_path, "w");
-    PEM_write_X509(fp, ca.x);
-    fclose(fp);
-    CHECK_EQ_INT(cachet_ctx_add_trust_file(f.ctx, ca_path), CACHET_OK);
+    fx_trust_ca_file(&f);
     party alice = valid_leaf("alice@example.com", "rsa");
     cachet_membuf msg;
     CHECK_EQ_INT(sign_as(&f, &alice, message, &msg), CACHET_OK);
