@@ -32,9 +32,13 @@ typedef enum cachet_layer_type {
     CACHET_LAYER_ENVELOPED,
     CACHET_LAYER_AUTH_ENVELOPED,
     CACHET_LAYER_COMPRESSED,
+    CACHET_LAYER_ENCRYPTED, /* EncryptedData (RFC 5652 §8): a key shared out of band */
+    CACHET_LAYER_DIGESTED,  /* DigestedData (§7): integrity only, never a signature */
+    CACHET_LAYER_DATA,      /* a ContentInfo of type id-data around the content */
 } cachet_layer_type;
 
-/* cachet_layer_type_name: "signed", "enveloped", "authEnveloped", "compressed". */
+/* cachet_layer_type_name: "signed", "enveloped", "authEnveloped", "compressed",
+ * "encrypted", "digested", "data". */
 const char *cachet_layer_type_name(cachet_layer_type t);
 
 /* RFC 3183 §3.1.2 signature types, from the SignatureType signed attribute
@@ -95,6 +99,12 @@ typedef struct cachet_layer_report {
     /* compressed */
     char compression[16]; /* "zlib" */
     uint64_t decompressed_size;
+    /* issue 5 */
+    bool weak; /* enveloped/encrypted: a legacy cipher or RSA < 2048 was accepted
+                * only because weak algorithms were allowed; digested: MD5/SHA-1 */
+    /* digested */
+    char digest_algorithm[16]; /* "sha256" */
+    bool digest_valid;         /* the digest matches the content */
 } cachet_layer_report;
 
 typedef struct cachet_report {

@@ -42,6 +42,8 @@ typedef struct cachet_limits {
     uint64_t max_decompressed; /* bytes, default 1 GiB */
     unsigned max_ratio;        /* decompressed/compressed, default 1000 */
     size_t hold_in_memory;     /* held output kept in memory before spilling, default 1 MiB */
+    uint64_t max_pbkdf2_iterations; /* password recipients, default 10,000,000 */
+    size_t max_ccm_content;         /* AES-CCM content is held whole, default 64 MiB */
 } cachet_limits;
 
 /* cachet_ctx_new returns a context with default limits and policy, no trust anchors. */
@@ -55,7 +57,10 @@ cachet_status cachet_ctx_add_trust_file(cachet_ctx *ctx, const char *path);
 cachet_status cachet_ctx_add_system_trust(cachet_ctx *ctx);
 /* cachet_ctx_set_time fixes the verification time (seconds since the epoch; 0 = now). */
 void cachet_ctx_set_time(cachet_ctx *ctx, int64_t at);
-/* cachet_ctx_set_allow_weak accepts MD5/SHA-1 signatures, RSA < 2048 and 3DES, reported weak. */
+/* cachet_ctx_set_allow_weak accepts the weak and legacy algorithms, reported weak:
+ * MD5/SHA-1 and DSA signatures, RSA < 2048, SignerInfos without signed
+ * attributes, and (decrypt only) 3DES, DES, RC2 (incl. RC2/40), CAST5, IDEA,
+ * SEED and Camellia content. The CLI's --allow-legacy (alias --allow-weak). */
 void cachet_ctx_set_allow_weak(cachet_ctx *ctx, bool allow);
 /* cachet_ctx_set_address_check enables (default) the signer-address = From check. */
 void cachet_ctx_set_address_check(cachet_ctx *ctx, bool check);
@@ -98,7 +103,22 @@ typedef enum cachet_cipher_choice {
     CACHET_CIPHER_CHOICE_AES128_GCM,
     CACHET_CIPHER_CHOICE_AES256_CBC,
     CACHET_CIPHER_CHOICE_AES128_CBC,
+    CACHET_CIPHER_CHOICE_AES256_CCM,        /* RFC 5084; content held in memory */
+    CACHET_CIPHER_CHOICE_AES128_CCM,
+    CACHET_CIPHER_CHOICE_CHACHA20_POLY1305, /* RFC 8103 */
+    CACHET_CIPHER_CHOICE_AES192_CBC,
+    CACHET_CIPHER_CHOICE_AES192_GCM,
 } cachet_cipher_choice;
+
+/* A symmetric key shared out of band: a KEKRecipientInfo (AES key wrap by key
+ * length 16/24/32, RFC 3394; RFC 5649 padded wraps are read too), identified by
+ * |id|; or, with encrypted_data, the content key of an EncryptedData (|id| unused). */
+typedef struct cachet_secret_key {
+    const uint8_t *key;
+    size_t key_len;
+    const uint8_t *id;
+    size_t id_len;
+} cachet_secret_key;
 
 typedef struct cachet_sign_opts {
     const cachet_credential *signer; /* NULL only with |empty| */
@@ -114,6 +134,10 @@ typedef struct cachet_sign_opts {
      * SignerInfo whose eContent (id-data) is the message; always opaque
      * (application/pkcs7-mime; smime-type=signed-data). |signer| is ignored. */
     bool empty;
+    /* Further signers: one SignerInfo each, after |signer|'s (RFC 5652 §5.1;
+     * each with its own certificate chain in the message). */
+    const cachet_credential *const *more_signers;
+    size_t num_more_signers;
 } cachet_sign_opts;
 
 typedef struct cachet_encrypt_opts {
@@ -136,6 +160,17 @@ typedef struct cachet_encrypt_opts {
      * only when every recipient is known to support it, else AES-256-CBC; RSA-OAEP
      * when every RSA recipient advertised it. |cipher| and |oaep| are then ignored. */
     bool cipher_auto;
+    /* KEKRecipientInfos, one per key, after the certificate recipients. */
+    const cachet_secret_key *secret_keys;
+    size_t num_secret_keys;
+    /* PasswordRecipientInfos (RFC 3211): PBKDF2-HMAC-SHA256 with
+     * |pbkdf2_iterations| (0 = 600000), AES-256-CBC key wrap. */
+    const char *const *passwords;
+    size_t num_passwords;
+    uint32_t pbkdf2_iterations;
+    /* EncryptedData (RFC 5652 §8) with secret_keys[0].key as the content key
+     * (AES-CBC of its size); no recipients, passwords or other keys allowed. */
+    bool encrypted_data;
 } cachet_encrypt_opts;
 
 typedef struct cachet_verify_opts {
@@ -149,7 +184,15 @@ typedef struct cachet_verify_opts {
 } cachet_verify_opts;
 
 typedef struct cachet_decrypt_opts {
+    /* What may open the message (at least one): the first RecipientInfo, in
+     * message order, addressed to one of them is used. */
     const cachet_credential *cred;
+    const cachet_credential *const *more_creds; /* further keys of ours */
+    size_t num_more_creds;
+    const cachet_secret_key *secret_keys; /* KEK recipients by id; with no id, the
+                                             key of an EncryptedData */
+    size_t num_secret_keys;
+    const char *password; /* PasswordRecipientInfo */
     bool verify_signed; /* also verify signed layers with the context's trust */
     bool raw;
 } cachet_decrypt_opts;
@@ -158,6 +201,13 @@ typedef struct cachet_compress_opts {
     bool raw;
     cachet_format format;
 } cachet_compress_opts;
+
+/* DigestedData (RFC 5652 §7): integrity without a signature. */
+typedef struct cachet_digest_opts {
+    cachet_digest digest;
+    bool raw;
+    cachet_format format;
+} cachet_digest_opts;
 
 /* ---- Operations ---- */
 /* Each _new returns an operation writing to |out| (copied), or NULL with |err| set.
@@ -172,6 +222,10 @@ cachet_op *cachet_decrypt_new(const cachet_ctx *ctx, const cachet_decrypt_opts *
                               const cachet_sink *out, cachet_error *err);
 cachet_op *cachet_compress_new(const cachet_ctx *ctx, const cachet_compress_opts *opts,
                                const cachet_sink *out, cachet_error *err);
+/* cachet_digest_new makes a DigestedData (application/pkcs7-mime without an
+ * smime-type in S/MIME form). Verify reads it back as a "digested" layer. */
+cachet_op *cachet_digest_new(const cachet_ctx *ctx, const cachet_digest_opts *opts,
+                             const cachet_sink *out, cachet_error *err);
 cachet_op *cachet_decompress_new(const cachet_ctx *ctx, const cachet_compress_opts *opts,
                                  const cachet_sink *out, cachet_error *err);
 /* cachet_inspect_new describes the layers of a message without keys or trust:

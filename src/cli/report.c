@@ -194,6 +194,10 @@ static void json_layer(FILE *f, const cachet_layer_report *l) {
             json_key(f, in, "recipients", false);
             fprintf(f, "%zu", l->num_recipients);
             break;
+        case CACHET_LAYER_ENCRYPTED: /* TODO(issue 5, CLI engineer) */
+        case CACHET_LAYER_DIGESTED:
+        case CACHET_LAYER_DATA:
+            break;
         case CACHET_LAYER_COMPRESSED:
             json_kstr(f, in, "compression", l->compression, false);
             json_key(f, in, "decompressed_size", false);
@@ -297,6 +301,10 @@ static void layer_lines(FILE *f, const cachet_layer_report *l) {
                                    : "): content NOT authenticated (CBC can be modified in "
                                      "transit; prefer aes-256-gcm)\n",
                   f);
+            break;
+        case CACHET_LAYER_ENCRYPTED: /* TODO(issue 5, CLI engineer) */
+        case CACHET_LAYER_DIGESTED:
+        case CACHET_LAYER_DATA:
             break;
         case CACHET_LAYER_COMPRESSED:
             fprintf(f, "cachet: compressed (%s, %llu bytes)\n", l->compression,

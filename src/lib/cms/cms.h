@@ -25,6 +25,8 @@ typedef struct cachet_cms_limits {
     size_t max_attributes;     /* per attribute set, default 64 */
     uint64_t max_decompressed; /* default 1 GiB */
     unsigned max_ratio;        /* decompressed / compressed, default 1000 */
+    uint64_t max_pbkdf2_iterations; /* PasswordRecipientInfo, default 10,000,000 */
+    size_t max_ccm_content; /* AES-CCM content is held whole (one-shot), default 64 MiB */
 } cachet_cms_limits;
 
 /* cachet_cms_limits_default fills the defaults above. */
@@ -35,8 +37,10 @@ cachet_ber_limits cachet_cms_ber_limits(const cachet_cms_limits *limits);
 /* Algorithm policy (DESIGN.md principle 5): weak algorithms are refused unless
  * allow_weak, and then reported weak. */
 typedef struct cachet_cms_policy {
-    bool allow_weak;           /* MD5/SHA-1 signatures, RSA < 2048, 3DES content, and
-                                * SignerInfos without signed attributes (SG-03) */
+    bool allow_weak;           /* MD5/SHA-1 signatures, DSA, RSA < 2048, the legacy
+                                * content ciphers (3DES, DES, RC2, CAST5, IDEA, SEED,
+                                * Camellia; decrypt only) and SignerInfos without
+                                * signed attributes (SG-03) */
     int64_t at;                /* verification time, seconds since the epoch (0 = now) */
     const cachet_trust *trust; /* trust anchors (NULL: chains reported not checked) */
 } cachet_cms_policy;

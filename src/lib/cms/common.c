@@ -14,6 +14,8 @@ void cachet_cms_limits_default(cachet_cms_limits *out) {
     out->max_attributes = 64;
     out->max_decompressed = 1ull << 30;
     out->max_ratio = 1000;
+    out->max_pbkdf2_iterations = 10000000;
+    out->max_ccm_content = 64u << 20;
 }
 
 cachet_ber_limits cachet_cms_ber_limits(const cachet_cms_limits *limits) {

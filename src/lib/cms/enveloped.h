@@ -19,6 +19,44 @@
 
 #include "cms/cms.h"
 
+/* ---- Secrets other than a certificate's private key (issue 5) -------------- */
+
+/* A key-encryption key shared out of band: KEKRecipientInfo (RFC 5652 §6.2.3),
+ * AES key wrap (RFC 3394; RFC 5649 with padding on input) by key length
+ * 16/24/32. |id| is kekid.keyIdentifier. */
+typedef struct cachet_cms_kek {
+    const uint8_t *key;
+    size_t key_len;
+    const uint8_t *id;
+    size_t id_len;
+} cachet_cms_kek;
+
+/* A password: PasswordRecipientInfo (RFC 3211 / RFC 5652 §6.2.4). Bytes as
+ * given (UTF-8 expected, no normalisation). */
+typedef struct cachet_cms_password {
+    const uint8_t *pass;
+    size_t len;
+} cachet_cms_password;
+
+/* Everything that may open a message. The RecipientInfo used is the first one,
+ * in message order, that one of these is for: ktri/kari by certs[i] (then
+ * keys[i] is used, once), kekri by kek id, pwri when a password is given. No
+ * secret is tried on a RecipientInfo that is not addressed to it (BL-02). */
+typedef struct cachet_cms_secrets {
+    const cachet_pkey *const *keys; /* keys[i] is the private key of certs[i] */
+    const cachet_cert *const *certs;
+    size_t num_keys;
+    const cachet_cms_kek *keks;
+    size_t num_keks;
+    const cachet_cms_password *password; /* NULL: none */
+    /* EncryptedData (RFC 5652 §8): the content-encryption key itself */
+    const uint8_t *content_key;
+    size_t content_key_len;
+} cachet_cms_secrets;
+
+/* Default and bounds of the PBKDF2 iteration count we write. */
+#define CACHET_CMS_PBKDF2_DEFAULT_ITERATIONS 600000u
+
 /* ---- Encryption ------------------------------------------------------------ */
 
 /* cachet_cms_encrypt_opts: what cachet_cms_encrypt_new needs. Zero-initialise it,
@@ -29,9 +67,12 @@ typedef struct cachet_cms_encrypt_opts {
      * Each certificate is checked before anything is written: RSA needs
      * keyEncipherment and EC keyAgreement when KeyUsage is present (ATTACKS B18),
      * RSA keys under 2048 bits need policy.allow_weak. Must not be empty. */
-    const cachet_cert_list *recipients;
-    /* CACHET_CIPHER_AES128_CBC / AES256_CBC -> EnvelopedData;
-     * CACHET_CIPHER_AES128_GCM / AES256_GCM -> AuthEnvelopedData.
+    const cachet_cert_list *recipients; /* may be NULL/empty when keks or
+                                         * passwords are given (issue 5) */
+    /* CACHET_CIPHER_AES128_CBC / AES192_CBC / AES256_CBC -> EnvelopedData;
+     * CACHET_CIPHER_AES*_GCM / AES*_CCM / CHACHA20_POLY1305 -> AuthEnvelopedData
+     * (CCM holds the whole content in memory up to limits.max_ccm_content: it
+     * needs the length first).
      * CACHET_CIPHER_NONE means AES-256-CBC. Anything else: CACHET_ERR_USAGE. */
     cachet_cipher cipher;
     /* RSA recipients: RSAES-OAEP with SHA-256 and MGF1-SHA-256, parameters written
@@ -46,6 +87,23 @@ typedef struct cachet_cms_encrypt_opts {
     cachet_oid content_type;
     /* Only allow_weak is used (RSA < 2048). NULL = defaults (nothing weak). */
     const cachet_cms_policy *policy;
+    /* ---- issue 5 ---- */
+    /* One KEKRecipientInfo per entry (id-aes{128,192,256}-wrap by key length),
+     * after the certificate recipients. */
+    const cachet_cms_kek *keks;
+    size_t num_keks;
+    /* One PasswordRecipientInfo per entry: PBKDF2 with HMAC-SHA-256, a random
+     * 16-byte salt and |pbkdf2_iterations| (0 = the default above), KEK
+     * id-alg-PWRI-KEK over AES-256-CBC (RFC 3211 §2.3). */
+    const cachet_cms_password *passwords;
+    size_t num_passwords;
+    uint32_t pbkdf2_iterations;
+    /* EncryptedData (RFC 5652 §8) instead: no RecipientInfo at all, the content
+     * encrypted with |content_key| (16/24/32 bytes: AES-CBC of that size;
+     * |cipher| must then be NONE or the matching AES-CBC). Recipients, keks and
+     * passwords must be empty. */
+    const uint8_t *content_key;
+    size_t content_key_len;
 } cachet_cms_encrypt_opts;
 
 typedef struct cachet_cms_encrypt cachet_cms_encrypt;
@@ -94,6 +152,16 @@ typedef struct cachet_cms_decrypt cachet_cms_decrypt;
  * discard everything the sink received. Returns NULL with |err| set on
  * allocation failure or when |key| is not the private key of |cert|
  * (CACHET_ERR_USAGE). */
+/* cachet_cms_decrypt_new_secrets is cachet_cms_decrypt_new with any mix of
+ * secrets (above); |s| and everything it points to must outlive the decryptor.
+ * It also reads EncryptedData (with s->content_key) and reports it as
+ * CACHET_LAYER_ENCRYPTED. CACHET_ERR_NO_RECIPIENT when no RecipientInfo is for
+ * any of them (EncryptedData without content_key: the same). */
+cachet_cms_decrypt *cachet_cms_decrypt_new_secrets(const cachet_cms_secrets *s,
+                                                   const cachet_cms_policy *policy,
+                                                   const cachet_cms_limits *limits,
+                                                   const cachet_sink *out, cachet_error *err);
+
 cachet_cms_decrypt *cachet_cms_decrypt_new(const cachet_pkey *key, const cachet_cert *cert,
                                            const cachet_cms_policy *policy,
                                            const cachet_cms_limits *limits, const cachet_sink *out,

@@ -14,6 +14,7 @@
 struct cachet_cms_decrypt {
     const cachet_pkey *key;
     const cachet_cert *cert;
+    cachet_cms_secrets secrets; /* TODO(issue 5): set by cachet_cms_decrypt_new_secrets */
     bool allow_weak;
     cachet_cms_limits limits;
     cachet_sink out;
@@ -107,7 +108,7 @@ static cachet_status on_bulk_begin(void *arg, cachet_ber_skel *skel) {
         return record(dec, st);
     }
     key_len = cachet_cipher_key_len(dec->cea.cipher);
-    st = cachet_env_recover_cek(&ris, dec->key, dec->cert, dec->allow_weak, &dec->limits, dec->cek,
+    st = cachet_env_recover_cek(&ris, &dec->secrets, dec->allow_weak, &dec->limits, dec->cek,
                                 key_len, &dec->info, &dec->err);
     if (st != CACHET_OK) {
         return record(dec, st);
@@ -180,6 +181,9 @@ cachet_cms_decrypt *cachet_cms_decrypt_new(const cachet_pkey *key, const cachet_
     }
     dec->key = key;
     dec->cert = cert;
+    dec->secrets.keys = &dec->key;
+    dec->secrets.certs = &dec->cert;
+    dec->secrets.num_keys = 1;
     dec->allow_weak = policy != NULL && policy->allow_weak;
     if (limits != NULL) {
         dec->limits = *limits;

@@ -16,10 +16,15 @@
 /* A parsed contentEncryptionAlgorithm. */
 typedef struct cachet_env_cea {
     cachet_cipher cipher;
-    uint8_t iv[CACHET_ENV_GCM_MAX_NONCE]; /* CBC IV or GCM nonce */
+    uint8_t iv[CACHET_ENV_GCM_MAX_NONCE]; /* CBC IV, GCM/CCM/ChaCha20 nonce */
     size_t iv_len;
-    size_t icv_len; /* GCM aes-ICVlen (12..16), 0 for CBC */
-    bool weak;      /* 3DES, accepted only with allow_weak */
+    size_t icv_len; /* AEAD tag length (GCM 12..16, CCM 4..16, ChaCha 16), 0 for CBC */
+    bool weak;      /* a legacy cipher, accepted only with allow_weak */
+    /* issue 5: the content-encryption key length in bytes, as the algorithm and
+     * its parameters fix it (RC2: from the parameter version, 5 for RC2/40;
+     * CAST5: keyLength/8); the recovered CEK must have exactly this length */
+    size_t key_len;
+    unsigned rc2_effective_bits; /* RC2 only */
 } cachet_env_cea;
 
 /* cachet_env_add_cea writes the contentEncryptionAlgorithm for |cea|: AES-CBC
@@ -29,8 +34,9 @@ bool cachet_env_add_cea(cachet_cbb *cbb, const cachet_env_cea *cea);
 
 /* cachet_env_parse_cea reads a contentEncryptionAlgorithm element (|alg| is the
  * whole AlgorithmIdentifier SEQUENCE) and applies the per-content-type allowlist
- * (ATTACKS EF-07): |auth| (AuthEnvelopedData) allows GCM only; EnvelopedData
- * allows AES-CBC, and 3DES-CBC with allow_weak. */
+ * (ATTACKS EF-07): |auth| (AuthEnvelopedData) allows the AEADs only (GCM, CCM,
+ * ChaCha20-Poly1305); EnvelopedData and EncryptedData allow AES-CBC, and the
+ * legacy CBC ciphers with allow_weak (CACHET_ERR_POLICY without). Sets key_len. */
 cachet_status cachet_env_parse_cea(const cachet_cbs *alg, bool auth, bool allow_weak,
                                    cachet_env_cea *out, cachet_error *err);
 
@@ -49,6 +55,17 @@ cachet_status cachet_env_add_recipient(cachet_cbb *ris, const cachet_cert *cert,
                                        bool use_ski, const uint8_t *cek, size_t cek_len,
                                        bool *out_needs_v2, cachet_error *err);
 
+/* issue 5: cachet_env_add_kekri appends a KEKRecipientInfo (version 4,
+ * id-aes*-wrap by kek->key_len) and cachet_env_add_pwri a PasswordRecipientInfo
+ * ([3] IMPLICIT, version 0, PBKDF2-HMAC-SHA256 with a random 16-byte salt and
+ * |iterations|, id-alg-PWRI-KEK over AES-256-CBC with a random IV). Both raise
+ * *|io_version| to what RFC 5652 §6.1 needs (kekri: 2, pwri: 3). */
+cachet_status cachet_env_add_kekri(cachet_cbb *ris, const cachet_cms_kek *kek, const uint8_t *cek,
+                                   size_t cek_len, unsigned *io_version, cachet_error *err);
+cachet_status cachet_env_add_pwri(cachet_cbb *ris, const cachet_cms_password *pw,
+                                  uint32_t iterations, const uint8_t *cek, size_t cek_len,
+                                  unsigned *io_version, cachet_error *err);
+
 /* ---- RecipientInfo selection and CEK recovery ---- */
 
 typedef struct cachet_env_recipient_info {
@@ -65,10 +82,14 @@ typedef struct cachet_env_recipient_info {
  * CACHET_ERR_DECRYPT with CACHET_ENV_DECRYPT_MSG once the private key was used.
  * For PKCS#1 v1.5 a padding failure yields a random CEK and CACHET_OK (RFC 3218
  * §2.3.2): the content decryption then fails like any other. */
-cachet_status cachet_env_recover_cek(const cachet_cbs *ris, const cachet_pkey *key,
-                                     const cachet_cert *cert, bool allow_weak,
-                                     const cachet_cms_limits *limits, uint8_t *cek, size_t cek_len,
-                                     cachet_env_recipient_info *info, cachet_error *err);
+cachet_status cachet_env_recover_cek(const cachet_cbs *ris, const cachet_cms_secrets *s,
+                                     bool allow_weak, const cachet_cms_limits *limits,
+                                     uint8_t *cek, size_t cek_len, cachet_env_recipient_info *info,
+                                     cachet_error *err);
+/* (issue 5: |s| replaces key/cert; selection as cachet_cms_secrets says. kekri:
+ * key_management "kek-aes256-wrap" etc.; pwri: "pwri-pbkdf2-hmac-sha256" etc. A
+ * wrong password or KEK after the unwrap started is CACHET_ERR_DECRYPT with
+ * CACHET_ENV_DECRYPT_MSG like any other failure.) */
 
 /* ---- ECDH (RFC 5753) shared by both directions (recipient_kari.c) ---- */
 

@@ -190,10 +190,13 @@ static cachet_status ktri_recover(const cachet_cbs *ktri, const cachet_pkey *key
     return CACHET_OK;
 }
 
-cachet_status cachet_env_recover_cek(const cachet_cbs *ris_in, const cachet_pkey *key,
-                                     const cachet_cert *cert, bool allow_weak,
-                                     const cachet_cms_limits *limits, uint8_t *cek, size_t cek_len,
-                                     cachet_env_recipient_info *info, cachet_error *err) {
+cachet_status cachet_env_recover_cek(const cachet_cbs *ris_in, const cachet_cms_secrets *s,
+                                     bool allow_weak, const cachet_cms_limits *limits,
+                                     uint8_t *cek, size_t cek_len, cachet_env_recipient_info *info,
+                                     cachet_error *err) {
+    /* TODO(issue 5, recipients engineer): every secret of |s|, kekri, pwri */
+    const cachet_pkey *key = s->keys[0];
+    const cachet_cert *cert = s->certs[0];
     cachet_cbs ris = *ris_in, set, ri, rid;
     cachet_asn1_tag tag;
     cachet_key_type kt = cachet_pkey_type(key);

@@ -49,6 +49,21 @@ typedef enum cachet_cipher {
     CACHET_CIPHER_AES192_GCM,
     CACHET_CIPHER_AES256_GCM,
     CACHET_CIPHER_DES_EDE3_CBC, /* legacy: decrypt only, behind policy */
+    /* added for issue 5 */
+    CACHET_CIPHER_AES128_CCM, /* one-shot only: cachet_aes_ccm */
+    CACHET_CIPHER_AES192_CCM,
+    CACHET_CIPHER_AES256_CCM,
+    CACHET_CIPHER_CHACHA20_POLY1305, /* streaming AEAD, 12-byte nonce, 16-byte tag */
+    /* legacy (decrypt only, behind policy; DES, RC2, CAST5, IDEA and SEED come
+     * from OpenSSL's legacy provider, loaded into a private library context) */
+    CACHET_CIPHER_DES_CBC,
+    CACHET_CIPHER_RC2_CBC,   /* key 1..128 bytes, effective bits from the parameters */
+    CACHET_CIPHER_CAST5_CBC, /* key 5..16 bytes */
+    CACHET_CIPHER_IDEA_CBC,
+    CACHET_CIPHER_SEED_CBC,
+    CACHET_CIPHER_CAMELLIA128_CBC,
+    CACHET_CIPHER_CAMELLIA192_CBC,
+    CACHET_CIPHER_CAMELLIA256_CBC,
 } cachet_cipher;
 
 size_t cachet_cipher_key_len(cachet_cipher c);
@@ -77,6 +92,30 @@ bool cachet_cipher_final(cachet_cipher_ctx *ctx, uint8_t *out, size_t *out_len);
 bool cachet_cipher_get_tag(cachet_cipher_ctx *ctx, uint8_t *tag, size_t len);
 void cachet_cipher_free(cachet_cipher_ctx *ctx);
 
+/* ---- Added for issue 5: more ciphers ---- */
+/* cachet_cipher_is_legacy: 3DES, DES, RC2, CAST5, IDEA, SEED, Camellia (decrypt
+ * only, accepted only with the weak/legacy policy). */
+bool cachet_cipher_is_legacy(cachet_cipher c);
+/* cachet_cipher_key_len_ok: |len| is a valid key length for |c| (fixed length,
+ * or the RC2/CAST5 ranges above). */
+bool cachet_cipher_key_len_ok(cachet_cipher c, size_t len);
+typedef struct cachet_cipher_params {
+    unsigned rc2_effective_bits; /* RC2 only: 1..1024; 0 = key_len * 8 */
+    bool no_padding;             /* CBC without PKCS#7 padding (RFC 3211 key wrap) */
+} cachet_cipher_params;
+/* cachet_cipher_new_ex is cachet_cipher_new with |params| (NULL = defaults).
+ * A legacy cipher the OpenSSL build cannot provide: NULL, CACHET_ERR_UNSUPPORTED. */
+cachet_cipher_ctx *cachet_cipher_new_ex(cachet_cipher c, bool encrypt, const uint8_t *key,
+                                        size_t key_len, const uint8_t *iv, size_t iv_len,
+                                        const cachet_cipher_params *params, cachet_error *err);
+/* cachet_aes_ccm encrypts or decrypts |len| bytes in one call (CCM needs the
+ * length first, RFC 5084 §3.1): nonce 7..13 bytes, tag 4..16 (even). Encrypt
+ * writes |tag|; decrypt checks it and returns false on mismatch (|out|, which
+ * needs |len| bytes, is then cleansed). |c| is one of the AES*_CCM values. */
+bool cachet_aes_ccm(cachet_cipher c, bool encrypt, const uint8_t *key, size_t key_len,
+                    const uint8_t *nonce, size_t nonce_len, const uint8_t *in, size_t len,
+                    uint8_t *out, uint8_t *tag, size_t tag_len, cachet_error *err);
+
 /* ---- AES key wrap (RFC 3394, no padding) ---- */
 /* |out| needs in_len + 8 bytes for wrap; in_len - 8 for unwrap. */
 bool cachet_aes_wrap(const uint8_t *kek, size_t kek_len, const uint8_t *in, size_t in_len,
@@ -84,7 +123,27 @@ bool cachet_aes_wrap(const uint8_t *kek, size_t kek_len, const uint8_t *in, size
 bool cachet_aes_unwrap(const uint8_t *kek, size_t kek_len, const uint8_t *in, size_t in_len,
                        uint8_t *out, size_t *out_len, cachet_error *err);
 
+/* ---- Added for issue 5: AES key wrap with padding (RFC 5649), 3DES key wrap
+ * (RFC 3217, unwrap only, legacy) ---- */
+/* |out| needs in_len rounded up to a multiple of 8, plus 8 for wrap; in_len for unwrap. */
+bool cachet_aes_wrap_pad(const uint8_t *kek, size_t kek_len, const uint8_t *in, size_t in_len,
+                         uint8_t *out, size_t *out_len, cachet_error *err);
+bool cachet_aes_unwrap_pad(const uint8_t *kek, size_t kek_len, const uint8_t *in, size_t in_len,
+                           uint8_t *out, size_t *out_len, cachet_error *err);
+/* |kek| is 24 bytes; |out| needs in_len bytes. */
+bool cachet_des3_unwrap(const uint8_t *kek, size_t kek_len, const uint8_t *in, size_t in_len,
+                        uint8_t *out, size_t *out_len, cachet_error *err);
+
 /* ---- KDFs ---- */
+/* HKDF (RFC 5869) with |md|: Extract(salt, ikm) then Expand(info) to |out_len|
+ * bytes. |salt| may be NULL (then a string of zeros, as RFC 5869 says). */
+bool cachet_hkdf(cachet_md md, const uint8_t *salt, size_t salt_len, const uint8_t *ikm,
+                 size_t ikm_len, const uint8_t *info, size_t info_len, uint8_t *out,
+                 size_t out_len, cachet_error *err);
+/* PBKDF2 (RFC 8018 §5.2) with HMAC-|prf|; |iterations| >= 1 (the caller bounds it). */
+bool cachet_pbkdf2(cachet_md prf, const uint8_t *pass, size_t pass_len, const uint8_t *salt,
+                   size_t salt_len, uint64_t iterations, uint8_t *out, size_t out_len,
+                   cachet_error *err);
 /* ANSI X9.63 KDF (RFC 5753 §7.2): |out_len| bytes from |secret| and |shared_info|. */
 bool cachet_x963_kdf(cachet_md md, const uint8_t *secret, size_t secret_len,
                      const uint8_t *shared_info, size_t info_len, uint8_t *out, size_t out_len,
@@ -199,7 +258,8 @@ bool cachet_rsa_decrypt_key(const cachet_pkey *key, const cachet_oaep_params *oa
                             const uint8_t *in, size_t in_len, uint8_t *out, size_t key_len);
 
 /* ---- ECDH ---- */
-/* cachet_ecdh writes the shared secret (X coordinate, field size bytes). */
+/* cachet_ecdh writes the shared secret (X coordinate, field size bytes; for
+ * X25519/X448 keys the RFC 7748 output, 32/56 bytes, refusing an all-zero one). */
 cachet_status cachet_ecdh(const cachet_pkey *priv, const cachet_pkey *peer, cachet_membuf *out,
                           cachet_error *err);
 
@@ -322,7 +382,8 @@ size_t cachet_cert_common_name(const cachet_cert *cert, char *out, size_t out_le
 
 /* ---- Key generation and writing (crypto/keygen.c) ---- */
 /* cachet_pkey_generate makes a key from |spec|: "rsa:BITS" (2048..8192),
- * "ec:P-256", "ec:P-384", "ec:P-521", "ed25519". Bad spec: CACHET_ERR_USAGE. */
+ * "ec:P-256", "ec:P-384", "ec:P-521", "ed25519", "ed448", "x25519", "x448".
+ * Bad spec: CACHET_ERR_USAGE. */
 cachet_status cachet_pkey_generate(const char *spec, cachet_pkey **out, cachet_error *err);
 /* cachet_pkey_write_private writes PKCS#8 PEM, encrypted (AES-256-CBC, PBKDF2)
  * when |pass| is not NULL. |out| is reset first; the caller cleanses it. */
@@ -359,5 +420,15 @@ typedef struct cachet_pkey_ops {
 cachet_pkey *cachet_pkey_new_external(const cachet_pkey *pub, const cachet_pkey_ops *ops, void *arg,
                                       cachet_error *err);
 bool cachet_pkey_is_external(const cachet_pkey *key);
+
+/* ---- Added for issue 5: X25519 / X448 (RFC 8418) ---- */
+/* cachet_pkey_generate_x makes an ephemeral CACHET_KEY_X25519 or CACHET_KEY_X448 pair. */
+cachet_status cachet_pkey_generate_x(cachet_key_type type, cachet_pkey **out, cachet_error *err);
+/* cachet_pkey_from_raw_public builds an X25519/X448 public key from its raw
+ * encoding (32/56 bytes). */
+cachet_status cachet_pkey_from_raw_public(cachet_key_type type, const uint8_t *raw, size_t len,
+                                          cachet_pkey **out, cachet_error *err);
+/* cachet_pkey_raw_public writes the raw public key of an X25519/X448 key. */
+bool cachet_pkey_raw_public(const cachet_pkey *key, cachet_membuf *out);
 
 #endif

@@ -96,6 +96,21 @@ static bool map_cipher(cachet_cipher_choice c, cachet_cipher *out) {
         case CACHET_CIPHER_CHOICE_AES128_CBC:
             *out = CACHET_CIPHER_AES128_CBC;
             return true;
+        case CACHET_CIPHER_CHOICE_AES256_CCM:
+            *out = CACHET_CIPHER_AES256_CCM;
+            return true;
+        case CACHET_CIPHER_CHOICE_AES128_CCM:
+            *out = CACHET_CIPHER_AES128_CCM;
+            return true;
+        case CACHET_CIPHER_CHOICE_CHACHA20_POLY1305:
+            *out = CACHET_CIPHER_CHACHA20_POLY1305;
+            return true;
+        case CACHET_CIPHER_CHOICE_AES192_CBC:
+            *out = CACHET_CIPHER_AES192_CBC;
+            return true;
+        case CACHET_CIPHER_CHOICE_AES192_GCM:
+            *out = CACHET_CIPHER_AES192_GCM;
+            return true;
     }
     return false;
 }

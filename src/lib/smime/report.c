@@ -23,6 +23,12 @@ const char *cachet_layer_type_name(cachet_layer_type t) {
             return "authEnveloped";
         case CACHET_LAYER_COMPRESSED:
             return "compressed";
+        case CACHET_LAYER_ENCRYPTED:
+            return "encrypted";
+        case CACHET_LAYER_DIGESTED:
+            return "digested";
+        case CACHET_LAYER_DATA:
+            return "data";
     }
     return "unknown";
 }
