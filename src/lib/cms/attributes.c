@@ -87,31 +87,15 @@ bool cachet_cms_build_signed_attrs(cachet_cbb *out, cachet_oid content_type, con
         return (st);                                                                               \
     } while (0)
 
-/* X.690 §11.6: SET OF components in ascending order of their encodings (as octet
- * strings, the shorter padded with zeros at the end). */
-static int der_set_compare(const cachet_cbs *a, const cachet_cbs *b) {
-    size_t n = a->len < b->len ? a->len : b->len;
-    int c = memcmp(a->data, b->data, n);
-    if (c != 0) {
-        return c;
-    }
-    if (a->len == b->len) {
-        return 0;
-    }
-    return a->len < b->len ? -1 : 1;
-}
-
 typedef struct attr_walk {
     cachet_cbs rest;
-    cachet_cbs prev;
-    bool has_prev;
     size_t count;
     size_t max;
 } attr_walk;
 
 /* next_attr reads one Attribute; -1 malformed, 0 end, 1 read. */
 static int next_attr(attr_walk *w, cachet_oid *type, cachet_cbs *type_raw, cachet_cbs *values,
-                     size_t *num_values, bool check_order) {
+                     size_t *num_values) {
     cachet_cbs elem, attr, vals;
     if (w->rest.len == 0) {
         return 0;
@@ -135,11 +119,6 @@ static int next_attr(attr_walk *w, cachet_oid *type, cachet_cbs *type_raw, cache
         }
     }
     *num_values = n;
-    if (check_order && w->has_prev && der_set_compare(&w->prev, &elem) > 0) {
-        return -2;
-    }
-    w->prev = elem;
-    w->has_prev = true;
     w->count++;
     return 1;
 }
@@ -160,14 +139,13 @@ cachet_status cachet_cms_check_signed_attrs(const cachet_cbs *attrs, size_t max_
         cachet_oid type;
         cachet_cbs raw, values, v;
         size_t nvals = 0;
-        int r = next_attr(&w, &type, &raw, &values, &nvals, true);
+        int r = next_attr(&w, &type, &raw, &values, &nvals);
         if (r == 0) {
             break;
         }
-        if (r == -2) {
-            FAIL(CACHET_ERR_ATTRIBUTES, "signedAttrs not in DER SET OF order (attribute %zu)",
-                 w.count);
-        }
+        /* SignedAttributes out of DER SET OF order (a signer's bug, R5652-5.3-7)
+         * are accepted: the signature is checked over the bytes received, so
+         * the order cannot change what was signed. */
         if (r < 0) {
             FAIL(CACHET_ERR_ATTRIBUTES, "malformed attribute %zu", w.count);
         }
@@ -273,7 +251,7 @@ cachet_status cachet_cms_check_unsigned_attrs(const cachet_cbs *attrs, size_t ma
         cachet_oid type;
         cachet_cbs raw, values;
         size_t nvals = 0;
-        int r = next_attr(&w, &type, &raw, &values, &nvals, false);
+        int r = next_attr(&w, &type, &raw, &values, &nvals);
         if (r == 0) {
             return CACHET_OK;
         }
@@ -305,7 +283,7 @@ bool cachet_cms_is_forged_attrs(const uint8_t *data, size_t len) {
         cachet_oid type;
         cachet_cbs raw, values;
         size_t nvals = 0;
-        int r = next_attr(&w, &type, &raw, &values, &nvals, false);
+        int r = next_attr(&w, &type, &raw, &values, &nvals);
         if (r == 0) {
             break;
         }

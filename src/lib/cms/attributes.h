@@ -168,7 +168,9 @@ struct cachet_cms_verify {
     bool has_crls;
     cachet_cbs crls; /* SignedData.crls contents (in the skeleton) */
     size_t num_signer_certs;
-    bool empty_layer; /* no SignerInfo, id-data eContent (RFC 3183 §3) */
+    bool empty_layer;              /* no SignerInfo, id-data eContent (RFC 3183 §3) */
+    cachet_cms_cert_lookup lookup; /* signer certificates from elsewhere */
+    void *lookup_arg;
 };
 
 /* cachet_cms_verify_fail records the first failure (sticky) and copies it to |err|. */

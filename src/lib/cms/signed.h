@@ -124,6 +124,17 @@ cachet_status cachet_cms_verify_content(cachet_cms_verify *v, const uint8_t *dat
  * intermediates. New references are taken; call before finish. */
 cachet_status cachet_cms_verify_add_certs(cachet_cms_verify *v, const cachet_cert_list *certs,
                                           cachet_error *err);
+/* cachet_cms_cert_lookup finds certificates for a signer whose sid (the whole
+ * SignerIdentifier element) matches no certificate the message or
+ * cachet_cms_verify_add_certs brought, appending them to |out| (new
+ * references). False only on a failure that must stop verification (|err|
+ * set); finding nothing is true with |out| unchanged. */
+typedef bool (*cachet_cms_cert_lookup)(void *arg, const cachet_cbs *sid, cachet_cert_list *out,
+                                       cachet_error *err);
+/* cachet_cms_verify_set_cert_lookup installs |fn| (called from finish, at most
+ * once per such signer). The certificates found are candidates like the others:
+ * the signature decides (SG-10) and they serve as intermediates too. */
+void cachet_cms_verify_set_cert_lookup(cachet_cms_verify *v, cachet_cms_cert_lookup fn, void *arg);
 /* cachet_cms_verify_update feeds ContentInfo bytes in any chunks. Fails with
  * MALFORMED/LIMIT/UNSUPPORTED on a structural problem (sticky). */
 cachet_status cachet_cms_verify_update(cachet_cms_verify *v, const uint8_t *data, size_t len,

@@ -119,6 +119,46 @@ static void signed_attrs_of(const cachet_cbs *si, cachet_cbs *out) {
         cachet_cbs_get_asn1(&body, out, CACHET_ASN1_CONTEXT_CONS(0));
     }
 }
+/* signer_sid: the SignerIdentifier element of a SignerInfo (§5.3). */
+static bool signer_sid(cachet_cbs si, cachet_cbs *sid) {
+    cachet_cbs body;
+    uint64_t version;
+    return cachet_cbs_get_asn1(&si, &body, CACHET_ASN1_SEQUENCE) &&
+           cachet_cbs_get_asn1_uint64(&body, &version) &&
+           cachet_cbs_get_any_asn1_element(&body, sid, NULL, NULL);
+}
+
+/* lookup_missing_signer_certs asks the lookup (a certificate store) for the
+ * certificate of each signer the message did not bring (RFC 5652 §5.1: the
+ * certificates field may be absent when the recipient is expected to have
+ * them). Malformed SignerInfos are left to the signer check. */
+static bool lookup_missing_signer_certs(cachet_cms_verify *v, cachet_cbs sis, cachet_error *e) {
+    if (v->lookup == NULL) {
+        return true;
+    }
+    while (sis.len > 0) {
+        cachet_cbs si, sid;
+        bool found = false;
+        if (!cachet_cbs_get_any_asn1_element(&sis, &si, NULL, NULL)) {
+            return true;
+        }
+        if (!signer_sid(si, &sid)) {
+            continue;
+        }
+        for (size_t i = 0; i < v->all_certs.num && !found; i++) {
+            found = cachet_cms_sid_matches(&sid, v->all_certs.certs[i]);
+        }
+        if (!found && !v->lookup(v->lookup_arg, &sid, &v->all_certs, e)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+void cachet_cms_verify_set_cert_lookup(cachet_cms_verify *v, cachet_cms_cert_lookup fn, void *arg) {
+    v->lookup = fn;
+    v->lookup_arg = arg;
+}
 
 /* Severity order for the overall status (signed.h). */
 static int rank(cachet_status st) {
@@ -190,6 +230,11 @@ static cachet_status check_signers(cachet_cms_verify *v, const sd_parts *p,
         if (!cachet_cert_list_push(&v->all_certs, c)) {
             return cachet_err_set(e, CACHET_ERR_NOMEM, "SignedData", -1, "out of memory");
         }
+    }
+    if (!lookup_missing_signer_certs(v, sis, e)) {
+        return e->status != CACHET_OK
+                   ? e->status
+                   : cachet_err_set(e, CACHET_ERR_NOMEM, "SignedData", -1, "out of memory");
     }
     if (!cachet_cms_verify_finalize_digests(v)) {
         return cachet_err_set(e, CACHET_ERR_INTERNAL, "SignedData", -1, "digest");

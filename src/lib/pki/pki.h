@@ -59,6 +59,12 @@ cachet_status cachet_pki_store_chain(cachet_db *db, const cachet_cert *leaf, siz
  * middle of a path. */
 cachet_status cachet_pki_store_intermediates(cachet_db *db, size_t max, cachet_cert_list *out,
                                              cachet_error *err);
+/* cachet_pki_store_matching appends to |out| the stored certificates for which
+ * |match| is true (at most |max|): e.g. the certificate of a signer whose
+ * message did not carry it. */
+cachet_status cachet_pki_store_matching(cachet_db *db,
+                                        bool (*match)(void *arg, const cachet_cert *c), void *arg,
+                                        size_t max, cachet_cert_list *out, cachet_error *err);
 /* cachet_pki_add_anchors adds every stored anchor to |trust|. */
 cachet_status cachet_pki_add_anchors(cachet_db *db, cachet_trust *trust, size_t *num_added,
                                      cachet_error *err);

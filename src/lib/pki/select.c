@@ -155,6 +155,33 @@ cachet_status cachet_pki_store_intermediates(cachet_db *db, size_t max, cachet_c
     return st;
 }
 
+cachet_status cachet_pki_store_matching(cachet_db *db,
+                                        bool (*match)(void *arg, const cachet_cert *c), void *arg,
+                                        size_t max, cachet_cert_list *out, cachet_error *err) {
+    if (db == NULL || out == NULL || match == NULL) {
+        return cachet_err_set(err, CACHET_ERR_USAGE, "store", -1, "missing store");
+    }
+    cachet_db_cert *recs = NULL;
+    size_t n = 0;
+    cachet_status st = cachet_db_list_certs(db, &recs, &n, err);
+    size_t taken = 0;
+    for (size_t i = 0; st == CACHET_OK && i < n && taken < max; i++) {
+        cachet_cert *c = NULL;
+        if (cachet_pki_record_cert(&recs[i], &c, NULL) != CACHET_OK) {
+            continue;
+        }
+        if (match(arg, c)) {
+            if (!cachet_cert_list_push(out, c)) {
+                st = cachet_err_set(err, CACHET_ERR_NOMEM, "store", -1, "out of memory");
+            }
+            taken++;
+        }
+        cachet_cert_free(c);
+    }
+    cachet_db_certs_free(recs, n);
+    return st;
+}
+
 /* Why candidates were refused, for the error message. */
 typedef struct tally {
     size_t expired, not_yet_valid, key_usage, eku, key_type, untrusted, revoked, unknown,
