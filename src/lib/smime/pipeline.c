@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "smime/pipeline.h"
+#include "smime/verify_store_signer.h"
 
 cachet_status cachet_rd_unit_update(cachet_rd_unit *u, const uint8_t *data, size_t len) {
     return len == 0 ? CACHET_OK : u->vt->update(u, data, len);
@@ -266,6 +267,7 @@ cachet_cms_verify *cachet_rd_new_verifier(cachet_reader *rd, const cachet_sink *
     if (v == NULL || rd->mode == CACHET_RD_INSPECT || rd->ctx->store == NULL) {
         return v;
     }
+    cachet_cms_verify_set_cert_lookup(v, cachet_rd_store_signer_lookup, rd);
     /* RFC 8550 §4.2: certificates kept from earlier messages complete the path
      * of a signer whose message carries only its own certificate. */
     if (!rd->store_cas_loaded) {
