@@ -308,6 +308,32 @@ typedef struct golden {
     " micalg=sha-256;\r\n boundary=\"=_b1\"\r\n\r\n"
 
 static const golden goldens[] = {
+    /* AS2 (RFC 4130) messages stored as the HTTP request that carried them */
+    {"as2_http_request_line_first_is_skipped",
+     "POST /as2 HTTP/1.1\r\nContent-Type: text/plain\r\n\r\nbody\r\n", 0, NULL,
+     "H [] Content-Type: text/plain | raw Content-Type: text/plain\\r\\n\n"
+     "E [] text/plain 7bit\n"
+     "B [] body\\r\\n | raw body\\r\\n\n"
+     "X []\n"
+     "R [] Content-Type: text/plain\\r\\n\\r\\nbody\\r\\n\n"
+     "= ok anomalies=0x100001\n"},
+    {"http_status_line_first_is_skipped",
+     "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nbody\r\n", 0, NULL,
+     "H [] Content-Type: text/plain | raw Content-Type: text/plain\\r\\n\n"
+     "E [] text/plain 7bit\n"
+     "B [] body\\r\\n | raw body\\r\\n\n"
+     "X []\n"
+     "R [] Content-Type: text/plain\\r\\n\\r\\nbody\\r\\n\n"
+     "= ok anomalies=0x100001\n"},
+    {"http_line_later_in_the_header_ends_it",
+     "Content-Type: text/plain\r\nPOST /as2 HTTP/1.1\r\n\r\nbody\r\n", 0, NULL,
+     "H [] Content-Type: text/plain | raw Content-Type: text/plain\\r\\n\n"
+     "E [] text/plain 7bit\n"
+     "B [] POST /as2 HTTP/1.1\\r\\n\\r\\nbody\\r\\n | raw POST /as2 "
+     "HTTP/1.1\\r\\n\\r\\nbody\\r\\n\n"
+     "X []\n"
+     "R [] Content-Type: text/plain\\r\\nPOST /as2 HTTP/1.1\\r\\n\\r\\nbody\\r\\n\n"
+     "= ok anomalies=0x5\n"},
     {"folded_header_is_unfolded_and_body_passes_through",
      "From: a@b\r\nSubject: hi\r\n there\r\n\r\nbody\r\nline2\r\n", 0, NULL,
      "H [] From: a@b | raw From: a@b\\r\\n\n"

@@ -39,6 +39,7 @@
 #define CACHET_MIME_ANOM_EMPTY_PART (1u << 17)        /* body part with neither headers nor body */
 #define CACHET_MIME_ANOM_LONG_LINE (1u << 18)         /* a line longer than 998 octets */
 #define CACHET_MIME_ANOM_CTE_ON_LEAF_MULTI (1u << 19) /* a not-descended composite has a CTE */
+#define CACHET_MIME_ANOM_HTTP_START_LINE (1u << 20)   /* an AS2 HTTP request/status line first */
 
 /* ---- Content-Transfer-Encoding -------------------------------------------- */
 typedef enum cachet_mime_cte {

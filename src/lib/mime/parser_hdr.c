@@ -4,7 +4,7 @@
 
 #include "mime/internal.h"
 
-enum { H_LINE_START, H_NAME, H_NAME_WSP, H_CR_START, H_VALUE };
+enum { H_LINE_START, H_NAME, H_NAME_WSP, H_CR_START, H_VALUE, H_HTTP_LINE };
 
 void cachet_mime_p_hdr_reset(cachet_mime_parser *p) {
     p->hs = H_LINE_START;
@@ -229,7 +229,30 @@ static bool end_headers(cachet_mime_parser *p) {
 }
 
 /* A line that cannot be a header field ends the header section and is body. */
+/* An AS2 message (RFC 4130) is often stored as the HTTP request or response
+ * that carried it: its first line is "POST /path HTTP/1.1" or "HTTP/1.1 200
+ * OK", then the MIME header. Only that line, only first in the message. */
+static bool http_start_line(const cachet_mime_parser *p) {
+    static const char *const starts[] = {"POST ", "PUT ", "HTTP/1.0 ", "HTTP/1.1 "};
+    if (p->nframes != 1 || p->hdr_total != p->lbuf.len) {
+        return false;
+    }
+    for (size_t i = 0; i < sizeof(starts) / sizeof(starts[0]); i++) {
+        size_t n = strlen(starts[i]);
+        if (p->lbuf.len > n && memcmp(p->lbuf.data, starts[i], n) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
 static bool junk_line(cachet_mime_parser *p) {
+    if (http_start_line(p)) {
+        p->anomalies |= CACHET_MIME_ANOM_HTTP_START_LINE;
+        p->lbuf.len = 0;
+        p->hs = H_HTTP_LINE;
+        return true;
+    }
     p->anomalies |= CACHET_MIME_ANOM_NO_BLANK_LINE;
     cachet_membuf line = p->lbuf;
     p->lbuf = (cachet_membuf){.max = line.max};
@@ -329,6 +352,11 @@ bool cachet_mime_p_hdr_byte(cachet_mime_parser *p, uint8_t c) {
                 return false;
             }
             return junk_line(p);
+        case H_HTTP_LINE:
+            if (c == '\n') {
+                p->hs = H_LINE_START;
+            }
+            return true;
         default: /* H_VALUE */
             if (c == '\n') {
                 p->hs = H_LINE_START;
@@ -343,6 +371,7 @@ bool cachet_mime_p_hdr_close(cachet_mime_parser *p) {
         case H_LINE_START:
             return complete_field(p) && end_headers(p);
         case H_VALUE:
+        case H_HTTP_LINE:
             p->anomalies |= CACHET_MIME_ANOM_NO_BLANK_LINE;
             return complete_field(p) && end_headers(p);
         default:
