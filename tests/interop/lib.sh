@@ -281,6 +281,7 @@ json_problem() {
 #   json:PATH=V    the JSON report on stdout has PATH = V      nooutput   $O absent, stdout empty,
 #                                                                         a message on stderr
 #   same:FILE      $O equals FILE byte for byte               body:FILE  $O has the body of FILE
+#   nofile         $O absent (with --json, whose report is on stdout)
 # The arguments may use $O (the output file) and any variable the caller exported.
 O=$W/table.out
 run_table() {
@@ -306,6 +307,7 @@ run_table() {
                 stdout~*) grep -q -F -- "${c#stdout~}" "$OUT" || problem "expected '${c#stdout~}' on stdout" ;;
                 err~*) grep -q -i -F -- "${c#err~}" "$ERR" || problem "expected '${c#err~}' on stderr, got '$(head -c 150 "$ERR" | tr '\n' ' ')'" ;;
                 json:*) json_problem "$OUT" "${c#json:}" ;;
+                nofile) [ ! -e "$O" ] || problem "expected no output file, got $(stat -c %s "$O") bytes" ;;
                 nooutput)
                     [ ! -e "$O" ] || problem "expected no output file, got $(stat -c %s "$O") bytes"
                     [ ! -s "$OUT" ] || problem "expected empty stdout"
