@@ -1,6 +1,8 @@
 /* Writing RecipientInfos: the checks made before encrypting to a certificate
  * (ATTACKS B18 / CE-05) and KeyTransRecipientInfo (RFC 5652 §6.2.1) with
- * PKCS#1 v1.5 (RFC 3370 §4.2.1) or RSAES-OAEP (RFC 3560 §3). */
+ * PKCS#1 v1.5 (RFC 3370 §4.2.1) or RSAES-OAEP (RFC 3560 §3); EC, X25519 and
+ * X448 certificates go to recipient_kari.c, KEKs to recipient_kek.c and
+ * passwords to recipient_pwri.c. */
 #include <string.h>
 #include <time.h>
 
@@ -53,6 +55,14 @@ cachet_status cachet_env_check_recipient(const cachet_cert *cert, bool allow_wea
                 st = cachet_err_set(err, CACHET_ERR_UNSUPPORTED, "recipients", -1,
                                     "certificate \"%s\": EC curve not supported (P-256/384/521)",
                                     subject);
+            }
+            break;
+        case CACHET_KEY_X25519:
+        case CACHET_KEY_X448:
+            /* RFC 8418 §3: key agreement, so KeyUsage must allow keyAgreement. */
+            if (!cachet_cert_allows_key_agreement(cert)) {
+                st = cachet_err_set(err, CACHET_ERR_USAGE, "recipients", -1,
+                                    "certificate \"%s\": KeyUsage lacks keyAgreement", subject);
             }
             break;
         default:
@@ -122,6 +132,7 @@ cachet_status cachet_env_add_recipient(cachet_cbb *ris, const cachet_cert *cert,
     size_t ski_len;
     char subject[256];
     cachet_pkey *pub;
+    cachet_key_type kt;
     cachet_status st;
     if (use_ski && !cachet_cert_ski(cert, &ski, &ski_len)) {
         cachet_cert_subject(cert, subject, sizeof(subject));
@@ -132,7 +143,9 @@ cachet_status cachet_env_add_recipient(cachet_cbb *ris, const cachet_cert *cert,
     if (pub == NULL) {
         return cachet_err_set(err, CACHET_ERR_KEY, "recipients", -1, "public key unreadable");
     }
-    if (cachet_pkey_type(pub) == CACHET_KEY_EC) {
+    kt = cachet_pkey_type(pub);
+    if (kt == CACHET_KEY_EC || kt == CACHET_KEY_X25519 || kt == CACHET_KEY_X448) {
+        /* RFC 5652 §6.1: a kari (version 3) makes EnvelopedData version 2. */
         st = cachet_env_add_kari(ris, cert, pub, use_ski, cek, cek_len, err);
         *out_needs_v2 = true;
     } else {
