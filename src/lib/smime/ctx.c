@@ -21,6 +21,8 @@ cachet_ctx *cachet_ctx_new(void) {
         .max_decompressed = (uint64_t)1 << 30,
         .max_ratio = 1000,
         .hold_in_memory = 1u << 20,
+        .max_pbkdf2_iterations = 10000000,
+        .max_ccm_content = 64u << 20,
     };
     cachet_err_clear(&ctx->err);
     return ctx;
@@ -154,5 +156,14 @@ cachet_cms_limits cachet_ctx_cms_limits(const cachet_ctx *ctx) {
     l.max_certificates = ctx->limits.max_certificates;
     l.max_decompressed = ctx->limits.max_decompressed;
     l.max_ratio = ctx->limits.max_ratio;
+    /* Added in issue 5: a cachet_limits filled by a caller that predates them
+     * holds 0 there, which keeps the defaults rather than refusing every
+     * password recipient and every AES-CCM message. */
+    if (ctx->limits.max_pbkdf2_iterations != 0) {
+        l.max_pbkdf2_iterations = ctx->limits.max_pbkdf2_iterations;
+    }
+    if (ctx->limits.max_ccm_content != 0) {
+        l.max_ccm_content = ctx->limits.max_ccm_content;
+    }
     return l;
 }

@@ -206,9 +206,36 @@ cachet_status cachet_rd_add_layer(cachet_reader *rd, const cachet_rd_place *plac
     return CACHET_OK;
 }
 
+/* id-data is not here: as an inner content type it means "the content itself"
+ * (MIME, or raw bytes); only a ContentInfo met where a layer may start (raw
+ * input, a pkcs7-mime body) is taken as an id-data layer (cachet_rd_decide). */
 bool cachet_rd_oid_is_layer(cachet_oid oid) {
     return oid == CACHET_OID_SIGNED_DATA || oid == CACHET_OID_ENVELOPED_DATA ||
-           oid == CACHET_OID_AUTH_ENVELOPED_DATA || oid == CACHET_OID_COMPRESSED_DATA;
+           oid == CACHET_OID_AUTH_ENVELOPED_DATA || oid == CACHET_OID_COMPRESSED_DATA ||
+           oid == CACHET_OID_ENCRYPTED_DATA || oid == CACHET_OID_DIGESTED_DATA;
+}
+
+static cachet_layer_type encrypted_type(cachet_oid oid) {
+    return oid == CACHET_OID_ENVELOPED_DATA        ? CACHET_LAYER_ENVELOPED
+           : oid == CACHET_OID_AUTH_ENVELOPED_DATA ? CACHET_LAYER_AUTH_ENVELOPED
+                                                   : CACHET_LAYER_ENCRYPTED;
+}
+
+static const char *encrypted_name(cachet_oid oid) {
+    return oid == CACHET_OID_ENVELOPED_DATA        ? "enveloped-data"
+           : oid == CACHET_OID_AUTH_ENVELOPED_DATA ? "authEnveloped-data"
+                                                   : "encrypted-data";
+}
+
+/* cannot_open lists the encrypted layer that stopped us, so the report says why. */
+static cachet_status cannot_open(cachet_reader *rd, const cachet_rd_place *place, cachet_oid oid,
+                                 const char *why) {
+    size_t idx;
+    if (cachet_rd_add_layer(rd, place, encrypted_type(oid), &idx) != CACHET_OK) {
+        return rd->op->err.status;
+    }
+    return cachet_rd_fatalf(rd, place, CACHET_ERR_NO_RECIPIENT, "message is encrypted (%s); %s",
+                            encrypted_name(oid), why);
 }
 
 cachet_status cachet_rd_decide(cachet_reader *rd, const cachet_rd_place *place, cachet_oid oid,
@@ -219,6 +246,7 @@ cachet_status cachet_rd_decide(cachet_reader *rd, const cachet_rd_place *place, 
             return CACHET_OK;
         case CACHET_OID_ENVELOPED_DATA:
         case CACHET_OID_AUTH_ENVELOPED_DATA:
+        case CACHET_OID_ENCRYPTED_DATA:
             if (place->scan) {
                 /* EFAIL (ATTACKS EF-03): only the root of a message is ever decrypted. */
                 *out = CACHET_RD_IGNORE;
@@ -232,25 +260,24 @@ cachet_status cachet_rd_decide(cachet_reader *rd, const cachet_rd_place *place, 
                 *out = CACHET_RD_PROCESS;
                 return CACHET_OK;
             }
-            if (rd->cred == NULL) {
-                /* List the layer that stopped us, so the report says why. */
-                size_t idx;
-                if (cachet_rd_add_layer(rd, place,
-                                        oid == CACHET_OID_ENVELOPED_DATA
-                                            ? CACHET_LAYER_ENVELOPED
-                                            : CACHET_LAYER_AUTH_ENVELOPED,
-                                        &idx) != CACHET_OK) {
-                    return rd->op->err.status;
-                }
-                return cachet_rd_fatalf(
-                    rd, place, CACHET_ERR_NO_RECIPIENT,
-                    "message is encrypted (%s); decrypt it or pass --cert/--key",
-                    oid == CACHET_OID_ENVELOPED_DATA ? "enveloped-data" : "authEnveloped-data");
+            if (!rd->sec.any) {
+                return cannot_open(rd, place, oid, "decrypt it or pass --cert/--key");
+            }
+            if (oid == CACHET_OID_ENCRYPTED_DATA && rd->sec.s.content_key == NULL) {
+                /* An EncryptedData names no recipient: only its content key opens it. */
+                return cannot_open(rd, place, oid,
+                                   "it needs its content key (a secret key without an id)");
             }
             *out = CACHET_RD_PROCESS;
             return CACHET_OK;
         case CACHET_OID_COMPRESSED_DATA:
             *out = CACHET_RD_PROCESS;
+            return CACHET_OK;
+        case CACHET_OID_DIGESTED_DATA:
+        case CACHET_OID_DATA:
+            /* Neither is a signature: a part of an unsigned multipart holding one
+             * changes nothing about whether the message is signed. */
+            *out = place->scan ? CACHET_RD_IGNORE : CACHET_RD_PROCESS;
             return CACHET_OK;
         default:
             return cachet_rd_fatalf(rd, place, CACHET_ERR_UNSUPPORTED,
@@ -352,6 +379,15 @@ static cachet_status final_status(cachet_reader *rd) {
             if (only_empty(rd) != CACHET_OK) {
                 return op->err.status;
             }
+            if (rd->num_signed == 0 && rd->verdict.status != CACHET_OK) {
+                /* Only a digest can have failed: say that, not just "not signed". */
+                return cachet_op_fail(op, &rd->verdict);
+            }
+            if (rd->num_signed == 0 && rd->num_digested > 0) {
+                return cachet_op_failf(op, CACHET_ERR_NO_SIGNERS, "", -1,
+                                       "message is not signed: it carries only a digest "
+                                       "(DigestedData), which anyone can recompute");
+            }
             if (rd->num_signed == 0) {
                 return cachet_op_failf(op, CACHET_ERR_NO_SIGNERS, "", -1, "message is not signed");
             }
@@ -437,6 +473,7 @@ static void rd_free(void *impl) {
     cachet_free(rd->layers);
     cachet_rd_fields_free(&rd->outer);
     cachet_rd_harvest_free(rd->harvested);
+    cachet_rd_secrets_clear(&rd->sec);
     cachet_free(rd);
 }
 
@@ -447,15 +484,11 @@ static const cachet_op_vtable rd_vtable = {
     .free_impl = rd_free,
 };
 
-cachet_op *cachet_rd_new(const cachet_ctx *ctx, cachet_rd_mode mode, const cachet_credential *cred,
+cachet_op *cachet_rd_new(const cachet_ctx *ctx, cachet_rd_mode mode, const cachet_rd_keys *keys,
                          bool process_signed, bool raw, bool detached, const cachet_sink *out,
                          cachet_error *err) {
     if (ctx == NULL || (out == NULL && mode != CACHET_RD_INSPECT)) {
         cachet_err_set(err, CACHET_ERR_USAGE, "", -1, "context and output sink are needed");
-        return NULL;
-    }
-    if (cred != NULL && (cred->key == NULL || cred->cert == NULL)) {
-        cachet_err_set(err, CACHET_ERR_USAGE, "", -1, "credential without key or certificate");
         return NULL;
     }
     if (detached && !raw) {
@@ -464,14 +497,28 @@ cachet_op *cachet_rd_new(const cachet_ctx *ctx, cachet_rd_mode mode, const cache
                        "carries its content)");
         return NULL;
     }
+    cachet_rd_secrets sec;
+    if (cachet_rd_secrets_init(&sec, keys, err) != CACHET_OK) {
+        return NULL;
+    }
+    if (mode == CACHET_RD_DECRYPT && !sec.any) {
+        cachet_rd_secrets_clear(&sec);
+        cachet_err_set(err, CACHET_ERR_USAGE, "", -1,
+                       "nothing to decrypt with: give a credential, a secret key or a password");
+        return NULL;
+    }
     cachet_reader *rd = cachet_calloc(1, sizeof(*rd));
     if (rd == NULL) {
+        cachet_rd_secrets_clear(&sec);
         cachet_err_set(err, CACHET_ERR_NOMEM, "", -1, "out of memory");
         return NULL;
     }
     rd->mode = mode;
     rd->ctx = ctx;
-    rd->cred = cred;
+    rd->sec = sec;
+    if (rd->sec.s.password != NULL) {
+        rd->sec.s.password = &rd->sec.password; /* it pointed into |sec| */
+    }
     rd->process_signed = process_signed;
     rd->raw = raw;
     rd->detached = detached;

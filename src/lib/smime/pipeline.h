@@ -12,6 +12,7 @@
 #define CACHET_SMIME_PIPELINE_H
 
 #include "cms/compressed.h"
+#include "cms/digested.h"
 #include "cms/enveloped.h"
 #include "cms/signed.h"
 #include "mime/mime.h"
@@ -62,6 +63,39 @@ bool cachet_rd_fields_add(cachet_rd_fields *f, const char *name, const uint8_t *
 bool cachet_rd_fields_has(const cachet_rd_fields *f, const char *name);
 void cachet_rd_fields_free(cachet_rd_fields *f);
 
+/* What a reader may decrypt with, as the caller gave it (decrypt options, or
+ * verify's decrypt_with): credentials, secret keys (with an id: a KEK; without:
+ * the content key of an EncryptedData) and a password. */
+typedef struct cachet_rd_keys {
+    const cachet_credential *cred;
+    const cachet_credential *const *more_creds;
+    size_t num_more_creds;
+    const cachet_secret_key *secret_keys;
+    size_t num_secret_keys;
+    const char *password;
+} cachet_rd_keys;
+
+/* The reader's own copy of them for cms/ (pipeline_keys.c): the arrays and the
+ * secret bytes belong to the reader (cleansed when freed); the private keys and
+ * certificates stay the credentials' (which must outlive the operation). */
+typedef struct cachet_rd_secrets {
+    cachet_cms_secrets s;
+    const cachet_pkey **keys;
+    const cachet_cert **certs;
+    cachet_cms_kek *keks;
+    uint8_t *bytes; /* every KEK, id, the password and the content key */
+    size_t bytes_len;
+    cachet_cms_password password;
+    bool any; /* something to decrypt with */
+} cachet_rd_secrets;
+
+/* cachet_rd_secrets_init checks and copies |keys| (NULL: none); CACHET_ERR_USAGE
+ * for a credential without key or certificate, a KEK whose length is not
+ * 16/24/32, an empty key, or more than one key without an id. */
+cachet_status cachet_rd_secrets_init(cachet_rd_secrets *out, const cachet_rd_keys *keys,
+                                     cachet_error *err);
+void cachet_rd_secrets_clear(cachet_rd_secrets *s);
+
 /* The most stored CA certificates offered as intermediates to one message. */
 #define CACHET_RD_MAX_STORE_CAS 256
 
@@ -69,9 +103,9 @@ typedef struct cachet_reader {
     cachet_rd_mode mode;
     cachet_op *op;
     const cachet_ctx *ctx;
-    const cachet_credential *cred; /* NULL: enveloped layers cannot be opened */
-    bool process_signed;           /* verify signed layers (else output them intact) */
-    bool raw;                      /* id-data content is raw bytes, not MIME */
+    cachet_rd_secrets sec; /* sec.any false: encrypted layers cannot be opened */
+    bool process_signed;   /* verify signed layers (else output them intact) */
+    bool raw;              /* id-data content is raw bytes, not MIME */
     cachet_cms_policy policy;
     cachet_cms_policy inspect_policy; /* no trust: chains reported not checked */
     cachet_cms_limits limits;
@@ -94,7 +128,8 @@ typedef struct cachet_reader {
     bool have_message;      /* a MIME message header was read (From applies) */
     cachet_rd_fields outer; /* top-level fields other than Content-* */
     size_t num_signed, num_enveloped, num_compressed; /* layers processed */
-    size_t num_scanned_signed;                        /* signed parts found by the scan */
+    size_t num_digested;       /* DigestedData layers: integrity only, never "signed" */
+    size_t num_scanned_signed; /* signed parts found by the scan */
     /* RFC 3183 §3 empty signature layers passed through: not signatures, so
      * num_signed leaves them out; |empty_error| is why one alone is not signed */
     size_t num_empty_signed;
@@ -120,8 +155,9 @@ typedef struct cachet_reader {
     bool store_cas_loaded;
 } cachet_reader;
 
-/* cachet_rd_new makes the reader and the op around it. */
-cachet_op *cachet_rd_new(const cachet_ctx *ctx, cachet_rd_mode mode, const cachet_credential *cred,
+/* cachet_rd_new makes the reader and the op around it; |keys| (may be NULL) is
+ * copied. */
+cachet_op *cachet_rd_new(const cachet_ctx *ctx, cachet_rd_mode mode, const cachet_rd_keys *keys,
                          bool process_signed, bool raw, bool detached, const cachet_sink *out,
                          cachet_error *err);
 
@@ -185,6 +221,18 @@ cachet_rd_unit *cachet_rd_pem_new(cachet_reader *rd, const cachet_rd_place *plac
 cachet_rd_unit *cachet_rd_detect_new(cachet_reader *rd, const cachet_rd_place *place);
 /* cachet_rd_out_new writes raw bytes to the output (to nowhere when |place| scans). */
 cachet_rd_unit *cachet_rd_out_new(cachet_reader *rd, const cachet_rd_place *place);
+
+/* ---- A ContentInfo of type id-data (pipeline_data.c) ---- */
+/* cachet_rd_data reads ContentInfo{id-data, [0] OCTET STRING} (BER or DER) and
+ * writes the octets to |out| as they arrive (|out| is copied, never closed). */
+typedef struct cachet_rd_data cachet_rd_data;
+cachet_rd_data *cachet_rd_data_new(const cachet_cms_limits *limits, const cachet_sink *out);
+cachet_status cachet_rd_data_update(cachet_rd_data *d, const uint8_t *data, size_t len,
+                                    cachet_error *err);
+/* cachet_rd_data_finish checks the structure is complete and fills |out| (type
+ * DATA, content_type "id-data"). */
+cachet_status cachet_rd_data_finish(cachet_rd_data *d, cachet_layer_report *out, cachet_error *err);
+void cachet_rd_data_free(cachet_rd_data *d);
 
 /* ---- Recognising entities (pipeline_ctype.c) ---- */
 bool cachet_rd_is_multipart(const cachet_mime_ctype *ct);

@@ -1,5 +1,6 @@
 /* CMS units of the pipeline: sniffing a ContentInfo, PEM armor, and removing
- * one signed, enveloped, authEnveloped or compressed layer. */
+ * one signed, enveloped, authEnveloped, encrypted, compressed, digested or
+ * id-data layer. */
 #include <stdio.h>
 #include <string.h>
 
@@ -215,6 +216,8 @@ typedef struct cms_unit {
     cachet_cms_verify *v;
     cachet_cms_decrypt *d;
     cachet_cms_decompress *z;
+    cachet_cms_undigest *g;
+    cachet_rd_data *data;
     bool detached;                 /* content came through cachet_op_update_content */
     cachet_env_describe *describe; /* inspect of an enveloped layer: no key */
     cachet_rd_unit *child;
@@ -230,6 +233,9 @@ static cachet_oid inner_type(const cms_unit *c) {
     }
     if (c->z != NULL) {
         return cachet_cms_decompress_content_type(c->z);
+    }
+    if (c->g != NULL) {
+        return cachet_cms_undigest_content_type(c->g);
     }
     return CACHET_OID_UNKNOWN;
 }
@@ -286,6 +292,10 @@ static cachet_status cms_update(cachet_rd_unit *u, const uint8_t *data, size_t l
         st = cachet_cms_decrypt_update(c->d, data, len, &e);
     } else if (c->z != NULL) {
         st = cachet_cms_decompress_update(c->z, data, len, &e);
+    } else if (c->g != NULL) {
+        st = cachet_cms_undigest_update(c->g, data, len, &e);
+    } else if (c->data != NULL) {
+        st = cachet_rd_data_update(c->data, data, len, &e);
     } else if (c->describe != NULL) {
         st = cachet_env_describe_update(c->describe, data, len, &e);
     }
@@ -309,6 +319,31 @@ static cachet_status finish_child(cms_unit *c) {
     return c->child != NULL ? cachet_rd_unit_finish(c->child) : CACHET_OK;
 }
 
+/* digested_finish checks the digest. A mismatch is a verdict (the report goes
+ * on, nothing is output) - but inside decrypted content it is one more thing
+ * that must not tell a tampered ciphertext from another (ATTACKS PO-02), so
+ * there it is the uniform decryption failure. */
+static cachet_status digested_finish(cms_unit *c, cachet_layer_report *l) {
+    cachet_reader *rd = c->rd;
+    cachet_error e;
+    cachet_err_clear(&e);
+    cachet_status st = cachet_cms_undigest_finish(c->g, l, &e);
+    restore_part(c, l);
+    l->type = CACHET_LAYER_DIGESTED;
+    if (st == CACHET_ERR_BAD_SIGNATURE && !c->place.after_decrypt) {
+        l->digest_valid = false;
+        if (rd->mode != CACHET_RD_INSPECT) {
+            cachet_rd_verdict(rd, &c->place, &e);
+        }
+    } else if (st != CACHET_OK) {
+        return cms_failed(c, &e);
+    }
+    if (!c->place.scan) {
+        rd->num_digested++;
+    }
+    return CACHET_OK;
+}
+
 static cachet_status cms_finish(cachet_rd_unit *u) {
     cms_unit *c = (cms_unit *)u;
     cachet_reader *rd = c->rd;
@@ -319,11 +354,15 @@ static cachet_status cms_finish(cachet_rd_unit *u) {
     if (c->v != NULL) {
         st = cachet_rd_signed_finish(rd, &c->place, c->v, c->idx);
     } else if (c->d != NULL) {
+        cachet_layer_type type = l->type;
         st = cachet_cms_decrypt_finish(c->d, l, &e);
         restore_part(c, l);
         if (st != CACHET_OK) {
             return cms_failed(c, &e);
         }
+        l->type = type;
+        l->weak = l->weak || cachet_cms_decrypt_weak(c->d);
+        /* EncryptedData counts too: a layer opened with a secret */
         rd->num_enveloped++;
     } else if (c->z != NULL) {
         st = cachet_cms_decompress_finish(c->z, l, &e);
@@ -332,6 +371,14 @@ static cachet_status cms_finish(cachet_rd_unit *u) {
             return cms_failed(c, &e);
         }
         rd->num_compressed++;
+    } else if (c->g != NULL) {
+        st = digested_finish(c, l);
+    } else if (c->data != NULL) {
+        st = cachet_rd_data_finish(c->data, l, &e);
+        restore_part(c, l);
+        if (st != CACHET_OK) {
+            return cms_failed(c, &e);
+        }
     } else if (c->describe != NULL) {
         st = cachet_env_describe_finish(c->describe, l, &e);
         if (st != CACHET_OK) {
@@ -346,12 +393,33 @@ static void cms_free(cachet_rd_unit *u) {
     cachet_cms_verify_free(c->v);
     cachet_cms_decrypt_free(c->d);
     cachet_cms_decompress_free(c->z);
+    cachet_cms_undigest_free(c->g);
+    cachet_rd_data_free(c->data);
     cachet_env_describe_free(c->describe);
     cachet_rd_unit_free(c->child);
     cachet_free(c);
 }
 
 static const cachet_rd_unit_vt cms_vt = {cms_update, cms_finish, cms_free};
+
+static cachet_layer_type layer_type(cachet_oid oid) {
+    switch (oid) {
+        case CACHET_OID_SIGNED_DATA:
+            return CACHET_LAYER_SIGNED;
+        case CACHET_OID_ENVELOPED_DATA:
+            return CACHET_LAYER_ENVELOPED;
+        case CACHET_OID_AUTH_ENVELOPED_DATA:
+            return CACHET_LAYER_AUTH_ENVELOPED;
+        case CACHET_OID_ENCRYPTED_DATA:
+            return CACHET_LAYER_ENCRYPTED;
+        case CACHET_OID_DIGESTED_DATA:
+            return CACHET_LAYER_DIGESTED;
+        case CACHET_OID_DATA:
+            return CACHET_LAYER_DATA;
+        default:
+            return CACHET_LAYER_COMPRESSED;
+    }
+}
 
 cachet_rd_unit *cachet_rd_cms_new(cachet_reader *rd, const cachet_rd_place *place, cachet_oid oid,
                                   cachet_cms_verify *adopt) {
@@ -364,10 +432,7 @@ cachet_rd_unit *cachet_rd_cms_new(cachet_reader *rd, const cachet_rd_place *plac
     c->rd = rd;
     c->place = *place;
     c->oid = oid;
-    cachet_layer_type type = oid == CACHET_OID_SIGNED_DATA           ? CACHET_LAYER_SIGNED
-                             : oid == CACHET_OID_ENVELOPED_DATA      ? CACHET_LAYER_ENVELOPED
-                             : oid == CACHET_OID_AUTH_ENVELOPED_DATA ? CACHET_LAYER_AUTH_ENVELOPED
-                                                                     : CACHET_LAYER_COMPRESSED;
+    cachet_layer_type type = layer_type(oid);
     if (cachet_rd_add_layer(rd, place, type, &c->idx) != CACHET_OK) {
         cachet_cms_verify_free(adopt);
         cachet_free(c);
@@ -388,7 +453,18 @@ cachet_rd_unit *cachet_rd_cms_new(cachet_reader *rd, const cachet_rd_place *plac
     } else if (type == CACHET_LAYER_COMPRESSED) {
         c->z = cachet_cms_decompress_new(&rd->limits, &content, &e);
         ok = c->z != NULL;
-    } else if (rd->cred == NULL) {
+    } else if (type == CACHET_LAYER_DIGESTED) {
+        const cachet_cms_policy *pol =
+            rd->mode == CACHET_RD_INSPECT ? &rd->inspect_policy : &rd->policy;
+        c->g = cachet_cms_undigest_new(pol, &rd->limits, &content, &e);
+        ok = c->g != NULL;
+    } else if (type == CACHET_LAYER_DATA) {
+        c->data = cachet_rd_data_new(&rd->limits, &content);
+        ok = c->data != NULL;
+        if (!ok) {
+            cachet_err_set(&e, CACHET_ERR_NOMEM, "", -1, "out of memory");
+        }
+    } else if (!rd->sec.any) {
         /* inspect: the layer is listed, its content stays closed */
         c->describe = cachet_env_describe_new(&rd->limits);
         ok = c->describe != NULL;
@@ -396,8 +472,7 @@ cachet_rd_unit *cachet_rd_cms_new(cachet_reader *rd, const cachet_rd_place *plac
             cachet_err_set(&e, CACHET_ERR_NOMEM, "", -1, "out of memory");
         }
     } else {
-        c->d = cachet_cms_decrypt_new(rd->cred->key, rd->cred->cert, &rd->policy, &rd->limits,
-                                      &content, &e);
+        c->d = cachet_cms_decrypt_new_secrets(&rd->sec.s, &rd->policy, &rd->limits, &content, &e);
         ok = c->d != NULL;
         if (ok) {
             cachet_rd_begin_decrypt(rd, place, c->idx);

@@ -1,11 +1,15 @@
 /* cachet_sign_new: multipart/signed (RFC 8551 §3.5.3, RFC 1847 §2.1), opaque
- * application/pkcs7-mime signed-data (RFC 8551 §3.5.2), or raw SignedData.
+ * application/pkcs7-mime signed-data (RFC 8551 §3.5.2), or raw SignedData;
+ * one SignerInfo per credential (RFC 5652 §5.1), each with its chain.
  * Streaming: the entity is hashed and written as it arrives; the detached
  * SignedData is written at the end. */
 #include <string.h>
 
 #include "cms/signed.h"
 #include "smime/writer.h"
+
+/* cms/ takes 1..16 signers. */
+#define CACHET_SIGN_MAX_SIGNERS 16
 
 typedef struct sign_impl {
     cachet_op *op;
@@ -14,15 +18,18 @@ typedef struct sign_impl {
     cachet_smime_cms_out cout; /* opaque and raw */
     cachet_smime_b64 sigb64;   /* multipart/signed: the signature part */
     cachet_sink sigb64_sink;
-    cachet_cms_signer_opts signer;
+    /* borrowed by cms/ until the end: one entry per signer */
+    cachet_cms_signer_opts *signers;
+    unsigned *signature_types; /* RFC 3183: the same for every signer */
+    size_t num_signers;
+    cachet_cert_list certs; /* every signer's chain, each certificate once */
     bool multipart;
-    cachet_md md;
-    unsigned signature_types; /* for the one signer (RFC 3183) */
+    char micalg[64]; /* "sha-256", or a quoted list "\"sha-256,sha-512\"" */
     char boundary[80];
 } sign_impl;
 
 /* RFC 8551 §3.5.3.2 micalg values. */
-static const char *micalg(cachet_md md) {
+static const char *micalg_name(cachet_md md) {
     switch (md) {
         case CACHET_MD_SHA384:
             return "sha-384";
@@ -55,7 +62,7 @@ static cachet_status sign_begin(void *arg, cachet_error *err) {
     snprintf(fields, sizeof(fields),
              "Content-Type: multipart/signed; protocol=\"application/pkcs7-signature\";\r\n"
              " micalg=%s; boundary=\"%s\"\r\n",
-             micalg(s->md), s->boundary);
+             s->micalg, s->boundary);
     st = cachet_smime_write_header(out, &s->gen.split, fields, err);
     if (st == CACHET_OK) {
         snprintf(fields, sizeof(fields), "This is an S/MIME signed message\r\n\r\n--%s\r\n",
@@ -128,6 +135,9 @@ static void sign_free(void *impl) {
         return;
     }
     cachet_cms_sign_free(s->cms);
+    cachet_free(s->signers);
+    cachet_free(s->signature_types);
+    cachet_cert_list_clear(&s->certs);
     cachet_smime_gen_free(&s->gen);
     cachet_smime_cms_out_free(&s->cout);
     cachet_free(s);
@@ -140,24 +150,23 @@ static const cachet_op_vtable sign_vt = {
     .free_impl = sign_free,
 };
 
-/* choose_md applies the key's rules: Ed25519 signs with SHA-512 (RFC 8419
- * §3.1); --pss needs an RSA key. */
-static cachet_status choose_md(const cachet_sign_opts *opts, cachet_key_type kt, cachet_md *md,
-                               cachet_error *err) {
+/* md_for applies the key's rules: Ed25519 signs with SHA-512 (RFC 8419 §3.1). */
+static cachet_status md_for(const cachet_sign_opts *opts, cachet_key_type kt, cachet_md *md,
+                            cachet_error *err) {
     static const cachet_md mds[] = {CACHET_MD_SHA256, CACHET_MD_SHA384, CACHET_MD_SHA512};
     if ((unsigned)opts->digest >= sizeof(mds) / sizeof(mds[0])) {
         return cachet_err_set(err, CACHET_ERR_USAGE, "", -1, "unknown digest %d",
                               (int)opts->digest);
     }
     *md = mds[opts->digest];
-    if (opts->pss && kt != CACHET_KEY_RSA && kt != CACHET_KEY_RSA_PSS) {
-        return cachet_err_set(err, CACHET_ERR_USAGE, "", -1,
-                              "--pss (RSASSA-PSS) needs an RSA key; this key is not RSA");
-    }
     if (kt == CACHET_KEY_ED25519) {
         *md = CACHET_MD_SHA512;
     }
     return CACHET_OK;
+}
+
+static bool is_rsa(cachet_key_type kt) {
+    return kt == CACHET_KEY_RSA || kt == CACHET_KEY_RSA_PSS;
 }
 
 /* start_op allocates the operation and its CMS output (opaque and raw). */
@@ -217,6 +226,115 @@ static cachet_op *sign_empty_new(const cachet_ctx *ctx, const cachet_sign_opts *
     return s->op;
 }
 
+/* collect_signers: |signer| then |more_signers|, each usable for signing. */
+static cachet_status collect_signers(const cachet_ctx *ctx, const cachet_sign_opts *opts,
+                                     const cachet_credential **creds, size_t *num, bool *any_rsa,
+                                     cachet_error *err) {
+    size_t more = opts->more_signers != NULL ? opts->num_more_signers : 0;
+    if (opts->more_signers == NULL && opts->num_more_signers > 0) {
+        return cachet_err_set(err, CACHET_ERR_USAGE, "", -1, "a count is given without its list");
+    }
+    if (more >= CACHET_SIGN_MAX_SIGNERS) {
+        return cachet_err_set(err, CACHET_ERR_USAGE, "", -1, "at most %d signers",
+                              CACHET_SIGN_MAX_SIGNERS);
+    }
+    creds[0] = opts->signer;
+    for (size_t i = 0; i < more; i++) {
+        creds[i + 1] = opts->more_signers[i];
+    }
+    *num = 1 + more;
+    for (size_t i = 0; i < *num; i++) {
+        const cachet_credential *c = creds[i];
+        const char *who = i == 0 ? "signer" : "further signer";
+        if (c == NULL || c->key == NULL || c->cert == NULL) {
+            return cachet_err_set(err, CACHET_ERR_USAGE, who, -1,
+                                  "signer %zu has no key or certificate", i + 1);
+        }
+        /* DESIGN principle 5 / RFC 8551 §4.2: no new signatures with RSA keys under
+         * 2048 bits unless weak algorithms are explicitly allowed. */
+        cachet_key_type kt = cachet_pkey_type(c->key);
+        *any_rsa = *any_rsa || is_rsa(kt);
+        if (is_rsa(kt) && cachet_pkey_bits(c->key) < 2048 && !ctx->allow_weak) {
+            return cachet_err_set(err, CACHET_ERR_POLICY, who, -1,
+                                  "RSA key of %u bits refused for signing (< 2048, weak); use a "
+                                  "key of 2048 bits or more",
+                                  cachet_pkey_bits(c->key));
+        }
+    }
+    return CACHET_OK;
+}
+
+/* add_chain adds the certificates of |chain| not already in |list| (a chain shared
+ * by two signers is carried once). */
+static bool add_chain(cachet_cert_list *list, const cachet_cert_list *chain) {
+    for (size_t i = 0; i < chain->num; i++) {
+        size_t len = 0;
+        const uint8_t *der = cachet_cert_der(chain->certs[i], &len);
+        bool seen = false;
+        for (size_t k = 0; k < list->num && !seen; k++) {
+            size_t klen = 0;
+            const uint8_t *kder = cachet_cert_der(list->certs[k], &klen);
+            seen = der != NULL && kder != NULL && klen == len && memcmp(der, kder, len) == 0;
+        }
+        if (!seen && !cachet_cert_list_push(list, chain->certs[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* add_micalg appends |md| to the micalg list unless it is there already. */
+static void add_micalg(char *list, size_t len, const cachet_md *mds, size_t num_mds) {
+    for (size_t i = 0; i < num_mds; i++) {
+        bool seen = false;
+        for (size_t k = 0; k < i && !seen; k++) {
+            seen = mds[k] == mds[i];
+        }
+        if (!seen) {
+            size_t used = strlen(list);
+            snprintf(list + used, len - used, "%s%s", used > 0 ? "," : "", micalg_name(mds[i]));
+        }
+    }
+}
+
+/* fill_signers builds what cms/ borrows: the signer options, their signature
+ * types, the certificates, and the micalg of every digest used (RFC 8551
+ * §3.5.3.2: comma-separated, which a MIME parameter carries quoted). */
+static cachet_status fill_signers(sign_impl *s, const cachet_sign_opts *opts,
+                                  const cachet_credential *const *creds, size_t num,
+                                  cachet_error *err) {
+    s->signers = cachet_calloc(num, sizeof(*s->signers));
+    s->signature_types = cachet_calloc(num, sizeof(*s->signature_types));
+    if (s->signers == NULL || s->signature_types == NULL) {
+        return cachet_err_set(err, CACHET_ERR_NOMEM, "", -1, "out of memory");
+    }
+    cachet_md mds[CACHET_SIGN_MAX_SIGNERS];
+    for (size_t i = 0; i < num; i++) {
+        cachet_key_type kt = cachet_pkey_type(creds[i]->key);
+        cachet_status st = md_for(opts, kt, &mds[i], err);
+        if (st != CACHET_OK) {
+            return st;
+        }
+        s->signers[i] = (cachet_cms_signer_opts){
+            .key = creds[i]->key,
+            .cert = creds[i]->cert,
+            .md = mds[i],
+            .pss = opts->pss && is_rsa(kt),
+            .use_ski = false,
+        };
+        /* Different SignatureTypes among valid signers fail verification. */
+        s->signature_types[i] = opts->signature_types;
+        if (!add_chain(&s->certs, &creds[i]->chain)) {
+            return cachet_err_set(err, CACHET_ERR_NOMEM, "", -1, "out of memory");
+        }
+    }
+    s->num_signers = num;
+    char list[sizeof(s->micalg) - 2] = "";
+    add_micalg(list, sizeof(list), mds, num);
+    snprintf(s->micalg, sizeof(s->micalg), strchr(list, ',') != NULL ? "\"%s\"" : "%s", list);
+    return CACHET_OK;
+}
+
 cachet_op *cachet_sign_new(const cachet_ctx *ctx, const cachet_sign_opts *opts,
                            const cachet_sink *out, cachet_error *err) {
     cachet_err_clear(err);
@@ -241,20 +359,15 @@ cachet_op *cachet_sign_new(const cachet_ctx *ctx, const cachet_sign_opts *opts,
         cachet_err_set(err, CACHET_ERR_USAGE, "signature type", -1, "%s", detail);
         return NULL;
     }
-    const cachet_credential *cred = opts->signer;
-    /* DESIGN principle 5 / RFC 8551 §4.2: no new signatures with RSA keys under 2048 bits
-     * unless weak algorithms are explicitly allowed. */
-    cachet_key_type kt = cachet_pkey_type(cred->key);
-    if ((kt == CACHET_KEY_RSA || kt == CACHET_KEY_RSA_PSS) && cachet_pkey_bits(cred->key) < 2048 &&
-        !ctx->allow_weak) {
-        cachet_err_set(err, CACHET_ERR_POLICY, "signer", -1,
-                       "RSA key of %u bits refused for signing (< 2048, weak); use a key of 2048 "
-                       "bits or more",
-                       cachet_pkey_bits(cred->key));
+    size_t num = 0;
+    const cachet_credential *creds[CACHET_SIGN_MAX_SIGNERS];
+    bool any_rsa = false;
+    if (collect_signers(ctx, opts, creds, &num, &any_rsa, err) != CACHET_OK) {
         return NULL;
     }
-    cachet_md md = CACHET_MD_SHA256;
-    if (choose_md(opts, cachet_pkey_type(cred->key), &md, err) != CACHET_OK) {
+    if (opts->pss && !any_rsa) {
+        cachet_err_set(err, CACHET_ERR_USAGE, "", -1,
+                       "--pss (RSASSA-PSS) needs an RSA key; this key is not RSA");
         return NULL;
     }
     const cachet_sink *cms_sink = NULL;
@@ -263,24 +376,19 @@ cachet_op *cachet_sign_new(const cachet_ctx *ctx, const cachet_sign_opts *opts,
         return NULL;
     }
     cachet_op *op = s->op;
-    s->md = md;
-    s->signature_types = opts->signature_types;
-    s->signer = (cachet_cms_signer_opts){
-        .key = cred->key,
-        .cert = cred->cert,
-        .md = md,
-        .pss = opts->pss,
-        .use_ski = false,
-    };
+    if (fill_signers(s, opts, creds, num, err) != CACHET_OK) {
+        cachet_op_free(op);
+        return NULL;
+    }
     cachet_cms_sign_opts co = {
-        .signers = &s->signer,
-        .num_signers = 1,
-        .extra_certs = cred->chain.certs,
-        .num_extra_certs = cred->chain.num,
+        .signers = s->signers,
+        .num_signers = s->num_signers,
+        .extra_certs = s->certs.certs,
+        .num_extra_certs = s->certs.num,
         .detached = !opts->opaque,
         .content_type = CACHET_OID_UNKNOWN,
         .signing_time = ctx->at,
-        .signature_types = &s->signature_types,
+        .signature_types = s->signature_types,
     };
     s->cms = cachet_cms_sign_new(&co, cms_sink, err);
     if (s->cms == NULL) {

@@ -12,8 +12,9 @@ cachet_op *cachet_verify_new(const cachet_ctx *ctx, const cachet_verify_opts *op
         cachet_err_set(err, CACHET_ERR_USAGE, "", -1, "harvesting needs a certificate store");
         return NULL;
     }
-    cachet_op *op = cachet_rd_new(ctx, CACHET_RD_VERIFY, opts->decrypt_with, true, opts->raw,
-                                  opts->detached, out, err);
+    cachet_rd_keys keys = {.cred = opts->decrypt_with};
+    cachet_op *op =
+        cachet_rd_new(ctx, CACHET_RD_VERIFY, &keys, true, opts->raw, opts->detached, out, err);
     if (op != NULL) {
         ((cachet_reader *)op->impl)->harvest = opts->harvest;
     }

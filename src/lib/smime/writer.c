@@ -111,7 +111,15 @@ cachet_status cachet_smime_make_boundary(char *out, size_t out_size, cachet_erro
 }
 
 void cachet_smime_pkcs7_mime_fields(const char *smime_type, char *out, size_t out_size) {
-    /* RFC 8551 §3.2.1: name and filename parameters with the .p7m extension. */
+    /* RFC 8551 §3.2.1: name and filename parameters with the .p7m extension.
+     * §3.2.2 defines no smime-type for EncryptedData or DigestedData: none then. */
+    if (smime_type == NULL) {
+        snprintf(out, out_size,
+                 "Content-Type: application/pkcs7-mime; name=smime.p7m\r\n"
+                 "Content-Transfer-Encoding: base64\r\n"
+                 "Content-Disposition: attachment; filename=smime.p7m\r\n");
+        return;
+    }
     snprintf(out, out_size,
              "Content-Type: application/pkcs7-mime; smime-type=%s;\r\n name=smime.p7m\r\n"
              "Content-Transfer-Encoding: base64\r\n"

@@ -176,7 +176,8 @@ cachet_status cachet_smime_write_str(const cachet_sink *out, const char *s, cach
 /* cachet_smime_make_boundary: see above; |out| holds at least 72 bytes. */
 cachet_status cachet_smime_make_boundary(char *out, size_t out_size, cachet_error *err);
 /* cachet_smime_pkcs7_mime_fields returns the Content-* fields of an
- * application/pkcs7-mime part with |smime_type| ("signed-data"...). */
+ * application/pkcs7-mime part with |smime_type| ("signed-data"...; NULL: no
+ * smime-type parameter, for EncryptedData and DigestedData). */
 void cachet_smime_pkcs7_mime_fields(const char *smime_type, char *out, size_t out_size);
 
 /* ---- CMS output: base64 (S/MIME), DER, or PEM ---- */
