@@ -42,8 +42,8 @@ typedef struct cachet_limits {
     uint64_t max_decompressed; /* bytes, default 1 GiB */
     unsigned max_ratio;        /* decompressed/compressed, default 1000 */
     size_t hold_in_memory;     /* held output kept in memory before spilling, default 1 MiB */
-    uint64_t max_pbkdf2_iterations; /* password recipients, default 10,000,000 */
-    size_t max_ccm_content;         /* AES-CCM content is held whole, default 64 MiB */
+    uint64_t max_pbkdf2_iterations; /* password recipients, default 10,000,000 (0 = default) */
+    size_t max_ccm_content;         /* AES-CCM content is held whole, default 64 MiB (0 = default) */
 } cachet_limits;
 
 /* cachet_ctx_new returns a context with default limits and policy, no trust anchors. */
@@ -169,7 +169,11 @@ typedef struct cachet_encrypt_opts {
     size_t num_passwords;
     uint32_t pbkdf2_iterations;
     /* EncryptedData (RFC 5652 §8) with secret_keys[0].key as the content key
-     * (AES-CBC of its size); no recipients, passwords or other keys allowed. */
+     * (AES-CBC of its size; an explicit CBC |cipher| must match that size, the
+     * AEAD choices do not apply); no recipients, passwords or other keys
+     * allowed. In S/MIME form: application/pkcs7-mime without smime-type. With
+     * cipher_auto and any KEK or password recipient, the cipher is AES-256-CBC
+     * (nothing is known of what those holders read). */
     bool encrypted_data;
 } cachet_encrypt_opts;
 
