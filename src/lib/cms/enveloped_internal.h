@@ -91,35 +91,75 @@ cachet_status cachet_env_recover_cek(const cachet_cbs *ris, const cachet_cms_sec
  * wrong password or KEK after the unwrap started is CACHET_ERR_DECRYPT with
  * CACHET_ENV_DECRYPT_MSG like any other failure.) */
 
-/* ---- ECDH (RFC 5753) shared by both directions (recipient_kari.c) ---- */
+/* ---- Key agreement: ECDH (RFC 5753), X25519/X448 (RFC 8418) ---- */
 
-/* cachet_env_kari_kdf derives the key-encryption key: X9.63 KDF with |md| over
- * the ECDH secret |z| and the DER ECC-CMS-SharedInfo (RFC 5753 §7.2) made of
- * |wrap_alg| (the KeyWrapAlgorithm element as it appears in the message), the
- * optional |ukm| (entityUInfo) and the KEK length in bits (suppPubInfo). */
-bool cachet_env_kari_kdf(cachet_md md, const uint8_t *z, size_t z_len, const cachet_cbs *wrap_alg,
-                         const cachet_cbs *ukm, uint8_t *kek, size_t kek_len, cachet_error *err);
+/* The KDF a dhSinglePass OID names. */
+typedef enum cachet_env_kdf {
+    CACHET_ENV_KDF_NONE = 0,
+    CACHET_ENV_KDF_X963, /* dhSinglePass-{std,cofactor}DH-sha*kdf-scheme (RFC 5753 §7.2) */
+    CACHET_ENV_KDF_HKDF, /* dhSinglePass-stdDH-hkdf-sha*-scheme (RFC 8418 §2.2) */
+} cachet_env_kdf;
 
-/* cachet_env_kea_md maps a dhSinglePass OID to its KDF digest (CACHET_MD_NONE
- * if not a supported key agreement algorithm). */
-cachet_md cachet_env_kea_md(cachet_oid kea);
+/* cachet_env_kea_kdf maps a key agreement OID to its KDF and digest
+ * (CACHET_ENV_KDF_NONE if not a supported key agreement algorithm). */
+cachet_env_kdf cachet_env_kea_kdf(cachet_oid kea, cachet_md *out_md);
 /* cachet_env_wrap_key_len maps an AES key wrap OID to its KEK length (0 if not). */
 size_t cachet_env_wrap_key_len(cachet_oid wrap);
 
+/* cachet_env_kari_kdf derives the key-encryption key from the shared secret
+ * |z| and the DER ECC-CMS-SharedInfo (RFC 5753 §7.2) made of |wrap_alg| (the
+ * KeyWrapAlgorithm element as it appears in the message), the optional |ukm|
+ * (entityUInfo) and the KEK length in bits (suppPubInfo): X9.63 KDF, or HKDF
+ * with salt = ukm (none when absent) and info = the SharedInfo (RFC 8418 §2.2). */
+bool cachet_env_kari_kdf(cachet_env_kdf kdf, cachet_md md, const uint8_t *z, size_t z_len,
+                         const cachet_cbs *wrap_alg, const cachet_cbs *ukm, uint8_t *kek,
+                         size_t kek_len, cachet_error *err);
+
 /* cachet_env_kari_recover does the KeyAgreeRecipientInfo part of
  * cachet_env_recover_cek once |rek_key| (the encryptedKey of our
- * RecipientEncryptedKey) is known; |kari| is the KeyAgreeRecipientInfo contents. */
+ * RecipientEncryptedKey) is known; |kari| is the KeyAgreeRecipientInfo contents
+ * and |key| an EC, X25519 or X448 private key. id-alg-CMS3DESwrap needs
+ * |allow_weak| (CACHET_ERR_POLICY before the key is used; info->weak set). */
 cachet_status cachet_env_kari_recover(const cachet_cbs *kari, const cachet_cbs *rek_key,
-                                      const cachet_pkey *key, uint8_t *cek, size_t cek_len,
-                                      cachet_env_recipient_info *info, cachet_error *err);
+                                      const cachet_pkey *key, bool allow_weak, uint8_t *cek,
+                                      size_t cek_len, cachet_env_recipient_info *info,
+                                      cachet_error *err);
 
-/* cachet_env_add_kari appends a KeyAgreeRecipientInfo (RFC 5753 §3.1.1) for
- * |cert|, whose EC public key is |pub|: a fresh ephemeral key on the same curve,
- * dhSinglePass-stdDH-sha{256,384,512}kdf matched to the curve, AES key wrap
- * matched to |cek_len|, rid issuerAndSerialNumber or rKeyId (|use_ski|). */
+/* cachet_env_kari_x_peer reads an RFC 8418 originatorKey (|okey| = the
+ * OriginatorPublicKey contents: id-X25519/id-X448 with absent parameters and
+ * the raw key in the BIT STRING) for a recipient key of |type| and makes the
+ * peer public key (recipient_kari_x.c). */
+cachet_status cachet_env_kari_x_peer(const cachet_cbs *okey, cachet_key_type type,
+                                     cachet_pkey **out_peer, cachet_error *err);
+
+/* The longest ukm read or written: far beyond any KEK a KDF here makes (RFC
+ * 8418 §2), and small enough that the SharedInfo fits OpenSSL 3.0's HKDF info
+ * buffer (1024 bytes). Longer: CACHET_ERR_LIMIT on read, USAGE on write. */
+#define CACHET_ENV_KARI_MAX_UKM 512
+
+/* What cachet_env_add_kari_ex writes; zero / UNKNOWN fields take the defaults:
+ * EC: dhSinglePass-stdDH-sha{256,384,512}kdf by curve and AES wrap by CEK
+ * length; X25519: HKDF-SHA256 + id-aes128-wrap; X448: HKDF-SHA512 +
+ * id-aes256-wrap (RFC 8418); no ukm. Tests use it for the other variants. */
+typedef struct cachet_env_kari_opts {
+    cachet_oid kea;
+    cachet_oid wrap; /* an AES key wrap */
+    const uint8_t *ukm;
+    size_t ukm_len;
+} cachet_env_kari_opts;
+
+/* cachet_env_add_kari appends a KeyAgreeRecipientInfo (RFC 5753 §3.1.1, RFC
+ * 8418 §3.2) for |cert|, whose public key is |pub| (EC P-256/384/521, X25519
+ * or X448): a fresh ephemeral key of the same type, the defaults above, rid
+ * issuerAndSerialNumber or rKeyId (|use_ski|). KeyUsage, when present, must
+ * allow keyAgreement (CACHET_ERR_USAGE). */
 cachet_status cachet_env_add_kari(cachet_cbb *ris, const cachet_cert *cert, const cachet_pkey *pub,
                                   bool use_ski, const uint8_t *cek, size_t cek_len,
                                   cachet_error *err);
+cachet_status cachet_env_add_kari_ex(cachet_cbb *ris, const cachet_cert *cert,
+                                     const cachet_pkey *pub, bool use_ski,
+                                     const cachet_env_kari_opts *opts, const uint8_t *cek,
+                                     size_t cek_len, cachet_error *err);
 
 /* cachet_env_decrypt_failed replaces whatever |err| holds with the one uniform
  * CACHET_ERR_DECRYPT detail (no where, no offset) and returns CACHET_ERR_DECRYPT. */
