@@ -1,12 +1,15 @@
-/* enveloped: CMS EnvelopedData (RFC 5652 §6) and AuthEnvelopedData (RFC 5083),
- * encrypted and decrypted in a streaming way. Key management: RSA key transport
- * with PKCS#1 v1.5 (RFC 3370 §4.2.1) or RSAES-OAEP (RFC 3560), and
- * ephemeral-static ECDH (RFC 5753) with AES key wrap (RFC 3394, RFC 3565).
- * Content encryption: AES-CBC in EnvelopedData (RFC 3565), AES-GCM in
- * AuthEnvelopedData (RFC 5084); 3DES-CBC decrypt only, behind policy.allow_weak.
+/* enveloped: CMS EnvelopedData (RFC 5652 §6), AuthEnvelopedData (RFC 5083) and
+ * EncryptedData (§8), encrypted and decrypted in a streaming way. Key
+ * management: RSA key transport with PKCS#1 v1.5 (RFC 3370 §4.2.1) or
+ * RSAES-OAEP (RFC 3560); ephemeral-static ECDH (RFC 5753) and X25519/X448 (RFC
+ * 8418) with AES key wrap (RFC 3394, RFC 3565); KEKRecipientInfo and
+ * PasswordRecipientInfo (RFC 3211). Content encryption: AES-CBC in
+ * EnvelopedData and EncryptedData (RFC 3565); AES-GCM and AES-CCM (RFC 5084) and
+ * ChaCha20-Poly1305 (RFC 8103) in AuthEnvelopedData; the legacy CBC ciphers
+ * (3DES, DES, RC2, CAST5, IDEA, SEED, Camellia) decrypt only, behind
+ * policy.allow_weak.
  *
- * Input and output are whole ContentInfo elements (RFC 5652 §3) whose contentType
- * is id-envelopedData or id-authEnvelopedData. */
+ * Input and output are whole ContentInfo elements (RFC 5652 §3). */
 #ifndef CACHET_CMS_ENVELOPED_H
 #define CACHET_CMS_ENVELOPED_H
 
@@ -124,7 +127,7 @@ cachet_cms_encrypt *cachet_cms_encrypt_new(const cachet_cms_encrypt_opts *opts,
 cachet_status cachet_cms_encrypt_update(cachet_cms_encrypt *enc, const uint8_t *data, size_t len,
                                         cachet_error *err);
 
-/* cachet_cms_encrypt_finish writes the last ciphertext, the GCM mac (AuthEnvelopedData)
+/* cachet_cms_encrypt_finish writes the last ciphertext, the AEAD tag (AuthEnvelopedData)
  * and every end-of-contents octet. After it, the bytes written to |out| are one
  * complete ContentInfo. */
 cachet_status cachet_cms_encrypt_finish(cachet_cms_encrypt *enc, cachet_error *err);
@@ -147,8 +150,9 @@ typedef struct cachet_cms_decrypt cachet_cms_decrypt;
  * PLAINTEXT CONTRACT: plaintext is written to |out| while ciphertext arrives and
  * is UNAUTHENTICATED until cachet_cms_decrypt_finish returns CACHET_OK. For CBC,
  * the last block is withheld until its padding is checked (so on a padding
- * failure the sink has seen every block but the last); for GCM, every byte is
- * released before the tag is checked at the end. On any failure the caller must
+ * failure the sink has seen every block but the last); for GCM and
+ * ChaCha20-Poly1305, every byte is released before the tag is checked at the
+ * end; CCM releases nothing before its tag checked. On any failure the caller must
  * discard everything the sink received. Returns NULL with |err| set on
  * allocation failure or when |key| is not the private key of |cert|
  * (CACHET_ERR_USAGE). */
@@ -182,10 +186,10 @@ cachet_status cachet_cms_decrypt_update(cachet_cms_decrypt *dec, const uint8_t *
 /* cachet_cms_decrypt_finish checks that the ContentInfo is complete, the CBC
  * padding or the GCM tag, writes the last plaintext to |out| and fills
  * |out_report| (may be NULL): type ENVELOPED or AUTH_ENVELOPED, cipher
- * ("aes-256-gcm"), authenticated (true only for GCM), key_management
+ * ("aes-256-gcm"), authenticated (true only for the AEADs), key_management
  * ("rsaEncryption", "rsaes-oaep", "ecdh-stdDH-sha256kdf", ...), num_recipients,
  * content_type (the inner eContentType name, e.g. "id-data"). Only CACHET_OK
- * means the plaintext delivered is complete (and, for GCM, authentic). */
+ * means the plaintext delivered is complete (and, for an AEAD, authentic). */
 cachet_status cachet_cms_decrypt_finish(cachet_cms_decrypt *dec, cachet_layer_report *out_report,
                                         cachet_error *err);
 
@@ -194,7 +198,7 @@ cachet_status cachet_cms_decrypt_finish(cachet_cms_decrypt *dec, cachet_layer_re
 cachet_oid cachet_cms_decrypt_content_type(const cachet_cms_decrypt *dec);
 
 /* cachet_cms_decrypt_weak: true if the message was accepted only because
- * policy.allow_weak (3DES content). Valid after finish. */
+ * policy.allow_weak (a legacy cipher or key wrap, RSA < 2048). Valid after finish. */
 bool cachet_cms_decrypt_weak(const cachet_cms_decrypt *dec);
 
 /* cachet_cms_decrypt_free releases |dec| and cleanses its keys (NULL accepted). */

@@ -28,8 +28,9 @@ typedef struct cachet_env_cea {
 } cachet_env_cea;
 
 /* cachet_env_add_cea writes the contentEncryptionAlgorithm for |cea|: AES-CBC
- * with its IV as OCTET STRING (RFC 3565 §4.1), AES-GCM with GCMParameters and
- * aes-ICVlen written explicitly (RFC 5084 §3.2). */
+ * with its IV as OCTET STRING (RFC 3565 §4.1), AES-GCM and AES-CCM with their
+ * parameters and aes-ICVlen written explicitly (RFC 5084 §3), ChaCha20-Poly1305
+ * with its nonce (RFC 8103 §3). */
 bool cachet_env_add_cea(cachet_cbb *cbb, const cachet_env_cea *cea);
 
 /* cachet_env_parse_cea reads a contentEncryptionAlgorithm element (|alg| is the
