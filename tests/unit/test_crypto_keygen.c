@@ -25,6 +25,9 @@ static const struct {
     {"ec:P-384", CACHET_KEY_EC, 384, CACHET_CURVE_P384},
     {"ec:P-521", CACHET_KEY_EC, 521, CACHET_CURVE_P521},
     {"ed25519", CACHET_KEY_ED25519, 256, CACHET_CURVE_NONE},
+    {"ed448", CACHET_KEY_ED448, 456, CACHET_CURVE_NONE},
+    {"x25519", CACHET_KEY_X25519, 253, CACHET_CURVE_NONE},
+    {"x448", CACHET_KEY_X448, 448, CACHET_CURVE_NONE},
 };
 
 static void every_accepted_spec_makes_that_key(void) {
@@ -74,8 +77,9 @@ static void bad_specs_are_usage_errors_naming_the_accepted_forms(void) {
         "ec:P-224",
         "ec:p-256",
         "ec:P-256:",
-        "ed448",
-        "x25519",
+        "ed448 ",
+        "X25519",
+        "x448:",
         "dsa:2048",
         "ed25519 ",
         "ec:secp256k1",
@@ -90,7 +94,8 @@ static void bad_specs_are_usage_errors_naming_the_accepted_forms(void) {
         CHECK_EQ_INT(st, CACHET_ERR_USAGE);
         CHECK(k == NULL);
         CHECK(strstr(err.message,
-                     "rsa:BITS (2048..8192), ec:P-256, ec:P-384, ec:P-521 or ed25519") != NULL);
+                     "rsa:BITS (2048..8192), ec:P-256, ec:P-384, ec:P-521, ed25519, ed448, "
+                     "x25519 or x448") != NULL);
     }
     cachet_pkey *k = NULL;
     CHECK_EQ_INT(cachet_pkey_generate(NULL, &k, NULL), CACHET_ERR_USAGE);

@@ -115,6 +115,13 @@ cachet_cipher_ctx *cachet_cipher_new_ex(cachet_cipher c, bool encrypt, const uin
 bool cachet_aes_ccm(cachet_cipher c, bool encrypt, const uint8_t *key, size_t key_len,
                     const uint8_t *nonce, size_t nonce_len, const uint8_t *in, size_t len,
                     uint8_t *out, uint8_t *tag, size_t tag_len, cachet_error *err);
+/* cachet_aes_ccm_aad is cachet_aes_ccm with additional authenticated data
+ * (the DER authAttrs of AuthEnvelopedData, RFC 5083 §2.2); |aad| may be NULL
+ * when |aad_len| is 0. */
+bool cachet_aes_ccm_aad(cachet_cipher c, bool encrypt, const uint8_t *key, size_t key_len,
+                        const uint8_t *nonce, size_t nonce_len, const uint8_t *aad, size_t aad_len,
+                        const uint8_t *in, size_t len, uint8_t *out, uint8_t *tag, size_t tag_len,
+                        cachet_error *err);
 
 /* ---- AES key wrap (RFC 3394, no padding) ---- */
 /* |out| needs in_len + 8 bytes for wrap; in_len - 8 for unwrap. */
@@ -138,8 +145,8 @@ bool cachet_des3_unwrap(const uint8_t *kek, size_t kek_len, const uint8_t *in, s
 /* HKDF (RFC 5869) with |md|: Extract(salt, ikm) then Expand(info) to |out_len|
  * bytes. |salt| may be NULL (then a string of zeros, as RFC 5869 says). */
 bool cachet_hkdf(cachet_md md, const uint8_t *salt, size_t salt_len, const uint8_t *ikm,
-                 size_t ikm_len, const uint8_t *info, size_t info_len, uint8_t *out,
-                 size_t out_len, cachet_error *err);
+                 size_t ikm_len, const uint8_t *info, size_t info_len, uint8_t *out, size_t out_len,
+                 cachet_error *err);
 /* PBKDF2 (RFC 8018 §5.2) with HMAC-|prf|; |iterations| >= 1 (the caller bounds it). */
 bool cachet_pbkdf2(cachet_md prf, const uint8_t *pass, size_t pass_len, const uint8_t *salt,
                    size_t salt_len, uint64_t iterations, uint8_t *out, size_t out_len,

@@ -55,6 +55,15 @@ const char *cachet_md_ossl_name(cachet_md md);
 /* cachet_md_fetch fetches |md| from the default library context (free with EVP_MD_free). */
 EVP_MD *cachet_md_fetch(cachet_md md);
 
+/* cachet_crypto_legacy_libctx is the private library context holding OpenSSL's
+ * "legacy" and "default" providers (cipher_legacy.c), loaded once; NULL when
+ * the legacy provider cannot be loaded. Never the process-wide default. */
+OSSL_LIB_CTX *cachet_crypto_legacy_libctx(void);
+
+/* cachet_crypto_cipher_fetch fetches |c| from the library context it lives in
+ * (cipher.c); NULL with CACHET_ERR_UNSUPPORTED naming it when unavailable. */
+EVP_CIPHER *cachet_crypto_cipher_fetch(cachet_cipher c, cachet_error *err);
+
 /* cachet_pkey_wrap takes ownership of |pkey| (freed on failure). */
 cachet_pkey *cachet_pkey_wrap(EVP_PKEY *pkey);
 /* cachet_cert_from_x509 builds a cachet_cert from |x| (not consumed). */
@@ -80,6 +89,10 @@ bool cachet_pkey_ext_decrypt_key(const cachet_pkey *key, const cachet_oaep_param
                                  const uint8_t *in, size_t in_len, uint8_t *out, size_t key_len);
 cachet_status cachet_pkey_ext_ecdh(const cachet_pkey *priv, const cachet_pkey *peer,
                                    cachet_membuf *out, cachet_error *err);
+
+/* cachet_crypto_all_zero: every byte of |p| is zero, in time independent of
+ * the contents (pkey_x.c; RFC 7748 §6 shared secret check). */
+bool cachet_crypto_all_zero(const uint8_t *p, size_t len);
 
 /* cachet_ct_mask is all ones when |a| == |b| and zero otherwise, without branching. */
 static inline unsigned cachet_ct_eq_mask(size_t a, size_t b) {

@@ -12,7 +12,8 @@
 /* A passphrase longer than this is a mistake (a file pasted in), not a secret. */
 #define KEYGEN_MAX_PASS 1024u
 
-static const char accepted[] = "rsa:BITS (2048..8192), ec:P-256, ec:P-384, ec:P-521 or ed25519";
+static const char accepted[] =
+    "rsa:BITS (2048..8192), ec:P-256, ec:P-384, ec:P-521, ed25519, ed448, x25519 or x448";
 
 /* parse_rsa_bits reads the decimal BITS of "rsa:BITS": digits only, in range. */
 static bool parse_rsa_bits(const char *s, unsigned *out) {
@@ -59,6 +60,15 @@ cachet_status cachet_pkey_generate(const char *spec, cachet_pkey **out, cachet_e
     } else if (strcmp(spec, "ed25519") == 0) {
         known = true;
         pkey = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+    } else if (strcmp(spec, "ed448") == 0) {
+        known = true;
+        pkey = EVP_PKEY_Q_keygen(NULL, NULL, "ED448");
+    } else if (strcmp(spec, "x25519") == 0) {
+        known = true;
+        pkey = EVP_PKEY_Q_keygen(NULL, NULL, "X25519");
+    } else if (strcmp(spec, "x448") == 0) {
+        known = true;
+        pkey = EVP_PKEY_Q_keygen(NULL, NULL, "X448");
     } else {
         for (size_t i = 0; i < sizeof(curves) / sizeof(curves[0]); i++) {
             if (strcmp(spec, curves[i].spec) == 0) {

@@ -1,24 +1,28 @@
 /* PKCS#12 key + certificate files. */
-#include <pthread.h>
-
 #include <openssl/err.h>
 #include <openssl/pkcs12.h>
-#include <openssl/provider.h>
 
 #include "crypto/internal.h"
 
 /* Many PKCS#12 files still use RC2-40/3DES PBEs, which OpenSSL 3 keeps in its
- * "legacy" provider. It is loaded once, on first need, beside the default
- * provider, and kept for the life of the process. */
-static pthread_once_t legacy_once = PTHREAD_ONCE_INIT;
-static bool legacy_loaded;
-/* Held for the life of the process; kept in a variable so it stays reachable. */
-static OSSL_PROVIDER *legacy_provider;
-
-static void legacy_load(void) {
-    legacy_provider = OSSL_PROVIDER_try_load(NULL, "legacy", 1);
-    legacy_loaded = legacy_provider != NULL;
-    ERR_clear_error();
+ * "legacy" provider. That provider lives only in this module's private library
+ * context (cipher_legacy.c); a retry parses with that context as this thread's
+ * default, so the process-wide default context never gains the legacy
+ * algorithms. PKCS12_parse has no library-context argument, hence the swap. */
+static bool parse_with_legacy(PKCS12 *p12, const char *pw, EVP_PKEY **pkey, X509 **x509,
+                              STACK_OF(X509) * *ca, bool *available) {
+    OSSL_LIB_CTX *legacy = cachet_crypto_legacy_libctx();
+    *available = legacy != NULL;
+    if (legacy == NULL) {
+        return false;
+    }
+    OSSL_LIB_CTX *prev = OSSL_LIB_CTX_set0_default(legacy);
+    if (prev == NULL) {
+        return false;
+    }
+    bool ok = PKCS12_parse(p12, pw, pkey, x509, ca) == 1;
+    OSSL_LIB_CTX_set0_default(prev);
+    return ok;
 }
 
 static bool mac_failed(void) {
@@ -90,8 +94,8 @@ cachet_status cachet_pkcs12_load(const uint8_t *data, size_t len, const char *pa
             goto done;
         }
         ERR_clear_error();
-        pthread_once(&legacy_once, legacy_load);
-        if (!legacy_loaded || PKCS12_parse(p12, pw, &pkey, &x509, &ca) != 1) {
+        bool legacy_loaded = false;
+        if (!parse_with_legacy(p12, pw, &pkey, &x509, &ca, &legacy_loaded)) {
             st = cachet_crypto_fail(
                 err, CACHET_ERR_KEY, where,
                 legacy_loaded ? "cannot decrypt PKCS#12 (wrong passphrase or corrupt file)"

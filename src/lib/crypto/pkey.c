@@ -314,6 +314,23 @@ bool cachet_pkey_matches(const cachet_pkey *a, const cachet_pkey *b) {
     return eq;
 }
 
+/* x_secret_ok refuses an all-zero X25519/X448 shared secret (RFC 7748 §6,
+ * RFC 8418 §2: a low-order peer key), removing it from |out|. */
+static bool x_secret_ok(cachet_key_type t, cachet_membuf *out, size_t start, cachet_error *err) {
+    if (t != CACHET_KEY_X25519 && t != CACHET_KEY_X448) {
+        return true;
+    }
+    if (!cachet_crypto_all_zero(out->data + start, out->len - start)) {
+        return true;
+    }
+    cachet_cleanse(out->data + start, out->len - start);
+    out->len = start;
+    cachet_err_set(err, CACHET_ERR_DECRYPT, "ECDH", -1,
+                   "all-zero %s shared secret (low-order public key)",
+                   t == CACHET_KEY_X25519 ? "X25519" : "X448");
+    return false;
+}
+
 cachet_status cachet_ecdh(const cachet_pkey *priv, const cachet_pkey *peer, cachet_membuf *out,
                           cachet_error *err) {
     static const char where[] = "ECDH";
@@ -331,8 +348,13 @@ cachet_status cachet_ecdh(const cachet_pkey *priv, const cachet_pkey *peer, cach
         return cachet_err_set(err, CACHET_ERR_KEY, where, -1,
                               "keys are not on the same supported curve");
     }
+    size_t start = out->len;
     if (priv->ext != NULL) {
-        return cachet_pkey_ext_ecdh(priv, peer, out, err);
+        cachet_status est = cachet_pkey_ext_ecdh(priv, peer, out, err);
+        if (est == CACHET_OK && !x_secret_ok(t, out, start, err)) {
+            return CACHET_ERR_DECRYPT;
+        }
+        return est;
     }
     EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, priv->pkey, NULL);
     size_t len = 0;
@@ -352,6 +374,9 @@ cachet_status cachet_ecdh(const cachet_pkey *priv, const cachet_pkey *peer, cach
         goto done;
     }
     out->len += len;
+    if (!x_secret_ok(t, out, start, err)) {
+        st = CACHET_ERR_DECRYPT;
+    }
 done:
     EVP_PKEY_CTX_free(ctx);
     ERR_clear_error();
