@@ -415,7 +415,8 @@ typedef struct cachet_pkey_ops {
     /* decrypt: RSA key transport (|oaep| NULL = PKCS#1 v1.5); false on any failure. */
     bool (*decrypt)(void *arg, const cachet_oaep_params *oaep, const uint8_t *in, size_t in_len,
                     cachet_membuf *out);
-    /* derive: ECDH with |peer| (an EC public key); |secret| gets the X coordinate. */
+    /* derive: ECDH with |peer| (an EC, X25519 or X448 public key); |secret| gets the
+     * X coordinate (EC) or the 32/56-byte RFC 7748 output (X25519/X448). */
     cachet_status (*derive)(void *arg, const cachet_pkey *peer, cachet_membuf *secret,
                             cachet_error *err);
     void (*free_arg)(void *arg);
