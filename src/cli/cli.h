@@ -59,6 +59,14 @@ typedef enum cachet_cli_opt_id {
     CACHET_OPT_TIMEOUT,
     CACHET_OPT_SIGNATURE_TYPE, /* sign: RFC 3183 SignatureType (repeatable, comma list) */
     CACHET_OPT_EMPTY,          /* sign: RFC 3183 empty signature layer */
+    CACHET_OPT_ALLOW_LEGACY,   /* the same as --allow-weak: accepted wherever that is */
+    CACHET_OPT_SECRET_KEY,     /* encrypt, decrypt: a symmetric key (KEK or EncryptedData) */
+    CACHET_OPT_KEY_ID,         /* the KEKIdentifier of the --secret-key before it */
+    CACHET_OPT_PASSWORD,       /* encrypt, decrypt: RFC 3211 password recipients */
+    CACHET_OPT_PASSWORD_FILE,
+    CACHET_OPT_PASSWORD_ENV,
+    CACHET_OPT_PBKDF2_ITERATIONS,
+    CACHET_OPT_ENCRYPTED_DATA, /* encrypt: EncryptedData with the one --secret-key */
     CACHET_OPT_HELP,
     CACHET_OPT__COUNT
 } cachet_cli_opt_id;
@@ -66,6 +74,27 @@ typedef enum cachet_cli_opt_id {
 #define CACHET_OPT_BIT(id) (UINT64_C(1) << (id))
 /* Not an option: the command takes FILE/FP/ADDRESS arguments (o->args). */
 #define CACHET_OPT_ARGS (UINT64_C(1) << 63)
+/* Not an option: --cert/--key pairs and --p12 may be repeated (several keys). */
+#define CACHET_OPT_MULTI_CRED (UINT64_C(1) << 62)
+
+/* A --secret-key as given, with the --key-id that followed it (NULL: none). */
+typedef struct cachet_cli_secret_arg {
+    const char *key_hex;
+    const char *id;
+} cachet_cli_secret_arg;
+
+/* A password option as given, in order: --password TEXT, --password-file F,
+ * --password-env VAR. */
+typedef enum cachet_cli_password_kind {
+    CACHET_CLI_PASSWORD_TEXT,
+    CACHET_CLI_PASSWORD_FILE,
+    CACHET_CLI_PASSWORD_ENV,
+} cachet_cli_password_kind;
+
+typedef struct cachet_cli_password_arg {
+    cachet_cli_password_kind kind;
+    const char *value;
+} cachet_cli_password_arg;
 
 /* cachet_cli_opts: the parsed command line of one subcommand. */
 typedef struct cachet_cli_opts {
@@ -93,6 +122,16 @@ typedef struct cachet_cli_opts {
     int64_t at;
     unsigned signature_types; /* cachet_sig_type bits from --signature-type */
     bool empty;
+    /* Every --cert, --key and --p12 in order (cert, key, p12 above are the
+     * first); more than one only with CACHET_OPT_MULTI_CRED. */
+    const char **certs, **keys, **p12s;
+    size_t num_certs, num_keys, num_p12s;
+    cachet_cli_secret_arg *secrets;
+    size_t num_secrets;
+    cachet_cli_password_arg *passwords;
+    size_t num_passwords;
+    uint32_t pbkdf2_iterations; /* 0: the library's default */
+    bool encrypted_data;
 } cachet_cli_opts;
 
 typedef struct cachet_cli_cmd {
@@ -123,6 +162,27 @@ void cachet_cli_free_pass(char *pass);
  * --chain). |required| makes their absence a usage error; otherwise *out stays
  * NULL when none is given. Returns an exit status. */
 int cachet_cli_load_credential(const cachet_cli_opts *o, bool required, cachet_credential **out);
+/* cachet_cli_load_credentials loads every --cert/--key pair or --p12 (the one
+ * --pass opens them all; --chain goes to each) into a malloc'd array of *num
+ * (0 and NULL when none is given and not |required|). Returns an exit status. */
+int cachet_cli_load_credentials(const cachet_cli_opts *o, bool required, cachet_credential ***out,
+                                size_t *num);
+void cachet_cli_free_credentials(cachet_credential **creds, size_t num);
+
+/* secrets.c: --secret-key/--key-id and the passwords, loaded. */
+typedef struct cachet_cli_secrets {
+    cachet_secret_key *keys; /* key and id bytes owned (wiped on free) */
+    size_t num_keys;
+    char **passwords;
+    size_t num_passwords;
+} cachet_cli_secrets;
+/* cachet_cli_load_secrets decodes every --secret-key (16, 24 or 32 bytes of
+ * hex) and --key-id (text, or hex:...) and reads every password. Returns -1 to
+ * go on, or the exit status (reported). */
+int cachet_cli_load_secrets(const cachet_cli_opts *o, cachet_cli_secrets *out);
+void cachet_cli_free_secrets(cachet_cli_secrets *s);
+/* cachet_cli_check_secret_opts: --pbkdf2-iterations needs a password. */
+int cachet_cli_check_secret_opts(const cachet_cli_opts *o);
 /* cachet_cli_protect_process: no core dumps once key material is in the process. */
 void cachet_cli_protect_process(void);
 /* cachet_cli_make_ctx builds the context: --trust files (or the system store
@@ -221,9 +281,11 @@ typedef enum cachet_cli_cred_need {
 typedef struct cachet_cli_op_env {
     const cachet_cli_opts *o;
     const cachet_ctx *ctx;
-    cachet_store *store;     /* NULL unless opened */
-    cachet_credential *cred; /* NULL unless loaded */
-    void *arg;               /* as given to cachet_cli_op_main */
+    cachet_store *store;                        /* NULL unless opened */
+    cachet_credential *cred;                    /* NULL unless loaded */
+    const cachet_credential *const *more_creds; /* further --cert/--key or --p12 */
+    size_t num_more_creds;
+    void *arg; /* as given to cachet_cli_op_main */
     const cachet_sink *sink;
     cachet_error *err;
 } cachet_cli_op_env;
@@ -320,5 +382,6 @@ int cachet_cmd_keys_import(int argc, char **argv);
 int cachet_cmd_keys_list(int argc, char **argv);
 int cachet_cmd_request(int argc, char **argv);
 int cachet_cmd_certs_only(int argc, char **argv);
+int cachet_cmd_digest(int argc, char **argv);
 
 #endif

@@ -1,5 +1,6 @@
 /* cachet sign: multipart/signed, opaque signed-data, or raw SignedData; the key
- * from files, a PKCS#12 file or the store (--as ADDRESS). --signature-type adds
+ * from files, a PKCS#12 file or the store (--as ADDRESS). Repeated --cert/--key
+ * pairs or --p12 files sign together: one SignerInfo each. --signature-type adds
  * the RFC 3183 SignatureType attribute; --empty writes the RFC 3183 §3 empty
  * signature layer (no signer, so no key). */
 #include <string.h>
@@ -15,7 +16,9 @@ static cachet_op *make_sign(const cachet_cli_op_env *e) {
                            .raw = o->raw,
                            .format = o->format,
                            .signature_types = o->signature_types,
-                           .empty = o->empty};
+                           .empty = o->empty,
+                           .more_signers = e->more_creds,
+                           .num_more_signers = e->num_more_creds};
     return cachet_sign_new(e->ctx, &so, e->sink, e->err);
 }
 
@@ -55,11 +58,12 @@ static bool has_empty(int argc, char **argv) {
 
 int cachet_cmd_sign(int argc, char **argv) {
     static const cachet_cli_op_cmd cmd = {
-        .allowed = CACHET_CLI_COMMON_GEN | CACHET_CLI_CRED_OPTS | CACHET_OPT_BIT(CACHET_OPT_CHAIN) |
-                   CACHET_OPT_BIT(CACHET_OPT_OPAQUE) | CACHET_OPT_BIT(CACHET_OPT_DIGEST) |
-                   CACHET_OPT_BIT(CACHET_OPT_PSS) | CACHET_OPT_BIT(CACHET_OPT_AT) |
-                   CACHET_OPT_BIT(CACHET_OPT_ALLOW_WEAK) | CACHET_OPT_BIT(CACHET_OPT_AS) |
-                   CACHET_OPT_BIT(CACHET_OPT_STORE) | CACHET_OPT_BIT(CACHET_OPT_SIGNATURE_TYPE),
+        .allowed = CACHET_CLI_COMMON_GEN | CACHET_CLI_CRED_OPTS | CACHET_OPT_MULTI_CRED |
+                   CACHET_OPT_BIT(CACHET_OPT_CHAIN) | CACHET_OPT_BIT(CACHET_OPT_OPAQUE) |
+                   CACHET_OPT_BIT(CACHET_OPT_DIGEST) | CACHET_OPT_BIT(CACHET_OPT_PSS) |
+                   CACHET_OPT_BIT(CACHET_OPT_AT) | CACHET_OPT_BIT(CACHET_OPT_ALLOW_WEAK) |
+                   CACHET_OPT_BIT(CACHET_OPT_AS) | CACHET_OPT_BIT(CACHET_OPT_STORE) |
+                   CACHET_OPT_BIT(CACHET_OPT_SIGNATURE_TYPE),
         .format_rules = true,
         .cred = CACHET_CLI_CRED_REQUIRED,
         .cannot = "cannot sign",

@@ -99,41 +99,13 @@ void cachet_cli_protect_process(void) {
     (void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 }
 
-int cachet_cli_load_credential(const cachet_cli_opts *o, bool required, cachet_credential **out) {
-    *out = NULL;
-    if (o->p12 == NULL && o->cert == NULL) {
-        if (required) {
-            return cachet_cli_usage_error(
-                o->cmd, "--cert F --key F (or --p12 F) is required, or --as ADDRESS for a key in "
-                        "the store");
-        }
-        if (o->pass != NULL) {
-            return cachet_cli_usage_error(o->cmd, "--pass is for --key, --p12 or --as");
-        }
-        return -1;
-    }
-    int r = o->p12 != NULL ? check_readable(o->cmd, "PKCS#12 file", o->p12)
-                           : check_readable(o->cmd, "certificate file", o->cert);
-    if (r < 0 && o->key != NULL) {
-        r = check_readable(o->cmd, "key file", o->key);
-    }
-    for (size_t i = 0; r < 0 && i < o->num_chain; i++) {
-        r = check_readable(o->cmd, "chain file", o->chain[i]);
-    }
-    if (r >= 0) {
-        return r;
-    }
-    char *pass = NULL;
-    r = cachet_cli_read_pass(o->cmd, o->pass, &pass);
-    if (r >= 0) {
-        return r;
-    }
-    cachet_cli_protect_process();
+/* load_one loads one credential: |p12|, or |cert| with |key|; --chain goes to it. */
+static int load_one(const cachet_cli_opts *o, const char *cert, const char *key, const char *p12,
+                    const char *pass, cachet_credential **out) {
     cachet_error err = {0};
     cachet_credential *cred = NULL;
-    cachet_status st = o->p12 != NULL ? cachet_credential_load_p12(o->p12, pass, &cred, &err)
-                                      : cachet_credential_load(o->cert, o->key, pass, &cred, &err);
-    cachet_cli_free_pass(pass);
+    cachet_status st = p12 != NULL ? cachet_credential_load_p12(p12, pass, &cred, &err)
+                                   : cachet_credential_load(cert, key, pass, &cred, &err);
     if (st != CACHET_OK) {
         cachet_cli_error(o->cmd, "loading the key and certificate", &err);
         return st == CACHET_ERR_NOMEM || st == CACHET_ERR_INTERNAL ? CACHET_EXIT_INPUT
@@ -149,6 +121,82 @@ int cachet_cli_load_credential(const cachet_cli_opts *o, bool required, cachet_c
     }
     *out = cred;
     return -1;
+}
+
+void cachet_cli_free_credentials(cachet_credential **creds, size_t num) {
+    for (size_t i = 0; creds != NULL && i < num; i++) {
+        cachet_credential_free(creds[i]);
+    }
+    free(creds);
+}
+
+int cachet_cli_load_credentials(const cachet_cli_opts *o, bool required, cachet_credential ***out,
+                                size_t *num) {
+    *out = NULL;
+    *num = 0;
+    if (o->p12 == NULL && o->cert == NULL) {
+        if (required) {
+            return cachet_cli_usage_error(
+                o->cmd, "--cert F --key F (or --p12 F) is required, or --as ADDRESS for a key in "
+                        "the store");
+        }
+        if (o->pass != NULL) {
+            return cachet_cli_usage_error(o->cmd, "--pass is for --key, --p12 or --as");
+        }
+        return -1;
+    }
+    /* Every file is checked before any passphrase is read or key loaded. */
+    size_t n = o->num_p12s > 0 ? o->num_p12s : o->num_certs;
+    int r = -1;
+    for (size_t i = 0; r < 0 && i < n; i++) {
+        r = o->num_p12s > 0 ? check_readable(o->cmd, "PKCS#12 file", o->p12s[i])
+                            : check_readable(o->cmd, "certificate file", o->certs[i]);
+        if (r < 0 && o->num_p12s == 0) {
+            r = check_readable(o->cmd, "key file", o->keys[i]);
+        }
+    }
+    for (size_t i = 0; r < 0 && i < o->num_chain; i++) {
+        r = check_readable(o->cmd, "chain file", o->chain[i]);
+    }
+    if (r >= 0) {
+        return r;
+    }
+    char *pass = NULL;
+    r = cachet_cli_read_pass(o->cmd, o->pass, &pass);
+    if (r >= 0) {
+        return r;
+    }
+    cachet_cli_protect_process();
+    cachet_credential **creds = calloc(n, sizeof(*creds));
+    if (creds == NULL) {
+        cachet_cli_free_pass(pass);
+        return CACHET_EXIT_INPUT;
+    }
+    for (size_t i = 0; r < 0 && i < n; i++) {
+        r = o->num_p12s > 0 ? load_one(o, NULL, NULL, o->p12s[i], pass, &creds[i])
+                            : load_one(o, o->certs[i], o->keys[i], NULL, pass, &creds[i]);
+    }
+    cachet_cli_free_pass(pass);
+    if (r >= 0) {
+        cachet_cli_free_credentials(creds, n);
+        return r;
+    }
+    *out = creds;
+    *num = n;
+    return -1;
+}
+
+int cachet_cli_load_credential(const cachet_cli_opts *o, bool required, cachet_credential **out) {
+    *out = NULL;
+    cachet_credential **creds = NULL;
+    size_t num = 0;
+    int r = cachet_cli_load_credentials(o, required, &creds, &num);
+    if (r < 0 && num > 0) {
+        *out = creds[0];
+        creds[0] = NULL;
+    }
+    cachet_cli_free_credentials(creds, num);
+    return r;
 }
 
 int cachet_cli_make_ctx(const cachet_cli_opts *o, bool use_trust, bool system_trust_default,
@@ -191,8 +239,9 @@ int cachet_cli_make_ctx(const cachet_cli_opts *o, bool use_trust, bool system_tr
     }
     if (o->allow_weak) {
         fprintf(stderr,
-                "cachet %s: warning: --allow-weak: weak algorithms and short keys are "
-                "accepted (and reported weak)\n",
+                "cachet %s: warning: --allow-legacy (--allow-weak): legacy and weak algorithms "
+                "(3DES, DES, RC2, CAST5, IDEA, SEED, Camellia; SHA-1, MD5, DSA) and short RSA "
+                "keys are accepted (and reported weak)\n",
                 o->cmd);
     }
     cachet_ctx_set_allow_weak(ctx, o->allow_weak);

@@ -54,20 +54,21 @@ const char *cachet_cli_hint(cachet_status st, const char *message) {
                "accepts them (reported weak)";
     }
     /* POLICY also covers refusals that no option lifts (GCM parameters outside
-     * RFC 5084, AEAD substitution): only weak algorithms and short keys get the
-     * --allow-weak hint. */
-    if (st == CACHET_ERR_POLICY && strstr(msg, "weak") == NULL && strstr(msg, "< 2048") == NULL) {
+     * RFC 5084, AEAD substitution): only legacy and weak algorithms and short
+     * keys get the --allow-legacy hint. */
+    if (st == CACHET_ERR_POLICY && strstr(msg, "weak") == NULL && strstr(msg, "legacy") == NULL &&
+        strstr(msg, "< 2048") == NULL) {
         return NULL;
     }
     switch (st) {
         case CACHET_ERR_UNTRUSTED:
             return "give the signer's CA certificate with --trust F (and check --at)";
         case CACHET_ERR_NO_RECIPIENT:
-            return "the message is not encrypted to this certificate: use the recipient's "
-                   "--cert/--key";
+            return "the message is not encrypted to what was given: use the recipient's "
+                   "--cert/--key (or --p12), the --secret-key with its --key-id, or the password";
         case CACHET_ERR_POLICY:
-            return "the algorithm or key size is refused by default; --allow-weak accepts it "
-                   "(reported weak)";
+            return "the legacy algorithm or short key is refused by default; --allow-legacy "
+                   "accepts it (reported weak)";
         case CACHET_ERR_KEY:
             return "check the file names, the file format (PEM/DER, PKCS#8, PKCS#12) and --pass";
         case CACHET_ERR_LIMIT:

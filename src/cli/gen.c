@@ -67,7 +67,8 @@ static int new_failed(const cachet_cli_opts *o, cachet_cli_output *out, const ch
 
 /* run_op makes the op writing to --out and runs it. */
 static int run_op(const cachet_cli_opts *o, const cachet_cli_op_cmd *c, cachet_ctx *ctx,
-                  cachet_store *store, cachet_credential *cred, void *arg) {
+                  cachet_store *store, cachet_credential *const *creds, size_t num_creds,
+                  void *arg) {
     cachet_cli_output out;
     /* With --json the report owns stdout; the content goes only to --out. */
     int r = cachet_cli_output_open(&out, o->cmd, o->out, o->json && o->out == NULL);
@@ -76,8 +77,16 @@ static int run_op(const cachet_cli_opts *o, const cachet_cli_op_cmd *c, cachet_c
     }
     cachet_sink sink = cachet_cli_output_sink(&out);
     cachet_error err = {0};
-    cachet_cli_op_env env = {
-        .o = o, .ctx = ctx, .store = store, .cred = cred, .arg = arg, .sink = &sink, .err = &err};
+    cachet_cli_op_env env = {.o = o,
+                             .ctx = ctx,
+                             .store = store,
+                             .cred = num_creds > 0 ? creds[0] : NULL,
+                             .more_creds =
+                                 num_creds > 1 ? (const cachet_credential *const *)creds + 1 : NULL,
+                             .num_more_creds = num_creds > 1 ? num_creds - 1 : 0,
+                             .arg = arg,
+                             .sink = &sink,
+                             .err = &err};
     cachet_op *op = c->make(&env);
     if (op == NULL) {
         return new_failed(o, &out, c->cannot, &err);
@@ -158,11 +167,23 @@ int cachet_cli_op_main(int argc, char **argv, const cachet_cli_op_cmd *c, void *
     if (r < 0) {
         r = open_store(&o, c, &store);
     }
-    cachet_credential *cred = NULL;
+    /* The keys: one from the store (--as), or every --cert/--key pair or --p12. */
+    cachet_credential *from_store = NULL;
+    cachet_credential **creds = NULL;
+    size_t num_creds = 0;
     if (r < 0 && o.as != NULL) {
-        r = credential_from_store(&o, c, store, &cred);
+        r = credential_from_store(&o, c, store, &from_store);
+        creds = r < 0 ? calloc(1, sizeof(*creds)) : NULL;
+        if (creds != NULL) {
+            creds[0] = from_store;
+            from_store = NULL;
+            num_creds = 1;
+        } else if (r < 0) {
+            r = CACHET_EXIT_INPUT;
+        }
     } else if (r < 0 && c->cred != CACHET_CLI_CRED_NONE) {
-        r = cachet_cli_load_credential(&o, c->cred == CACHET_CLI_CRED_REQUIRED, &cred);
+        r = cachet_cli_load_credentials(&o, c->cred == CACHET_CLI_CRED_REQUIRED, &creds,
+                                        &num_creds);
     }
     cachet_ctx *ctx = NULL;
     if (r < 0) {
@@ -174,10 +195,11 @@ int cachet_cli_op_main(int argc, char **argv, const cachet_cli_op_cmd *c, void *
     }
     if (r < 0) {
         cachet_ctx_set_revocation(ctx, o.revocation_set ? o.revocation : c->revocation_default);
-        r = run_op(&o, c, ctx, store, cred, arg);
+        r = run_op(&o, c, ctx, store, creds, num_creds, arg);
     }
     cachet_ctx_free(ctx);
-    cachet_credential_free(cred);
+    cachet_credential_free(from_store);
+    cachet_cli_free_credentials(creds, num_creds);
     cachet_store_close(store);
     cachet_cli_opts_free(&o);
     return r;

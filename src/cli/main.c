@@ -9,32 +9,41 @@
 
 static const cachet_cli_cmd commands[] = {
     {"sign", cachet_cmd_sign,
-     "--cert F --key F | --p12 F | --as ADDRESS | --empty [--chain F]... [--opaque] "
+     "--cert F --key F | --p12 F | --as ADDRESS | --empty [--cert F --key F | --p12 F]... "
+     "[--chain F]... [--opaque] "
      "[--signature-type originator|domain|attributes|review[,...]] "
-     "[--digest sha256|sha384|sha512] [--pss] [--pass SPEC] [--allow-weak] [--raw] "
+     "[--digest sha256|sha384|sha512] [--pss] [--pass SPEC] [--allow-legacy] [--raw] "
      "[--format smime|der|pem] [--at TIME] " STORE_OPT " [--in F] [--out F]",
      "sign a message (multipart/signed, or --opaque application/pkcs7-mime)"},
     {"verify", cachet_cmd_verify,
-     "[--trust F]... [--json] [--no-address-check] [--allow-weak] [--at TIME] "
+     "[--trust F]... [--json] [--no-address-check] [--allow-legacy] [--at TIME] "
      "[--harvest] [--revocation none|soft|hard] "
      "[--cert F --key F | --p12 F | --as ADDRESS] [--pass SPEC] [--raw [--content F]] " STORE_OPT
      " [--in F] [--out F]",
      "verify every signed layer (and decrypt enveloped ones given a key)"},
     {"encrypt", cachet_cmd_encrypt,
-     "--to CERT|ADDRESS [--to CERT|ADDRESS]... "
-     "[--cipher aes-256-gcm|aes-128-gcm|aes-256-cbc|aes-128-cbc] [--oaep] "
-     "[--revocation none|soft|hard] [--allow-weak] [--raw] [--format smime|der|pem] " STORE_OPT
-     " [--in F] [--out F]",
-     "encrypt a message to the given recipients (certificate files or addresses)"},
+     "[--to CERT|ADDRESS]... [--secret-key HEX --key-id ID]... "
+     "[--password-file F | --password-env VAR | --password PW]... [--pbkdf2-iterations N] "
+     "[--cipher aes-256-gcm|aes-192-gcm|aes-128-gcm|aes-256-ccm|aes-128-ccm|"
+     "chacha20-poly1305|aes-256-cbc|aes-192-cbc|aes-128-cbc] [--oaep] "
+     "[--revocation none|soft|hard] [--allow-legacy] [--raw] [--format smime|der|pem] " STORE_OPT
+     " [--in F] [--out F] | --encrypted-data --secret-key HEX [--raw] [--format smime|der|pem] "
+     "[--in F] [--out F]",
+     "encrypt a message to certificates, addresses, shared keys or passwords"},
     {"decrypt", cachet_cmd_decrypt,
-     "--cert F --key F | --p12 F | --as ADDRESS [--pass SPEC] [--trust F]... [--json] "
-     "[--no-address-check] [--revocation none|soft|hard] [--allow-weak] [--at TIME] "
+     "[--cert F --key F | --p12 F]... | --as ADDRESS [--pass SPEC] "
+     "[--secret-key HEX [--key-id ID]]... [--password-file F | --password-env VAR | "
+     "--password PW] [--trust F]... [--json] "
+     "[--no-address-check] [--revocation none|soft|hard] [--allow-legacy] [--at TIME] "
      "[--raw] " STORE_OPT " [--in F] [--out F]",
-     "decrypt every enveloped layer (and verify signed ones given trust anchors)"},
+     "decrypt every enveloped or encrypted layer (and verify signed ones given trust anchors)"},
     {"compress", cachet_cmd_compress, "[--raw] [--format smime|der|pem] [--in F] [--out F]",
      "compress a message (CompressedData, zlib)"},
     {"decompress", cachet_cmd_decompress, "[--raw] [--in F] [--out F]",
      "decompress a compressed message"},
+    {"digest", cachet_cmd_digest,
+     "[--digest sha256|sha384|sha512] [--raw] [--format smime|der|pem] [--in F] [--out F]",
+     "wrap a message in DigestedData (integrity only, not a signature)"},
     {"inspect", cachet_cmd_inspect, "[--json] [--raw] [--in F]",
      "describe the S/MIME layers of a message without keys"},
     {"certs import", cachet_cmd_certs_import,
@@ -106,7 +115,8 @@ void cachet_cli_usage_line(FILE *f, const char *cmd) {
 
 static void print_help(FILE *f) {
     fprintf(f,
-            "cachet %s: S/MIME sign, verify, encrypt, decrypt, compress; certificates and keys\n\n",
+            "cachet %s: S/MIME sign, verify, encrypt, decrypt, compress, digest; certificates and "
+            "keys\n\n",
             cachet_version());
     fprintf(f, "usage: cachet <command> [options]\n\ncommands:\n");
     for (size_t i = 0; i < NUM_COMMANDS; i++) {
@@ -116,6 +126,7 @@ static void print_help(FILE *f) {
     fprintf(f, "\ncommon options: --in F, --out F (default stdin/stdout; nothing is written on "
                "failure),\n  --pass env:VAR|file:PATH|pass:TEXT, --p12 F in place of --cert/--key,"
                "\n  --raw (raw content in, CMS out; or CMS in), --format smime|der|pem,"
+               "\n  --allow-legacy (alias --allow-weak: accept legacy algorithms, reported weak),"
                "\n  --store URL (a SQLite file or postgresql://...; default $CACHET_STORE, else"
                "\n  $XDG_DATA_HOME/cachet/store.db)\n");
     fprintf(f, "\nexit status: 0 success, 1 not authentic / not decryptable / untrusted / not "

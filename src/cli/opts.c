@@ -48,6 +48,14 @@ static const opt_def defs[CACHET_OPT__COUNT] = {
     [CACHET_OPT_TIMEOUT] = {"timeout", required_argument},
     [CACHET_OPT_SIGNATURE_TYPE] = {"signature-type", required_argument},
     [CACHET_OPT_EMPTY] = {"empty", no_argument},
+    [CACHET_OPT_ALLOW_LEGACY] = {"allow-legacy", no_argument},
+    [CACHET_OPT_SECRET_KEY] = {"secret-key", required_argument},
+    [CACHET_OPT_KEY_ID] = {"key-id", required_argument},
+    [CACHET_OPT_PASSWORD] = {"password", required_argument},
+    [CACHET_OPT_PASSWORD_FILE] = {"password-file", required_argument},
+    [CACHET_OPT_PASSWORD_ENV] = {"password-env", required_argument},
+    [CACHET_OPT_PBKDF2_ITERATIONS] = {"pbkdf2-iterations", required_argument},
+    [CACHET_OPT_ENCRYPTED_DATA] = {"encrypted-data", no_argument},
     [CACHET_OPT_HELP] = {"help", no_argument},
 };
 
@@ -66,7 +74,108 @@ void cachet_cli_opts_free(cachet_cli_opts *o) {
     free((void *)o->chain);
     free((void *)o->trust);
     free((void *)o->to);
-    o->chain = o->trust = o->to = NULL;
+    free((void *)o->certs);
+    free((void *)o->keys);
+    free((void *)o->p12s);
+    free(o->secrets);
+    free(o->passwords);
+    o->chain = o->trust = o->to = o->certs = o->keys = o->p12s = NULL;
+    o->secrets = NULL;
+    o->passwords = NULL;
+}
+
+/* add_cred_file records a --cert, --key or --p12; |first| keeps the first one
+ * where the commands that take one key look. Repeated only when |multi|. */
+static int add_cred_file(const char *cmd, bool multi, const char ***list, size_t *num,
+                         const char **first, const char *name, const char *value) {
+    if (*num > 0 && !multi) {
+        return cachet_cli_usage_error(cmd, "--%s given twice", name);
+    }
+    if (!push_str(list, num, value)) {
+        return CACHET_EXIT_INPUT;
+    }
+    *first = (*list)[0];
+    return -1;
+}
+
+static int add_secret(cachet_cli_opts *o, const char *key_hex) {
+    cachet_cli_secret_arg *p = realloc(o->secrets, (o->num_secrets + 1) * sizeof(*p));
+    if (p == NULL) {
+        return CACHET_EXIT_INPUT;
+    }
+    p[o->num_secrets++] = (cachet_cli_secret_arg){key_hex, NULL};
+    o->secrets = p;
+    return -1;
+}
+
+/* add_key_id names the --secret-key just before it (pairs are read in order,
+ * so that several keys, some without an id, stay unambiguous). */
+static int add_key_id(cachet_cli_opts *o, const char *id) {
+    if (o->num_secrets == 0 || o->secrets[o->num_secrets - 1].id != NULL) {
+        return cachet_cli_usage_error(o->cmd, "--key-id without --secret-key: give "
+                                              "--secret-key HEX --key-id ID (in that order)");
+    }
+    o->secrets[o->num_secrets - 1].id = id;
+    return -1;
+}
+
+static int add_password(cachet_cli_opts *o, cachet_cli_password_kind kind, const char *value) {
+    cachet_cli_password_arg *p = realloc(o->passwords, (o->num_passwords + 1) * sizeof(*p));
+    if (p == NULL) {
+        return CACHET_EXIT_INPUT;
+    }
+    p[o->num_passwords++] = (cachet_cli_password_arg){kind, value};
+    o->passwords = p;
+    return -1;
+}
+
+/* The accepted --cipher names (the report's names), in the order of the message. */
+static const struct {
+    const char *name;
+    cachet_cipher_choice choice;
+} ciphers[] = {
+    {"aes-256-gcm", CACHET_CIPHER_CHOICE_AES256_GCM},
+    {"aes-192-gcm", CACHET_CIPHER_CHOICE_AES192_GCM},
+    {"aes-128-gcm", CACHET_CIPHER_CHOICE_AES128_GCM},
+    {"aes-256-ccm", CACHET_CIPHER_CHOICE_AES256_CCM},
+    {"aes-128-ccm", CACHET_CIPHER_CHOICE_AES128_CCM},
+    {"chacha20-poly1305", CACHET_CIPHER_CHOICE_CHACHA20_POLY1305},
+    {"aes-256-cbc", CACHET_CIPHER_CHOICE_AES256_CBC},
+    {"aes-192-cbc", CACHET_CIPHER_CHOICE_AES192_CBC},
+    {"aes-128-cbc", CACHET_CIPHER_CHOICE_AES128_CBC},
+};
+
+static int parse_cipher(cachet_cli_opts *o, const char *arg) {
+    if (o->cipher_set) {
+        return cachet_cli_usage_error(o->cmd, "--cipher given twice");
+    }
+    for (size_t i = 0; i < sizeof(ciphers) / sizeof(ciphers[0]); i++) {
+        if (strcmp(arg, ciphers[i].name) == 0) {
+            o->cipher = ciphers[i].choice;
+            o->cipher_set = true;
+            return -1;
+        }
+    }
+    return cachet_cli_usage_error(o->cmd,
+                                  "--cipher must be aes-256-gcm, aes-192-gcm, aes-128-gcm, "
+                                  "aes-256-ccm, aes-128-ccm, chacha20-poly1305, aes-256-cbc, "
+                                  "aes-192-cbc or aes-128-cbc");
+}
+
+static int parse_iterations(cachet_cli_opts *o, const char *arg) {
+    char *end = NULL;
+    errno = 0;
+    unsigned long long v = strtoull(arg, &end, 10);
+    /* The upper bound is the reader's limit (max_pbkdf2_iterations): more
+     * would make a message that cachet itself refuses. */
+    if (o->pbkdf2_iterations != 0) {
+        return cachet_cli_usage_error(o->cmd, "--pbkdf2-iterations given twice");
+    }
+    if (errno != 0 || end == arg || *end != '\0' || arg[0] == '-' || v < 1000 || v > 10000000) {
+        return cachet_cli_usage_error(o->cmd, "--pbkdf2-iterations takes 1000 to 10000000");
+    }
+    o->pbkdf2_iterations = (uint32_t)v;
+    return -1;
 }
 
 static int set_once(const char *cmd, const char **slot, const char *name, const char *value) {
@@ -106,7 +215,7 @@ static bool parse_signature_types(const char *arg, unsigned *types) {
     }
 }
 
-static int apply(cachet_cli_opts *o, cachet_cli_opt_id id, const char *arg) {
+static int apply(cachet_cli_opts *o, cachet_cli_opt_id id, const char *arg, bool multi) {
     const char *cmd = o->cmd;
     switch (id) {
         case CACHET_OPT_IN:
@@ -116,11 +225,26 @@ static int apply(cachet_cli_opts *o, cachet_cli_opt_id id, const char *arg) {
         case CACHET_OPT_PASS:
             return set_once(cmd, &o->pass, "pass", arg);
         case CACHET_OPT_P12:
-            return set_once(cmd, &o->p12, "p12", arg);
+            return add_cred_file(cmd, multi, &o->p12s, &o->num_p12s, &o->p12, "p12", arg);
         case CACHET_OPT_CERT:
-            return set_once(cmd, &o->cert, "cert", arg);
+            return add_cred_file(cmd, multi, &o->certs, &o->num_certs, &o->cert, "cert", arg);
         case CACHET_OPT_KEY:
-            return set_once(cmd, &o->key, "key", arg);
+            return add_cred_file(cmd, multi, &o->keys, &o->num_keys, &o->key, "key", arg);
+        case CACHET_OPT_SECRET_KEY:
+            return add_secret(o, arg);
+        case CACHET_OPT_KEY_ID:
+            return add_key_id(o, arg);
+        case CACHET_OPT_PASSWORD:
+            return add_password(o, CACHET_CLI_PASSWORD_TEXT, arg);
+        case CACHET_OPT_PASSWORD_FILE:
+            return add_password(o, CACHET_CLI_PASSWORD_FILE, arg);
+        case CACHET_OPT_PASSWORD_ENV:
+            return add_password(o, CACHET_CLI_PASSWORD_ENV, arg);
+        case CACHET_OPT_PBKDF2_ITERATIONS:
+            return parse_iterations(o, arg);
+        case CACHET_OPT_ENCRYPTED_DATA:
+            o->encrypted_data = true;
+            return -1;
         case CACHET_OPT_CONTENT:
             return set_once(cmd, &o->content, "content", arg);
         case CACHET_OPT_STORE:
@@ -188,6 +312,7 @@ static int apply(cachet_cli_opts *o, cachet_cli_opt_id id, const char *arg) {
             o->no_address_check = true;
             return -1;
         case CACHET_OPT_ALLOW_WEAK:
+        case CACHET_OPT_ALLOW_LEGACY:
             o->allow_weak = true;
             return -1;
         case CACHET_OPT_OAEP:
@@ -205,23 +330,7 @@ static int apply(cachet_cli_opts *o, cachet_cli_opt_id id, const char *arg) {
             }
             return -1;
         case CACHET_OPT_CIPHER:
-            if (o->cipher_set) {
-                return cachet_cli_usage_error(cmd, "--cipher given twice");
-            }
-            o->cipher_set = true;
-            if (strcmp(arg, "aes-256-gcm") == 0) {
-                o->cipher = CACHET_CIPHER_CHOICE_AES256_GCM;
-            } else if (strcmp(arg, "aes-128-gcm") == 0) {
-                o->cipher = CACHET_CIPHER_CHOICE_AES128_GCM;
-            } else if (strcmp(arg, "aes-256-cbc") == 0) {
-                o->cipher = CACHET_CIPHER_CHOICE_AES256_CBC;
-            } else if (strcmp(arg, "aes-128-cbc") == 0) {
-                o->cipher = CACHET_CIPHER_CHOICE_AES128_CBC;
-            } else {
-                return cachet_cli_usage_error(
-                    cmd, "--cipher must be aes-256-gcm, aes-128-gcm, aes-256-cbc or aes-128-cbc");
-            }
-            return -1;
+            return parse_cipher(o, arg);
         case CACHET_OPT_FORMAT:
             if (o->format_set) {
                 return cachet_cli_usage_error(cmd, "--format given twice");
@@ -308,11 +417,13 @@ int cachet_cli_parse(cachet_cli_opts *o, int argc, char **argv, uint64_t allowed
             return cachet_cli_usage_error(o->cmd, "unknown option '%s'", argv[optind - 1]);
         }
         cachet_cli_opt_id id = (cachet_cli_opt_id)(c - 1000);
-        if ((allowed & CACHET_OPT_BIT(id)) == 0) {
+        /* --allow-legacy is --allow-weak under its issue-5 name: one goes where the other does. */
+        cachet_cli_opt_id as = id == CACHET_OPT_ALLOW_LEGACY ? CACHET_OPT_ALLOW_WEAK : id;
+        if ((allowed & CACHET_OPT_BIT(as)) == 0) {
             return cachet_cli_usage_error(o->cmd, "option --%s does not apply to '%s'",
                                           defs[id].name, o->cmd);
         }
-        int r = apply(o, id, optarg);
+        int r = apply(o, id, optarg, (allowed & CACHET_OPT_MULTI_CRED) != 0);
         if (r >= 0) {
             return r;
         }
@@ -335,6 +446,12 @@ int cachet_cli_check_cred_opts(const cachet_cli_opts *o) {
     }
     if ((o->cert == NULL) != (o->key == NULL)) {
         return cachet_cli_usage_error(o->cmd, "--cert and --key go together");
+    }
+    if (o->num_certs != o->num_keys) {
+        return cachet_cli_usage_error(o->cmd,
+                                      "--cert and --key go together, in pairs (%zu --cert, "
+                                      "%zu --key)",
+                                      o->num_certs, o->num_keys);
     }
     if (o->as != NULL && (o->p12 != NULL || o->cert != NULL)) {
         return cachet_cli_usage_error(o->cmd,

@@ -193,9 +193,18 @@ static void json_layer(FILE *f, const cachet_layer_report *l) {
             json_kstr(f, in, "key_management", l->key_management, false);
             json_key(f, in, "recipients", false);
             fprintf(f, "%zu", l->num_recipients);
+            json_kbool(f, in, "weak", l->weak);
             break;
-        case CACHET_LAYER_ENCRYPTED: /* TODO(issue 5, CLI engineer) */
+        case CACHET_LAYER_ENCRYPTED:
+            json_kbool(f, in, "authenticated", l->authenticated);
+            json_kstr(f, in, "cipher", l->cipher, false);
+            json_kbool(f, in, "weak", l->weak);
+            break;
         case CACHET_LAYER_DIGESTED:
+            json_kstr(f, in, "digest", l->digest_algorithm, false);
+            json_kbool(f, in, "digest_valid", l->digest_valid);
+            json_kbool(f, in, "weak", l->weak);
+            break;
         case CACHET_LAYER_DATA:
             break;
         case CACHET_LAYER_COMPRESSED:
@@ -276,6 +285,46 @@ static void signer_line(FILE *f, const cachet_signer_report *s) {
     fputc('\n', f);
 }
 
+/* is_legacy_cipher: a cipher only decrypted, never written (the contract's
+ * names: everything but AES and ChaCha20-Poly1305). */
+static bool is_legacy_cipher(const char *name) {
+    return name[0] != '\0' && strncmp(name, "aes-", 4) != 0 &&
+           strcmp(name, "chacha20-poly1305") != 0;
+}
+
+/* encrypted_line: "cachet: encrypted with CIPHER (KM; legacy, accepted with
+ * --allow-legacy; NOT authenticated)" and its shorter forms. */
+static void encrypted_line(FILE *f, const cachet_layer_report *l, const char *km) {
+    if (l->cipher[0] == '\0') {
+        /* A layer that was not decrypted: its algorithms are unknown to us. */
+        fputs("cachet: encrypted layer, not decrypted\n", f);
+        return;
+    }
+    fputs("cachet: encrypted with ", f);
+    cachet_cli_put_escaped(f, l->cipher);
+    fputs(" (", f);
+    cachet_cli_put_escaped(f, km);
+    if (l->weak) {
+        fputs(km[0] != '\0' ? "; " : "", f);
+        fputs(is_legacy_cipher(l->cipher) ? "legacy" : "weak", f);
+        fputs(", accepted with --allow-legacy", f);
+        fputs(l->authenticated ? "), authenticated\n" : "; NOT authenticated)\n", f);
+        return;
+    }
+    fputs(l->authenticated ? "), authenticated\n"
+                           : "): content NOT authenticated (CBC can be modified in "
+                             "transit; prefer aes-256-gcm)\n",
+          f);
+}
+
+static void digested_line(FILE *f, const cachet_layer_report *l) {
+    fputs("cachet: digested with ", f);
+    cachet_cli_put_escaped(f, l->digest_algorithm);
+    fputs(l->digest_valid ? " (" : ": digest does NOT match the content (", f);
+    fputs("integrity only, not a signature", f);
+    fputs(l->weak ? "; weak, accepted with --allow-legacy)\n" : ")\n", f);
+}
+
 static void layer_lines(FILE *f, const cachet_layer_report *l) {
     switch (l->type) {
         case CACHET_LAYER_SIGNED:
@@ -288,23 +337,16 @@ static void layer_lines(FILE *f, const cachet_layer_report *l) {
             break;
         case CACHET_LAYER_ENVELOPED:
         case CACHET_LAYER_AUTH_ENVELOPED:
-            if (l->cipher[0] == '\0') {
-                /* A layer that was not decrypted: its algorithms are unknown to us. */
-                fputs("cachet: encrypted layer, not decrypted\n", f);
-                break;
-            }
-            fputs("cachet: encrypted with ", f);
-            cachet_cli_put_escaped(f, l->cipher);
-            fputs(" (", f);
-            cachet_cli_put_escaped(f, l->key_management);
-            fputs(l->authenticated ? "), authenticated\n"
-                                   : "): content NOT authenticated (CBC can be modified in "
-                                     "transit; prefer aes-256-gcm)\n",
-                  f);
+            encrypted_line(f, l, l->key_management);
             break;
-        case CACHET_LAYER_ENCRYPTED: /* TODO(issue 5, CLI engineer) */
+        case CACHET_LAYER_ENCRYPTED:
+            encrypted_line(f, l, l->weak ? "" : "a shared key, EncryptedData");
+            break;
         case CACHET_LAYER_DIGESTED:
+            digested_line(f, l);
+            break;
         case CACHET_LAYER_DATA:
+            fputs("cachet: data (a ContentInfo around the content, no protection)\n", f);
             break;
         case CACHET_LAYER_COMPRESSED:
             fprintf(f, "cachet: compressed (%s, %llu bytes)\n", l->compression,
@@ -327,7 +369,8 @@ void cachet_cli_summary(const char *cmd, const cachet_report *r, cachet_status s
             bool enveloped = false;
             for (size_t i = 0; r != NULL && i < r->num_layers; i++) {
                 enveloped = enveloped || r->layers[i].type == CACHET_LAYER_ENVELOPED ||
-                            r->layers[i].type == CACHET_LAYER_AUTH_ENVELOPED;
+                            r->layers[i].type == CACHET_LAYER_AUTH_ENVELOPED ||
+                            r->layers[i].type == CACHET_LAYER_ENCRYPTED;
             }
             bool hint = enveloped || e == NULL || e->status != CACHET_ERR_NO_RECIPIENT;
             cachet_cli_error_hint(cmd, "decryption failed", e, hint);
@@ -427,13 +470,25 @@ void cachet_cli_describe(FILE *f, const cachet_report *r) {
             fputs(", ", f);
             cachet_cli_put_escaped(f, l->compression);
             fputc('\n', f);
+        } else if (l->type == CACHET_LAYER_DIGESTED) {
+            fputs(", ", f);
+            cachet_cli_put_escaped(f, l->digest_algorithm);
+            fputs(" digest (integrity only, not a signature)", f);
+            fputs(l->weak ? ", WEAK\n" : "\n", f);
+        } else if (l->type == CACHET_LAYER_DATA) {
+            fputc('\n', f);
         } else {
             fputs(", ", f);
             cachet_cli_put_escaped(f, l->cipher);
             fputs(l->authenticated ? " (authenticated)" : " (NOT authenticated)", f);
-            fputs(", key management ", f);
-            cachet_cli_put_escaped(f, l->key_management);
-            fprintf(f, ", %zu recipient(s)\n", l->num_recipients);
+            if (l->type == CACHET_LAYER_ENCRYPTED) {
+                fputs(", a shared key (EncryptedData)", f);
+            } else {
+                fputs(", key management ", f);
+                cachet_cli_put_escaped(f, l->key_management);
+                fprintf(f, ", %zu recipient(s)", l->num_recipients);
+            }
+            fputs(l->weak ? (is_legacy_cipher(l->cipher) ? ", LEGACY\n" : ", WEAK\n") : "\n", f);
         }
     }
 }
