@@ -30,12 +30,14 @@ for o in 1.2.840.113549.1.7.1:data 1.2.840.113549.1.7.2:signedData 1.2.840.11354
             [ $op = verify ] && args+=($T)
             [ $op = decrypt ] && args+=($A)
             # the operation that parses this type must call it malformed (3); verify stops at
-            # an encrypted layer it has no key for and decrypt at a signed layer it keeps
-            # ("not encrypted") with 1; any other type is not an S/MIME layer (3)
+            # an encrypted layer it has no key for, decrypt at an EncryptedData without its
+            # content key and at a signed layer it keeps ("not encrypted"), with 1; any other
+            # type is not an S/MIME layer (3)
             want=3
             WHERE_CHECK=0
             case $op:${o#*:} in
-                verify:envelopedData | verify:authEnvelopedData | decrypt:signedData) want=1 ;;
+                verify:envelopedData | verify:authEnvelopedData | verify:encryptedData | \
+                    decrypt:encryptedData | decrypt:signedData) want=1 ;;
             esac
             case $op:${o#*:} in
                 verify:signedData | decrypt:envelopedData | decrypt:authEnvelopedData | decompress:compressedData) want=3 WHERE_CHECK=1 ;;
@@ -43,6 +45,13 @@ for o in 1.2.840.113549.1.7.1:data 1.2.840.113549.1.7.2:signedData 1.2.840.11354
             refused "pa01-${o#*:}-content-$shape-$op" "$want" $F "${args[@]}" --in $W/pa01.der --out $F
         done
     done
+done
+# given its content key, the EncryptedData reader parses it and calls it malformed
+for shape in absent empty null; do
+    $MUTATE absent-content - $W/pa01.der 1.2.840.113549.1.7.6 $shape
+    WHERE_CHECK=1
+    refused "pa01-encryptedData-content-$shape-decrypt-with-key" 3 $F decrypt --raw \
+        --secret-key 000102030405060708090a0b0c0d0e0f --in $W/pa01.der --out $F
 done
 WHERE_CHECK=0
 $MUTATE absent-content - $W/pa01.der 1.2.840.113549.1.7.2
