@@ -251,7 +251,7 @@ static void set_key_management(const kari_fields *f, cachet_key_type type,
 static cachet_status make_peer(const kari_fields *f, const cachet_pkey *key, cachet_pkey **peer,
                                cachet_error *err) {
     cachet_key_type type = cachet_pkey_type(key);
-    cachet_cbs point;
+    cachet_cbs point = {0};
     cachet_status st;
     if (type == CACHET_KEY_X25519 || type == CACHET_KEY_X448) {
         return cachet_env_kari_x_peer(&f->okey, type, peer, err);
