@@ -458,11 +458,13 @@ static void empty_layer_is_recognised_but_never_signed(void) {
         cachet_membuf_free(&got);
     }
     cachet_membuf_free(&out);
-    /* certs-only (no eContent) and another eContentType are not empty layers */
-    sdb s[2] = {
+    /* certs-only (no eContent, or an empty one as NSS's cmsutil -O writes) and
+     * another eContentType are not empty layers */
+    sdb s[3] = {
         {.detached = true, .no_signer = true},
+        {.content = {msg, 0}, .no_signer = true},
         {.content = {msg, MSG_LEN}, .econtent_type = CACHET_OID_CT_TSTINFO, .no_signer = true}};
-    for (size_t i = 0; i < 2; i++) {
+    for (size_t i = 0; i < 3; i++) {
         size_t len = 0;
         uint8_t *der = build_sd(&s[i], &len);
         cachet_cms_policy pol = {.trust = trust};

@@ -167,7 +167,7 @@ cachet_status cachet_cms_verify_finish(cachet_cms_verify *v, cachet_layer_report
 cachet_oid cachet_cms_verify_econtent_type(const cachet_cms_verify *v);
 /* cachet_cms_verify_is_empty_layer: after finish returned CACHET_ERR_NO_SIGNERS,
  * whether the SignedData is RFC 3183's empty signature layer (§3 method 1): no
- * SignerInfo, encapsulated, eContentType id-data, an eContent present, and the
+ * SignerInfo, encapsulated, eContentType id-data, a non-empty eContent, and the
  * structure otherwise well-formed. Its eContent was delivered to the content
  * sink but is authenticated by nothing here: the caller passes it on as content
  * only if another layer signs it (SG-09 holds at the message level). */

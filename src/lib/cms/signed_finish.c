@@ -207,11 +207,14 @@ static cachet_status check_signers(cachet_cms_verify *v, const sd_parts *p,
                                   "more than %zu signers", v->limits.max_signers);
         }
     }
-    /* SG-09: no signers is never "signed" (also the certs-only message). An
-     * encapsulated id-data eContent makes it RFC 3183's empty signature layer,
-     * which a caller may pass through (cachet_cms_verify_is_empty_layer). */
+    /* SG-09: no signers is never "signed" (also the certs-only message). A
+     * non-empty encapsulated id-data eContent makes it RFC 3183's empty
+     * signature layer, which a caller may pass through
+     * (cachet_cms_verify_is_empty_layer); an empty one is a certs-only message
+     * as NSS writes it (cmsutil -O), not a layer around a message. */
     if (n == 0) {
-        v->empty_layer = !v->detached && p->has_econtent && v->econtent_type == CACHET_OID_DATA;
+        v->empty_layer = !v->detached && p->has_econtent && v->content_len > 0 &&
+                         v->econtent_type == CACHET_OID_DATA;
         return cachet_err_set(e, CACHET_ERR_NO_SIGNERS, "SignedData.signerInfos", -1,
                               "SignedData has no signers");
     }
