@@ -325,6 +325,31 @@ static const golden goldens[] = {
      "X []\n"
      "R [] Content-Type: text/plain\\r\\n\\r\\nbody\\r\\n\n"
      "= ok anomalies=0x100001\n"},
+    {"http_request_line_ended_by_a_bare_lf_skips_only_itself",
+     "POST /as2 HTTP/1.1\nContent-Type: text/html\n\nbody\n", 0, NULL,
+     "H [] Content-Type: text/html | raw Content-Type: text/html\\n\n"
+     "E [] text/html 7bit\n"
+     "B [] body\\n | raw body\\n\n"
+     "X []\n"
+     "R [] Content-Type: text/html\\n\\nbody\\n\n"
+     "= ok anomalies=0x100003\n"},
+    /* fuzz_mime_parse F5-03: "PUT " alone is no request line; it must not eat the next line */
+    {"put_without_target_is_body_not_a_request_line", "PUT \nContent-Type: text/html\n\nbody\n", 0,
+     NULL,
+     "E [] text/plain (default) 7bit\n"
+     "B [] PUT \\nContent-Type: text/html\\n\\nbody\\n | raw PUT \\nContent-Type: "
+     "text/html\\n\\nbody\\n\n"
+     "X []\n"
+     "R [] PUT \\nContent-Type: text/html\\n\\nbody\\n\n"
+     "= ok anomalies=0x7\n"},
+    {"status_line_without_code_is_body", "HTTP/1.1 OK\r\nContent-Type: text/html\r\n\r\nx\r\n", 0,
+     NULL,
+     "E [] text/plain (default) 7bit\n"
+     "B [] HTTP/1.1 OK\\r\\nContent-Type: text/html\\r\\n\\r\\nx\\r\\n | raw HTTP/1.1 "
+     "OK\\r\\nContent-Type: text/html\\r\\n\\r\\nx\\r\\n\n"
+     "X []\n"
+     "R [] HTTP/1.1 OK\\r\\nContent-Type: text/html\\r\\n\\r\\nx\\r\\n\n"
+     "= ok anomalies=0x5\n"},
     {"http_line_later_in_the_header_ends_it",
      "Content-Type: text/plain\r\nPOST /as2 HTTP/1.1\r\n\r\nbody\r\n", 0, NULL,
      "H [] Content-Type: text/plain | raw Content-Type: text/plain\\r\\n\n"

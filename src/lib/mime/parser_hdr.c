@@ -231,8 +231,9 @@ static bool end_headers(cachet_mime_parser *p) {
 /* A line that cannot be a header field ends the header section and is body. */
 /* An AS2 message (RFC 4130) is often stored as the HTTP request or response
  * that carried it: its first line is "POST /path HTTP/1.1" or "HTTP/1.1 200
- * OK", then the MIME header. Only that line, only first in the message. */
-static bool http_start_line(const cachet_mime_parser *p) {
+ * OK", then the MIME header. Only that line, only first in the message: a line
+ * that starts so is held to its end and skipped only if it is one. */
+static bool http_start_prefix(const cachet_mime_parser *p) {
     static const char *const starts[] = {"POST ", "PUT ", "HTTP/1.0 ", "HTTP/1.1 "};
     if (p->nframes != 1 || p->hdr_total != p->lbuf.len) {
         return false;
@@ -246,19 +247,73 @@ static bool http_start_line(const cachet_mime_parser *p) {
     return false;
 }
 
-static bool junk_line(cachet_mime_parser *p) {
-    if (http_start_line(p)) {
-        p->anomalies |= CACHET_MIME_ANOM_HTTP_START_LINE;
-        p->lbuf.len = 0;
-        p->hs = H_HTTP_LINE;
-        return true;
+static bool is_digit(uint8_t c) {
+    return c >= '0' && c <= '9';
+}
+
+static bool is_http_version(const uint8_t *s, size_t n) {
+    return n == 8 && (memcmp(s, "HTTP/1.0", 8) == 0 || memcmp(s, "HTTP/1.1", 8) == 0);
+}
+
+/* http_start_line_valid: |s| (|n| bytes, line end excluded) is "METHOD target
+ * HTTP/1.x" (POST or PUT, a target without blanks) or "HTTP/1.x NNN[ reason]". */
+static bool http_start_line_valid(const uint8_t *s, size_t n) {
+    const uint8_t *sp1 = memchr(s, ' ', n);
+    if (sp1 == NULL) {
+        return false;
     }
+    size_t first = (size_t)(sp1 - s), rest_len = n - first - 1;
+    const uint8_t *rest = sp1 + 1;
+    if (is_http_version(s, first)) {
+        return rest_len >= 3 && is_digit(rest[0]) && is_digit(rest[1]) && is_digit(rest[2]) &&
+               (rest_len == 3 || rest[3] == ' ');
+    }
+    if (!(first == 4 && memcmp(s, "POST", 4) == 0) && !(first == 3 && memcmp(s, "PUT", 3) == 0)) {
+        return false;
+    }
+    const uint8_t *sp2 = memchr(rest, ' ', rest_len);
+    if (sp2 == NULL || sp2 == rest) {
+        return false;
+    }
+    size_t target_len = (size_t)(sp2 - rest);
+    return is_http_version(sp2 + 1, rest_len - target_len - 1);
+}
+
+/* junk_body: a line that is no header field ends the header; it is body. */
+static bool junk_body(cachet_mime_parser *p) {
     p->anomalies |= CACHET_MIME_ANOM_NO_BLANK_LINE;
     cachet_membuf line = p->lbuf;
     p->lbuf = (cachet_membuf){.max = line.max};
     bool ok = complete_field(p) && end_headers(p) && cachet_mime_p_consume(p, line.data, line.len);
     cachet_membuf_free(&line);
     return ok;
+}
+
+/* http_line_end: the held start line is complete (it ends in LF). */
+static bool http_line_end(cachet_mime_parser *p) {
+    size_t n = p->lbuf.len - 1;
+    if (n > 0 && p->lbuf.data[n - 1] == '\r') {
+        n--;
+    }
+    if (!http_start_line_valid(p->lbuf.data, n)) {
+        return junk_body(p);
+    }
+    p->anomalies |= CACHET_MIME_ANOM_HTTP_START_LINE;
+    p->lbuf.len = 0;
+    p->hs = H_LINE_START;
+    return true;
+}
+
+static bool junk_line(cachet_mime_parser *p) {
+    if (!http_start_prefix(p)) {
+        return junk_body(p);
+    }
+    /* The byte that made the line junk may be its LF: then it has ended. */
+    if (p->lbuf.data[p->lbuf.len - 1] == '\n') {
+        return http_line_end(p);
+    }
+    p->hs = H_HTTP_LINE;
+    return true;
 }
 
 static bool blank_line(cachet_mime_parser *p, const char *eol) {
@@ -353,10 +408,10 @@ bool cachet_mime_p_hdr_byte(cachet_mime_parser *p, uint8_t c) {
             }
             return junk_line(p);
         case H_HTTP_LINE:
-            if (c == '\n') {
-                p->hs = H_LINE_START;
+            if (!lbuf_add(p, c)) {
+                return false;
             }
-            return true;
+            return c == '\n' ? http_line_end(p) : true;
         default: /* H_VALUE */
             if (c == '\n') {
                 p->hs = H_LINE_START;
@@ -372,8 +427,7 @@ bool cachet_mime_p_hdr_close(cachet_mime_parser *p) {
             return complete_field(p) && end_headers(p);
         case H_VALUE:
         case H_HTTP_LINE:
-            p->anomalies |= CACHET_MIME_ANOM_NO_BLANK_LINE;
-            return complete_field(p) && end_headers(p);
+            return junk_body(p);
         default:
             return junk_line(p);
     }
