@@ -422,7 +422,8 @@ for form in der-opaque smime-opaque smime-detached; do
     # RFC 8419 §3.1: id-shake256-len (…4.2.18, parameter 512) with signed attributes
     grep -A1 'digestAlgorithm:' "$W/print" | grep -q -E 'shake256|2\.16\.840\.1\.101\.3\.4\.2\.(12|18)' ||
         problem "expected digestAlgorithm SHAKE256 (RFC 8419)"
-    vv=(verify --trust "$PKI/ca.crt" --json --in "$W/ed448.b" --out "$W/ed448.out")
+    # grace signs a message From alice: the address check is not what this row is about
+    vv=(verify --trust "$PKI/ca.crt" --no-address-check --json --in "$W/ed448.b" --out "$W/ed448.out")
     [ $form = der-opaque ] && vv+=(--raw)
     cx "${vv[@]}"
     rc_problem 0

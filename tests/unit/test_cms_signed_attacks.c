@@ -314,7 +314,8 @@ static void digest_and_algorithm_inconsistencies_are_rejected(void) {
     uint8_t nine[9 * sizeof(sha512_alg)];
     for (size_t i = 0; i < 9; i++) {
         memcpy(nine + i * sizeof(sha512_alg), sha512_alg, sizeof(sha512_alg));
-        nine[i * sizeof(sha512_alg) + 12] = (uint8_t)(0x10 + i); /* nine distinct OIDs */
+        /* nine distinct OIDs, unassigned under hashAlgs (.18 is id-shake256-len) */
+        nine[i * sizeof(sha512_alg) + 12] = (uint8_t)(0x60 + i);
     }
     struct {
         const char *name;

@@ -1,6 +1,6 @@
 /* cms/attributes_alg.c: signatureAlgorithm identifiers of SignerInfo, written
  * and parsed (RFC 3370 §3.2, RFC 5754 §3, RFC 4055/4056, RFC 5758 §3.2,
- * RFC 8419 §2.3). */
+ * RFC 8419 §2.3-2.4). */
 #include <stdio.h>
 #include <string.h>
 
@@ -16,6 +16,8 @@ cachet_sig_scheme cachet_cms_sig_scheme_for_key(const cachet_pkey *key, bool pss
             return CACHET_SIG_ECDSA;
         case CACHET_KEY_ED25519:
             return CACHET_SIG_ED25519;
+        case CACHET_KEY_ED448:
+            return CACHET_SIG_ED448;
         default:
             return CACHET_SIG_NONE;
     }
@@ -82,6 +84,12 @@ bool cachet_cms_add_sig_alg(cachet_cbb *cbb, cachet_sig_scheme scheme, cachet_md
         case CACHET_SIG_ED25519:
             /* RFC 8419 §2.3 (RFC 8410 §3): parameters MUST be absent. */
             if (!cachet_cbb_add_oid(&alg, CACHET_OID_ED25519)) {
+                return false;
+            }
+            break;
+        case CACHET_SIG_ED448:
+            /* RFC 8419 §2.4: parameters MUST be absent. */
+            if (!cachet_cbb_add_oid(&alg, CACHET_OID_ED448)) {
                 return false;
             }
             break;
@@ -227,12 +235,23 @@ cachet_status cachet_cms_parse_sig_alg(cachet_cbs *cbs, cachet_cms_sig_alg *out,
                 FAIL(CACHET_ERR_MALFORMED, "id-Ed25519 with parameters (RFC 8410 §3)");
             }
             return CACHET_OK;
+        case CACHET_OID_ED448:
+            out->scheme = CACHET_SIG_ED448;
+            if (alg.len != 0) {
+                FAIL(CACHET_ERR_MALFORMED, "id-Ed448 with parameters (RFC 8419 §2.4)");
+            }
+            return CACHET_OK;
         case CACHET_OID_DSA:
             out->scheme = CACHET_SIG_DSA;
             break;
         case CACHET_OID_DSA_WITH_SHA1:
             out->scheme = CACHET_SIG_DSA;
             out->md = CACHET_MD_SHA1;
+            break;
+        case CACHET_OID_DSA_WITH_SHA224:
+            /* RFC 5754 §3.1 defines DSA with SHA-224 and SHA-256 only. */
+            out->scheme = CACHET_SIG_DSA;
+            out->md = CACHET_MD_SHA224;
             break;
         case CACHET_OID_DSA_WITH_SHA256:
             out->scheme = CACHET_SIG_DSA;
@@ -260,6 +279,8 @@ const char *cachet_cms_sig_alg_name(const cachet_cms_sig_alg *alg) {
             return "rsassa-pss";
         case CACHET_OID_ED25519:
             return "ed25519";
+        case CACHET_OID_ED448:
+            return "ed448";
         case CACHET_OID_UNKNOWN:
             return "unknown";
         default:

@@ -101,9 +101,16 @@ static const struct {
     cachet_md md;
     cachet_oid oid;
 } md_oids[] = {
-    {CACHET_MD_MD5, CACHET_OID_MD5},       {CACHET_MD_SHA1, CACHET_OID_SHA1},
-    {CACHET_MD_SHA224, CACHET_OID_SHA224}, {CACHET_MD_SHA256, CACHET_OID_SHA256},
-    {CACHET_MD_SHA384, CACHET_OID_SHA384}, {CACHET_MD_SHA512, CACHET_OID_SHA512},
+    {CACHET_MD_MD5, CACHET_OID_MD5},
+    {CACHET_MD_SHA1, CACHET_OID_SHA1},
+    {CACHET_MD_SHA224, CACHET_OID_SHA224},
+    {CACHET_MD_SHA256, CACHET_OID_SHA256},
+    {CACHET_MD_SHA384, CACHET_OID_SHA384},
+    {CACHET_MD_SHA512, CACHET_OID_SHA512},
+    /* RFC 8419 §2.3: written as id-shake256-len (512); id-shake256 is read as the
+     * same digest, its output being 512 bits by definition (RFC 8702 §2). */
+    {CACHET_MD_SHAKE256_512, CACHET_OID_SHAKE256_LEN},
+    {CACHET_MD_SHAKE256_512, CACHET_OID_SHAKE256},
 };
 
 cachet_md cachet_cms_md_from_oid(cachet_oid oid) {
@@ -131,8 +138,33 @@ bool cachet_cms_add_digest_alg(cachet_cbb *cbb, cachet_md md) {
     if (oid == CACHET_OID_UNKNOWN) {
         return false;
     }
-    return cachet_cbb_add_asn1(cbb, &alg, CACHET_ASN1_SEQUENCE) && cachet_cbb_add_oid(&alg, oid) &&
-           cachet_cbb_flush(cbb);
+    if (!cachet_cbb_add_asn1(cbb, &alg, CACHET_ASN1_SEQUENCE) || !cachet_cbb_add_oid(&alg, oid)) {
+        return false;
+    }
+    /* RFC 8419 §2.3: id-shake256-len carries ShakeOutputLen, the bits, MUST 512. */
+    if (oid == CACHET_OID_SHAKE256_LEN &&
+        !cachet_cbb_add_asn1_uint64(&alg, 8 * cachet_md_size(md))) {
+        return false;
+    }
+    return cachet_cbb_flush(cbb);
+}
+
+/* RFC 8419 §2.3: id-shake256-len parameters MUST be present and be 512; any
+ * other output length is a digest we do not know (reported as CACHET_MD_NONE). */
+static bool parse_shake_len(cachet_cbs *params, cachet_md *md) {
+    uint64_t bits;
+    cachet_cbs copy = *params;
+    if (cachet_cbs_get_asn1_uint64(&copy, &bits) && copy.len == 0) {
+        *params = copy;
+        if (bits != 8 * cachet_md_size(CACHET_MD_SHAKE256_512)) {
+            *md = CACHET_MD_NONE;
+        }
+        return true;
+    }
+    cachet_cbs any;
+    *md = CACHET_MD_NONE;
+    return cachet_cbs_peek_asn1_tag(params, CACHET_ASN1_INTEGER) &&
+           cachet_cbs_get_any_asn1_element(params, &any, NULL, NULL) && params->len == 0;
 }
 
 /* RFC 5754 §2 / RFC 3370 §2: implementations accept absent and NULL parameters.
@@ -146,7 +178,11 @@ bool cachet_cms_parse_digest_alg(cachet_cbs *cbs, cachet_md *out, cachet_oid *ou
         return false;
     }
     cachet_md md = cachet_cms_md_from_oid(oid);
-    if (md != CACHET_MD_NONE) {
+    if (oid == CACHET_OID_SHAKE256_LEN) {
+        if (!parse_shake_len(&alg, &md)) {
+            return false;
+        }
+    } else if (md != CACHET_MD_NONE) {
         if (alg.len != 0) {
             cachet_cbs null_body;
             if (!cachet_cbs_get_asn1(&alg, &null_body, CACHET_ASN1_NULL) || null_body.len != 0 ||

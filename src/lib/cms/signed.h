@@ -1,7 +1,8 @@
 /* signed: CMS SignedData (RFC 5652 §5), streaming sign and verify.
  *
  * Algorithms: RSA PKCS#1 v1.5 (RFC 3370/5754), RSASSA-PSS (RFC 4056), ECDSA
- * (RFC 5753/5758/5480), Ed25519 (RFC 8419); digests SHA-256/384/512 (SHA-1, MD5
+ * (RFC 5753/5758/5480), Ed25519 and Ed448 (RFC 8419); digests SHA-256/384/512 and
+ * SHAKE256 for Ed448 (SHA-1, MD5
  * and DSA only for verification and only with policy.allow_weak).
  * Signed attributes we write (RFC 5652 §11, RFC 8551 §2.5.2, RFC 5035):
  * contentType, messageDigest, signingTime, smimeCapabilities, signingCertificateV2. */
@@ -83,7 +84,7 @@ void cachet_cms_sign_free(cachet_cms_sign *s);
 typedef struct cachet_cms_verify cachet_cms_verify;
 
 /* CACHET_CMS_PURE_EDDSA_MAX: the most content bytes a verifier keeps for
- * SignerInfos that sign the content itself (Ed25519 without signedAttrs, RFC
+ * SignerInfos that sign the content itself (Ed25519/Ed448 without signedAttrs, RFC
  * 8419 §3: pure EdDSA needs the whole message at once, unlike the digest
  * streamed for every other case). A copy of the content (eContent, or the
  * detached content) is kept only when policy.allow_weak (without it a
@@ -110,7 +111,8 @@ cachet_cms_verify *cachet_cms_verify_new(const cachet_cms_policy *policy,
 /* cachet_cms_verify_detached switches to detached mode (multipart/signed); call
  * before any other update. Digests of the external content are computed for the
  * |num_mds| digests in |mds| (e.g. from micalg); mds NULL / num_mds 0 means all
- * of SHA-1, SHA-256, SHA-384, SHA-512 (MD5 is added when policy.allow_weak).
+ * of SHA-1, SHA-224, SHA-256, SHA-384, SHA-512 and SHAKE256 (MD5 is added when
+ * policy.allow_weak).
  * A signer whose digest is not computed fails with CACHET_ERR_UNSUPPORTED. */
 cachet_status cachet_cms_verify_detached(cachet_cms_verify *v, const cachet_md *mds, size_t num_mds,
                                          cachet_error *err);

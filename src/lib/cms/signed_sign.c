@@ -100,6 +100,13 @@ static cachet_status validate_signer(cachet_cms_sign *s, const cachet_cms_signer
                                   "Ed25519 requires SHA-512 (RFC 8419 §3.1)");
         }
         ss->o.md = CACHET_MD_SHA512;
+    } else if (ss->scheme == CACHET_SIG_ED448) {
+        /* RFC 8419 §3.1: with signed attributes Ed448 uses SHAKE256, 512 bits. */
+        if (o->md != CACHET_MD_NONE && o->md != CACHET_MD_SHAKE256_512) {
+            return cachet_err_set(err, CACHET_ERR_USAGE, where, -1,
+                                  "Ed448 requires SHAKE256 (RFC 8419 §3.1)");
+        }
+        ss->o.md = CACHET_MD_SHAKE256_512;
     } else if (o->md == CACHET_MD_NONE) {
         ss->o.md = CACHET_MD_SHA256;
     } else if (o->md != CACHET_MD_SHA256 && o->md != CACHET_MD_SHA384 &&

@@ -91,8 +91,9 @@ static cachet_status parse_si(const cachet_cbs *in, parsed_si *p, cachet_signer_
  * uses one hash throughout (RFC 4056 §3) with any salt length the key allows
  * (OpenSSL signs with the maximum, e.g. 222 bytes for RSA-2048/SHA-256; the RSA
  * operation itself rejects an impossible one, the bound only keeps the number
- * sane before it reaches OpenSSL), Ed25519 uses SHA-512 as digestAlgorithm
- * with or without signed attributes (RFC 8419 §3.1). */
+ * sane before it reaches OpenSSL), Ed25519 uses SHA-512 and Ed448 SHAKE256 (512
+ * bits) as digestAlgorithm with or without signed attributes (RFC 8419 §3.1,
+ * §3.2). */
 /* Largest salt of a 16384-bit RSA key. */
 #define CACHET_PSS_MAX_SALT 2048u
 
@@ -108,6 +109,20 @@ static cachet_status check_consistency(const parsed_si *p, cachet_signer_report 
     if (a->scheme == CACHET_SIG_ED25519 && p->md != CACHET_MD_SHA512) {
         FAIL(CACHET_ERR_BAD_SIGNATURE, "Ed25519 requires digestAlgorithm SHA-512 (RFC 8419)");
     }
+    /* Any other digest with Ed448 is a combination RFC 8419 does not define (its
+     * MUST, §3.1/§3.2), so it is not processed rather than called a bad signature. */
+    if (a->scheme == CACHET_SIG_ED448 && p->md != CACHET_MD_SHAKE256_512) {
+        FAIL(CACHET_ERR_UNSUPPORTED,
+             "Ed448 requires digestAlgorithm id-shake256-len (512 bits) (RFC 8419 section 3), "
+             "not %s",
+             cachet_md_name(p->md));
+    }
+    /* SHAKE256 is defined for SignerInfos only with Ed448 here (RFC 8419); RSA and
+     * ECDSA with SHAKE have their own OIDs (RFC 8702 §3) we do not support, and
+     * an XOF must not reach the fixed-length digest paths. */
+    if (p->md == CACHET_MD_SHAKE256_512 && a->scheme != CACHET_SIG_ED448) {
+        FAIL(CACHET_ERR_UNSUPPORTED, "digestAlgorithm SHAKE256 is supported only with Ed448");
+    }
     return CACHET_OK;
 }
 
@@ -117,14 +132,14 @@ static cachet_status pure_eddsa_content(const cachet_cms_signer_ctx *ctx,
                                         cachet_signer_report *rep) {
     if (ctx->content_over) {
         FAIL(CACHET_ERR_LIMIT,
-             "pure EdDSA (Ed25519 without signedAttrs) over content larger than %zu bytes is "
+             "pure EdDSA (EdDSA without signedAttrs) over content larger than %zu bytes is "
              "not supported; have the sender sign with signed attributes (RFC 8419 section "
              "3.1, the S/MIME norm) or send the content in parts under this size",
              CACHET_CMS_PURE_EDDSA_MAX);
     }
     if (!ctx->content_kept) {
         FAIL(CACHET_ERR_UNSUPPORTED, "pure EdDSA needs the content, which was not kept "
-                                     "(SHA-512 was not among the digests computed)");
+                                     "(SHA-512/SHAKE256 was not among the digests computed)");
     }
     return CACHET_OK;
 }
@@ -139,11 +154,17 @@ static bool key_fits(cachet_sig_scheme scheme, cachet_key_type kt) {
             return kt == CACHET_KEY_EC;
         case CACHET_SIG_ED25519:
             return kt == CACHET_KEY_ED25519;
+        case CACHET_SIG_ED448:
+            return kt == CACHET_KEY_ED448;
         case CACHET_SIG_DSA:
             return kt == CACHET_KEY_DSA;
         default:
             return false;
     }
+}
+
+static bool md_is_weak(cachet_md md) {
+    return md == CACHET_MD_MD5 || md == CACHET_MD_SHA1;
 }
 
 /* One candidate certificate: the outcome of trying it. */
@@ -173,7 +194,7 @@ static void try_cert(const cachet_cms_signer_ctx *ctx, const parsed_si *p,
      * so is a SignerInfo without signedAttrs (SG-03, refused before here
      * unless allow_weak). */
     a->weak =
-        p->md == CACHET_MD_MD5 || p->md == CACHET_MD_SHA1 || kt == CACHET_KEY_DSA ||
+        md_is_weak(p->md) || kt == CACHET_KEY_DSA ||
         ((kt == CACHET_KEY_RSA || kt == CACHET_KEY_RSA_PSS) && cachet_pkey_bits(key) < 2048) ||
         !p->has_signed;
     if (!key_fits(p->alg.scheme, kt)) {
@@ -319,6 +340,12 @@ static cachet_status verify_signer(const cachet_cms_signer_ctx *ctx, const cache
             digest = ctx->digests[i];
         }
     }
+    if (digest == NULL && md_is_weak(p.md) && !ctx->policy->allow_weak) {
+        /* A weak digest is left out of what detached content computes unless
+         * allow_weak; the policy refuses it, as it would once computed. */
+        rep->weak = true;
+        FAIL(CACHET_ERR_POLICY, "weak algorithm or key (%s) refused", cachet_md_name(p.md));
+    }
     if (digest == NULL) {
         FAIL(CACHET_ERR_UNSUPPORTED, "content digest %s was not computed", cachet_md_name(p.md));
     }
@@ -326,7 +353,8 @@ static cachet_status verify_signer(const cachet_cms_signer_ctx *ctx, const cache
     if (st == CACHET_OK) {
         st = check_attrs(ctx, &p, digest, &ai, rep);
     }
-    bool pure = p.alg.scheme == CACHET_SIG_ED25519 && !p.has_signed;
+    bool pure =
+        (p.alg.scheme == CACHET_SIG_ED25519 || p.alg.scheme == CACHET_SIG_ED448) && !p.has_signed;
     if (st == CACHET_OK && pure) {
         st = pure_eddsa_content(ctx, rep);
     }

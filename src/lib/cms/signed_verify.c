@@ -109,15 +109,17 @@ static bool keep_update(cachet_cms_verify *v, const uint8_t *data, size_t len) {
     return true;
 }
 
-/* keep_if_sha512: a copy can only matter to a pure-Ed25519 signer, whose
- * digestAlgorithm must be SHA-512 (RFC 8419 §3.1) and be computed, and which
- * has no signedAttrs, so is refused unless allow_weak (SG-03). */
-static void keep_if_sha512(cachet_cms_verify *v) {
+/* keep_if_eddsa: a copy can only matter to a pure-EdDSA signer, whose
+ * digestAlgorithm must be SHA-512 (Ed25519) or SHAKE256 (Ed448) (RFC 8419 §3.2)
+ * and be computed, and which has no signedAttrs, so is refused unless
+ * allow_weak (SG-03). */
+static void keep_if_eddsa(cachet_cms_verify *v) {
     if (!v->policy.allow_weak) {
         return;
     }
     for (size_t i = 0; i < v->num_mds; i++) {
-        v->keep_content = v->keep_content || v->mds[i] == CACHET_MD_SHA512;
+        v->keep_content =
+            v->keep_content || v->mds[i] == CACHET_MD_SHA512 || v->mds[i] == CACHET_MD_SHAKE256_512;
     }
 }
 
@@ -232,7 +234,7 @@ static cachet_status on_bulk_begin(void *arg, cachet_ber_skel *skel) {
             return cb_fail(v, CACHET_ERR_NOMEM, "SignedData.digestAlgorithms", "out of memory");
         }
     }
-    keep_if_sha512(v);
+    keep_if_eddsa(v);
     return CACHET_OK;
 }
 
@@ -305,8 +307,8 @@ cachet_cms_verify *cachet_cms_verify_new(const cachet_cms_policy *policy,
 
 cachet_status cachet_cms_verify_detached(cachet_cms_verify *v, const cachet_md *mds, size_t num_mds,
                                          cachet_error *err) {
-    static const cachet_md all[] = {CACHET_MD_SHA1, CACHET_MD_SHA256, CACHET_MD_SHA384,
-                                    CACHET_MD_SHA512};
+    static const cachet_md all[] = {CACHET_MD_SHA1,   CACHET_MD_SHA224, CACHET_MD_SHA256,
+                                    CACHET_MD_SHA384, CACHET_MD_SHA512, CACHET_MD_SHAKE256_512};
     if (v->failed != CACHET_OK) {
         return cachet_cms_verify_fail(v, &v->fail_err, err);
     }
@@ -333,7 +335,7 @@ cachet_status cachet_cms_verify_detached(cachet_cms_verify *v, const cachet_md *
                                               "too many digests or out of memory");
         }
     }
-    keep_if_sha512(v);
+    keep_if_eddsa(v);
     v->detached = true;
     return CACHET_OK;
 }

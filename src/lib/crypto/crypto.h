@@ -25,6 +25,8 @@ typedef enum cachet_md {
     CACHET_MD_SHA256,
     CACHET_MD_SHA384,
     CACHET_MD_SHA512,
+    /* SHAKE256 with a 512-bit output (FIPS 202; RFC 8419 §2.3, Ed448 in CMS) */
+    CACHET_MD_SHAKE256_512,
 } cachet_md;
 #define CACHET_MD_MAX_SIZE 64
 

@@ -12,11 +12,20 @@ static const struct {
     const char *name;
     size_t size;
 } md_table[] = {
-    [CACHET_MD_NONE] = {NULL, "none", 0},          [CACHET_MD_MD5] = {"MD5", "md5", 16},
-    [CACHET_MD_SHA1] = {"SHA1", "sha1", 20},       [CACHET_MD_SHA224] = {"SHA224", "sha224", 28},
-    [CACHET_MD_SHA256] = {"SHA256", "sha256", 32}, [CACHET_MD_SHA384] = {"SHA384", "sha384", 48},
+    [CACHET_MD_NONE] = {NULL, "none", 0},
+    [CACHET_MD_MD5] = {"MD5", "md5", 16},
+    [CACHET_MD_SHA1] = {"SHA1", "sha1", 20},
+    [CACHET_MD_SHA224] = {"SHA224", "sha224", 28},
+    [CACHET_MD_SHA256] = {"SHA256", "sha256", 32},
+    [CACHET_MD_SHA384] = {"SHA384", "sha384", 48},
     [CACHET_MD_SHA512] = {"SHA512", "sha512", 64},
+    [CACHET_MD_SHAKE256_512] = {"SHAKE256", "shake256", 64},
 };
+
+/* An XOF has no fixed output: its length is chosen at the end (RFC 8419 §2.3). */
+static bool md_is_xof(cachet_md md) {
+    return md == CACHET_MD_SHAKE256_512;
+}
 
 static bool md_known(cachet_md md) {
     return (size_t)md < sizeof(md_table) / sizeof(md_table[0]) && md != CACHET_MD_NONE;
@@ -83,6 +92,13 @@ bool cachet_md_final(cachet_md_ctx *ctx, uint8_t *out) {
     unsigned n = 0;
     if (ctx == NULL) {
         return false;
+    }
+    if (md_is_xof(ctx->md)) {
+        if (EVP_DigestFinalXOF(ctx->ctx, out, md_table[ctx->md].size) != 1) {
+            ERR_clear_error();
+            return false;
+        }
+        return true;
     }
     if (EVP_DigestFinal_ex(ctx->ctx, out, &n) != 1 || n != md_table[ctx->md].size) {
         ERR_clear_error();

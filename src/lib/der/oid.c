@@ -533,6 +533,16 @@ static const oid_row oid_table[] = {
      "2.16.840.1.101.3.4.3.1",
      9,
      {0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x03, 0x01}},
+    {CACHET_OID_SHAKE256,
+     "id-shake256",
+     "2.16.840.1.101.3.4.2.12",
+     9,
+     {0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x0c}},
+    {CACHET_OID_SHAKE256_LEN,
+     "id-shake256-len",
+     "2.16.840.1.101.3.4.2.18",
+     9,
+     {0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x12}},
 };
 
 _Static_assert(sizeof(oid_table) / sizeof(oid_table[0]) == CACHET_OID__COUNT - 1,

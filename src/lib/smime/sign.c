@@ -35,6 +35,14 @@ static const char *micalg_name(cachet_md md) {
             return "sha-384";
         case CACHET_MD_SHA512:
             return "sha-512";
+        case CACHET_MD_SHAKE256_512:
+            /* Ed448 (RFC 8419 §3.1). RFC 8551 §3.5.3.2 has no value for SHAKE256
+             * and RFC 8419 defines none; "unknown" would be allowed but tells a
+             * one-pass verifier nothing. RFC 8551 says future values come from
+             * the IANA "Hash Function Textual Names" registry, whose naming gives
+             * "shake256"; receivers must recover gracefully from a value they do
+             * not know, and the SignerInfo names the digest in any case. */
+            return "shake256";
         default:
             return "sha-256";
     }
@@ -150,7 +158,8 @@ static const cachet_op_vtable sign_vt = {
     .free_impl = sign_free,
 };
 
-/* md_for applies the key's rules: Ed25519 signs with SHA-512 (RFC 8419 §3.1). */
+/* md_for applies the key's rules: Ed25519 signs with SHA-512, Ed448 with
+ * SHAKE256 of 512 bits (RFC 8419 §3.1). */
 static cachet_status md_for(const cachet_sign_opts *opts, cachet_key_type kt, cachet_md *md,
                             cachet_error *err) {
     static const cachet_md mds[] = {CACHET_MD_SHA256, CACHET_MD_SHA384, CACHET_MD_SHA512};
@@ -161,6 +170,8 @@ static cachet_status md_for(const cachet_sign_opts *opts, cachet_key_type kt, ca
     *md = mds[opts->digest];
     if (kt == CACHET_KEY_ED25519) {
         *md = CACHET_MD_SHA512;
+    } else if (kt == CACHET_KEY_ED448) {
+        *md = CACHET_MD_SHAKE256_512;
     }
     return CACHET_OK;
 }
