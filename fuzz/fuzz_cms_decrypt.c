@@ -1,9 +1,21 @@
-/* libFuzzer target: EnvelopedData / AuthEnvelopedData decryption with fixed
- * test keys (RSA-2048 for ktri, P-256 for kari). The keys are throwaway test
- * material generated for this fuzzer only. Each input is decrypted with both
- * keys, fed whole and then in 7-byte chunks, with small limits so that the limit
- * paths are reached. Corpus: fuzz/corpus/fuzz_cms_decrypt/ (made with
- * `openssl cms -encrypt` to these certificates). */
+/* libFuzzer target: EnvelopedData / AuthEnvelopedData / EncryptedData
+ * decryption with every kind of secret at once: fixed test keys and
+ * certificates for ktri (RSA-2048), kari (P-256, X25519, X448), two KEKs with
+ * their ids (kekri), a password (pwri) and an EncryptedData content key. All of
+ * it is throwaway test material made for this fuzzer only. Each input is
+ * decrypted with allow_weak off and on, each fed whole and then in 7-byte
+ * chunks; small limits (PBKDF2 iterations, CCM content, skeleton, recipients)
+ * keep every run fast and reach the limit paths.
+ *
+ * Oracles: the chunking never changes the outcome (status, plaintext, report);
+ * allowing weak algorithms never turns a success into anything else nor changes
+ * its plaintext; nothing is reported weak unless weak was allowed; a
+ * decryption failure always says "decryption failed" (ATTACKS BL-01); CCM
+ * never yields more than max_ccm_content; plaintext is never longer than the
+ * input. Corpus: fuzz/corpus/fuzz_cms_decrypt/ (made with `openssl cms
+ * -encrypt` / `-EncryptedData_encrypt` and `cachet encrypt` to these secrets;
+ * fuzz/make_seeds_issue5.py makes them). */
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -77,77 +89,226 @@ static const char kEcCert[] = "-----BEGIN CERTIFICATE-----\n"
                               "DWOdMPk13EslxBXafo33ICgrb0z3LEGapf8=\n"
                               "-----END CERTIFICATE-----\n";
 
-typedef struct party {
-    cachet_pkey *key;
-    cachet_cert *cert;
-} party;
+static const char kX25519Key[] =
+    "-----BEGIN PRIVATE KEY-----\n"
+    "MC4CAQAwBQYDK2VuBCIEIIhd6EH70KOi91668GgroZEevUGWrozahWjiZTt2MR9U\n"
+    "-----END PRIVATE KEY-----\n";
 
-static bool load(const char *key_pem, const char *cert_pem, party *out) {
+static const char kX25519Cert[] =
+    "-----BEGIN CERTIFICATE-----\n"
+    "MIIBSjCB/aADAgECAhQcFhCVHkq6DLUu+BwGmuVtgTYTLTAFBgMrZXAwGzEZMBcG\n"
+    "A1UEAwwQY2FjaGV0IGZ1enogWCBDQTAgFw0yNjExMjYwNjU5MDFaGA8yMTI2MTEw\n"
+    "MjA2NTkwMVowHTEbMBkGA1UEAwwSY2FjaGV0IGZ1enogeDI1NTE5MCowBQYDK2Vu\n"
+    "AyEAHbdpaTSkyKxkSH+Qh9QDNxsCpkt43wxh4lIvs/Ss/EKjTzBNMAsGA1UdDwQE\n"
+    "AwIDCDAdBgNVHQ4EFgQUu9vW0nRUxg0wNvkTcO/J763+1OEwHwYDVR0jBBgwFoAU\n"
+    "UJN9EWGtvaBiB9ivD9EwEtG2KiowBQYDK2VwA0EAwqjwIHjHo0ZXv+9Xwxm1baun\n"
+    "mK+ELDvYE/bInlk+7dIDHzg1LNHoOgAVsfP2KXlobTBuYv79doaF2MxbT42VBg==\n"
+    "-----END CERTIFICATE-----\n";
+
+static const char kX448Key[] = "-----BEGIN PRIVATE KEY-----\n"
+                               "MEYCAQAwBQYDK2VvBDoEODyg/vAGVTL0gsyLAVeqmr4nqPxxn86phSDB5h57P20d\n"
+                               "BSxS8lfqchJa91KBgfH5e7hTHxUO0eCT\n"
+                               "-----END PRIVATE KEY-----\n";
+
+static const char kX448Cert[] = "-----BEGIN CERTIFICATE-----\n"
+                                "MIIBYTCCAROgAwIBAgIUDm2Zk23wOclYEa3ZD1pirPaa30swBQYDK2VwMBsxGTAX\n"
+                                "BgNVBAMMEGNhY2hldCBmdXp6IFggQ0EwIBcNMjYxMTI2MDY1OTAxWhgPMjEyNjEx\n"
+                                "MDIwNjU5MDFaMBsxGTAXBgNVBAMMEGNhY2hldCBmdXp6IHg0NDgwQjAFBgMrZW8D\n"
+                                "OQDIQ9GEbS00HWw/WNOghWneKSI7TDpHcSMih3u7+HbGFnpuomP5p+TvX1FTusZD\n"
+                                "XtCSiS2JtFtSkKNPME0wCwYDVR0PBAQDAgMIMB0GA1UdDgQWBBQ9i3pVIFK+w23Z\n"
+                                "WxydxBRI/qPcETAfBgNVHSMEGDAWgBRQk30RYa29oGIH2K8P0TAS0bYqKjAFBgMr\n"
+                                "ZXADQQBI5dEirjeH47U7bgyWLy3WoyTCshijyDLNuPDWS9MKsxiJW359nHzqKUZa\n"
+                                "5zPUElTVVZjyfSnWUqh4KCoHe7cJ\n"
+                                "-----END CERTIFICATE-----\n";
+
+/* kekri: ids as `cachet encrypt --key-id` writes them (the bytes of the string). */
+static const uint8_t kKek128[16] = {0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07,
+                                    0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f};
+static const uint8_t kKek256[32] = {
+    0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18, 0x19, 0x1a, 0x1b, 0x1c, 0x1d, 0x1e, 0x1f,
+    0x20, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0x27, 0x28, 0x29, 0x2a, 0x2b, 0x2c, 0x2d, 0x2e, 0x2f};
+static const char kKek128Id[] = "fuzz-kek-128";
+static const char kKek256Id[] = "fuzz-kek-256";
+static const char kPassword[] = "fuzz-password";
+/* EncryptedData: 16 bytes, so AES-128 and the 128-bit legacy ciphers open. */
+static const uint8_t kContentKey[16] = {0xa0, 0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6, 0xa7,
+                                        0xa8, 0xa9, 0xaa, 0xab, 0xac, 0xad, 0xae, 0xaf};
+
+/* Bounds for every run: the password seeds use 1000 (cachet) and 2048
+ * (OpenSSL's default) iterations; anything above fails before PBKDF2 runs. */
+#define FUZZ_MAX_PBKDF2 2048u
+#define FUZZ_MAX_CCM 4096u
+#define FUZZ_MAX_OUT (1u << 20)
+
+enum { NUM_KEYS = 4 };
+
+typedef struct fuzz_secrets {
+    cachet_pkey *keys[NUM_KEYS];
+    cachet_cert *certs[NUM_KEYS];
+    cachet_cms_kek keks[2];
+    cachet_cms_password password;
+    cachet_cms_secrets s;
+} fuzz_secrets;
+
+static bool load(const char *key_pem, const char *cert_pem, cachet_pkey **key, cachet_cert **cert) {
     cachet_cert_list list = {0};
     cachet_error err;
     cachet_err_clear(&err);
-    if (cachet_pkey_load_private((const uint8_t *)key_pem, strlen(key_pem), NULL, &out->key,
-                                 &err) != CACHET_OK ||
+    if (cachet_pkey_load_private((const uint8_t *)key_pem, strlen(key_pem), NULL, key, &err) !=
+            CACHET_OK ||
         cachet_cert_load((const uint8_t *)cert_pem, strlen(cert_pem), &list, &err) != CACHET_OK ||
         list.num == 0) {
         cachet_cert_list_clear(&list);
         return false;
     }
-    out->cert = cachet_cert_up_ref(list.certs[0]);
+    *cert = cachet_cert_up_ref(list.certs[0]);
     cachet_cert_list_clear(&list);
     return true;
 }
 
-static void run(const party *p, const uint8_t *data, size_t size, size_t chunk) {
+static bool setup(fuzz_secrets *f) {
+    static const char *const pems[NUM_KEYS][2] = {
+        {kRsaKey, kRsaCert}, {kEcKey, kEcCert}, {kX25519Key, kX25519Cert}, {kX448Key, kX448Cert}};
+    for (size_t i = 0; i < NUM_KEYS; i++) {
+        if (!load(pems[i][0], pems[i][1], &f->keys[i], &f->certs[i])) {
+            return false;
+        }
+    }
+    f->keks[0] =
+        (cachet_cms_kek){kKek128, sizeof(kKek128), (const uint8_t *)kKek128Id, strlen(kKek128Id)};
+    f->keks[1] =
+        (cachet_cms_kek){kKek256, sizeof(kKek256), (const uint8_t *)kKek256Id, strlen(kKek256Id)};
+    f->password = (cachet_cms_password){(const uint8_t *)kPassword, strlen(kPassword)};
+    f->s = (cachet_cms_secrets){
+        .keys = (const cachet_pkey *const *)f->keys,
+        .certs = (const cachet_cert *const *)f->certs,
+        .num_keys = NUM_KEYS,
+        .keks = f->keks,
+        .num_keks = 2,
+        .password = &f->password,
+        .content_key = kContentKey,
+        .content_key_len = sizeof(kContentKey),
+    };
+    return true;
+}
+
+typedef struct outcome {
+    cachet_status st;
+    cachet_membuf out;
+    cachet_layer_report rep; /* valid when st == CACHET_OK */
+    cachet_error err;
+} outcome;
+
+static void run(const cachet_cms_secrets *s, bool allow_weak, const uint8_t *data, size_t size,
+                size_t chunk, outcome *res) {
     cachet_cms_limits limits;
     cachet_cms_policy policy;
-    cachet_membuf out = {0};
     cachet_sink sink;
-    cachet_error err;
-    cachet_layer_report rep;
+    cachet_error *err = &res->err;
     cachet_cms_decrypt *dec;
     cachet_status st = CACHET_OK;
     cachet_cms_limits_default(&limits);
     limits.max_skeleton = 64 * 1024;
     limits.max_recipients = 8;
+    limits.max_pbkdf2_iterations = FUZZ_MAX_PBKDF2;
+    limits.max_ccm_content = FUZZ_MAX_CCM;
     memset(&policy, 0, sizeof(policy));
-    policy.allow_weak = (size & 1) != 0;
-    out.max = 1 << 20;
-    sink = cachet_sink_membuf(&out);
-    cachet_err_clear(&err);
-    dec = cachet_cms_decrypt_new(p->key, p->cert, &policy, &limits, &sink, &err);
+    policy.allow_weak = allow_weak;
+    memset(res, 0, sizeof(*res));
+    res->out.max = FUZZ_MAX_OUT;
+    sink = cachet_sink_membuf(&res->out);
+    cachet_err_clear(err);
+    dec = cachet_cms_decrypt_new_secrets(s, &policy, &limits, &sink, err);
     if (dec == NULL) {
-        return;
+        __builtin_trap(); /* the secrets are fixed and valid */
     }
     for (size_t off = 0; st == CACHET_OK && off < size; off += chunk) {
         size_t n = size - off < chunk ? size - off : chunk;
-        st = cachet_cms_decrypt_update(dec, data + off, n, &err);
+        st = cachet_cms_decrypt_update(dec, data + off, n, err);
     }
     if (st == CACHET_OK) {
-        st = cachet_cms_decrypt_finish(dec, &rep, &err);
+        st = cachet_cms_decrypt_finish(dec, &res->rep, err);
     }
+    res->st = st;
     /* The decryption-failure detail must never vary (ATTACKS BL-01). */
-    if (st == CACHET_ERR_DECRYPT && strcmp(err.message, "decryption failed") != 0) {
+    if (st == CACHET_ERR_DECRYPT && strcmp(err->message, "decryption failed") != 0) {
         __builtin_trap();
     }
+    if (st == CACHET_OK) {
+        if (res->rep.weak && !allow_weak) {
+            __builtin_trap();
+        }
+        if (strstr(res->rep.cipher, "ccm") != NULL && res->out.len > FUZZ_MAX_CCM) {
+            __builtin_trap();
+        }
+        if (res->out.len > size) {
+            __builtin_trap();
+        }
+    }
     cachet_cms_decrypt_free(dec);
-    cachet_membuf_free(&out);
+}
+
+static bool same_report(const cachet_layer_report *a, const cachet_layer_report *b) {
+    return a->type == b->type && strcmp(a->content_type, b->content_type) == 0 &&
+           strcmp(a->cipher, b->cipher) == 0 && a->authenticated == b->authenticated &&
+           strcmp(a->key_management, b->key_management) == 0 &&
+           a->num_recipients == b->num_recipients && a->weak == b->weak;
+}
+
+static bool same_outcome(const outcome *a, const outcome *b) {
+    if (a->st != b->st) {
+        return false;
+    }
+    if (a->st != CACHET_OK) {
+        return true;
+    }
+    return a->out.len == b->out.len &&
+           (a->out.len == 0 || memcmp(a->out.data, b->out.data, a->out.len) == 0) &&
+           same_report(&a->rep, &b->rep);
+}
+
+/* RSA PKCS#1 v1.5 key transport substitutes a random CEK on failure (RFC 3218
+ * §2.3.2), and a random CEK passes the CBC padding check about once in 256
+ * tries: such a run "succeeds" with noise while its twin fails. That is the
+ * countermeasure working, not a disagreement (fuzz-findings F5-01). */
+static bool random_cek(const outcome *ok, const outcome *other) {
+    return ok->st == CACHET_OK && !ok->rep.authenticated &&
+           strcmp(ok->rep.key_management, "rsaEncryption") == 0 &&
+           (other->st == CACHET_ERR_DECRYPT ||
+            (other->st == CACHET_OK && strcmp(other->rep.key_management, "rsaEncryption") == 0));
+}
+
+static bool agree(const outcome *a, const outcome *b) {
+    return same_outcome(a, b) || random_cek(a, b) || random_cek(b, a);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    static party parties[2];
+    static fuzz_secrets secrets;
     static int loaded = -1;
+    outcome res[2][2]; /* [allow_weak][whole, chunked] */
     if (loaded < 0) {
-        loaded = load(kRsaKey, kRsaCert, &parties[0]) && load(kEcKey, kEcCert, &parties[1]);
+        loaded = setup(&secrets);
     }
     if (!loaded) {
-        return 0;
+        __builtin_trap();
     }
-    for (size_t i = 0; i < 2; i++) {
-        run(&parties[i], data, size, size == 0 ? 1 : size);
-        run(&parties[i], data, size, 7);
+    for (int weak = 0; weak < 2; weak++) {
+        run(&secrets.s, weak != 0, data, size, size == 0 ? 1 : size, &res[weak][0]);
+        run(&secrets.s, weak != 0, data, size, 7, &res[weak][1]);
+        if (!agree(&res[weak][0], &res[weak][1])) {
+            __builtin_trap(); /* chunk borders must not matter */
+        }
+    }
+    /* What opens without weak algorithms opens the same with them, not weak. */
+    if (res[0][0].st == CACHET_OK &&
+        (!agree(&res[0][0], &res[1][0]) || (res[1][0].st == CACHET_OK && res[1][0].rep.weak))) {
+        __builtin_trap();
+    }
+    for (int weak = 0; weak < 2; weak++) {
+        cachet_membuf_free(&res[weak][0].out);
+        cachet_membuf_free(&res[weak][1].out);
     }
     return 0;
 }

@@ -1,7 +1,10 @@
-/* libFuzzer target: the whole reading pipeline (MIME, base64, multipart/signed,
- * CMS signed/enveloped/authEnveloped/compressed, nesting) under verify with a
- * fixed trust anchor, a fixed decryption key and a fixed time. Any input must
- * end in a status, never a crash, a leak or an output on failure.
+/* libFuzzer target: the whole reading pipeline (MIME incl. an AS2 HTTP start
+ * line, base64, multipart/signed, CMS signed/enveloped/authEnveloped/compressed/
+ * encrypted/digested/id-data, nesting) under verify with a fixed trust anchor,
+ * a fixed decryption key and a fixed time, under inspect, and under decrypt
+ * with every kind of secret (the key, and as in fuzz_cms_decrypt.c a KEK with
+ * its id, the EncryptedData content key and the password). Any
+ * input must end in a status, never a crash, a leak or an output on failure.
  * The key below is a throw-away P-256 key made for this target only. */
 #include <stdint.h>
 #include <stdio.h>
@@ -30,6 +33,17 @@ static const char fuzz_key[] = "-----BEGIN PRIVATE KEY-----\n"
                                "QdvGfNHOEjwzm4yS49O6z5FCUjehRANCAAT2T03ec7/RMyukjgE71dTiKORtzgei\n"
                                "lq3ruKppBYui5F7PXP9xzKD2GOaeBkzJZeGEFpCGBJ7YxJF5rX6pkeWE\n"
                                "-----END PRIVATE KEY-----\n";
+
+/* As in fuzz_cms_decrypt.c, so that its corpus opens here too. */
+static const uint8_t kKek256[32] = {
+    0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18, 0x19, 0x1a, 0x1b, 0x1c, 0x1d, 0x1e, 0x1f,
+    0x20, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0x27, 0x28, 0x29, 0x2a, 0x2b, 0x2c, 0x2d, 0x2e, 0x2f};
+static const uint8_t kContentKey[16] = {0xa0, 0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6, 0xa7,
+                                        0xa8, 0xa9, 0xaa, 0xab, 0xac, 0xad, 0xae, 0xaf};
+static const cachet_secret_key kSecrets[] = {
+    {kKek256, sizeof(kKek256), (const uint8_t *)"fuzz-kek-256", 12},
+    {kContentKey, sizeof(kContentKey), NULL, 0},
+};
 
 static cachet_ctx *g_ctx;
 static cachet_credential *g_cred;
@@ -68,6 +82,8 @@ static void setup(void) {
     cachet_ctx_get_limits(g_ctx, &l);
     l.max_decompressed = 1 << 20; /* keep each run fast */
     l.hold_in_memory = 64 * 1024;
+    l.max_pbkdf2_iterations = 2048; /* PBKDF2 must not slow the fuzzer */
+    l.max_ccm_content = 4096;
     cachet_ctx_set_limits(g_ctx, &l);
 }
 
@@ -75,9 +91,17 @@ static void run(const uint8_t *data, size_t size, int variant) {
     cachet_membuf out = {0};
     cachet_sink sink = cachet_sink_membuf(&out);
     cachet_verify_opts opts = {.decrypt_with = g_cred, .raw = variant == 1};
+    cachet_decrypt_opts dopts = {.cred = g_cred,
+                                 .secret_keys = kSecrets,
+                                 .num_secret_keys = sizeof(kSecrets) / sizeof(kSecrets[0]),
+                                 .password = "fuzz-password",
+                                 .verify_signed = true,
+                                 .raw = (size & 1) != 0};
     cachet_op *op = NULL;
     if (variant == 2) {
         op = cachet_inspect_new(g_ctx, false, NULL);
+    } else if (variant == 3) {
+        op = cachet_decrypt_new(g_ctx, &dopts, &sink, NULL);
     } else {
         op = cachet_verify_new(g_ctx, &opts, &sink, NULL);
     }
@@ -108,7 +132,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (g_ctx == NULL) {
         setup();
     }
-    for (int variant = 0; variant < 3; variant++) {
+    for (int variant = 0; variant < 4; variant++) {
         run(data, size, variant);
     }
     return 0;

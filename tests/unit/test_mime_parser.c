@@ -350,6 +350,12 @@ static const golden goldens[] = {
      "X []\n"
      "R [] HTTP/1.1 OK\\r\\nContent-Type: text/html\\r\\n\\r\\nx\\r\\n\n"
      "= ok anomalies=0x5\n"},
+    {"http_prefix_cut_before_its_lf_is_body", "HTTP/1.1  ", 0, NULL,
+     "E [] text/plain (default) 7bit\n"
+     "B [] HTTP/1.1   | raw HTTP/1.1  \n"
+     "X []\n"
+     "R [] HTTP/1.1  \n"
+     "= ok anomalies=0x5\n"},
     {"http_line_later_in_the_header_ends_it",
      "Content-Type: text/plain\r\nPOST /as2 HTTP/1.1\r\n\r\nbody\r\n", 0, NULL,
      "H [] Content-Type: text/plain | raw Content-Type: text/plain\\r\\n\n"

@@ -429,6 +429,8 @@ bool cachet_mime_p_hdr_close(cachet_mime_parser *p) {
         case H_HTTP_LINE:
             return junk_body(p);
         default:
-            return junk_line(p);
+            /* The input ends inside the line: even a start-line prefix cannot wait
+             * for its LF any more, so the line is body (fuzz_mime_parse F5-05). */
+            return junk_body(p);
     }
 }
