@@ -6,7 +6,7 @@ set -euo pipefail
 
 : "${CACHET:?CACHET must point to the built cachet binary}"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/cachet-cli-test.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT
+trap '[ -n "${KEEP:-}" ] || rm -rf "$WORK"' EXIT
 cd "$WORK"
 
 fail() {

@@ -207,6 +207,11 @@ cachet_status cachet_rd_sniff_decide(cachet_reader *rd, const cachet_rd_place *p
 /* ---- Units ---- */
 /* cachet_rd_mime_new parses a MIME entity. */
 cachet_rd_unit *cachet_rd_mime_new(cachet_reader *rd, const cachet_rd_place *place);
+/* cachet_rd_econtent_new reads the content of a layer whose content type |ct|
+ * is a CMS type: the bare value (RFC 5652 §5.2), framed as a ContentInfo for
+ * the units below (a ContentInfo as such is accepted too). */
+cachet_rd_unit *cachet_rd_econtent_new(cachet_reader *rd, const cachet_rd_place *place,
+                                       cachet_oid ct);
 /* cachet_rd_cms_new processes one ContentInfo of type |oid| (action PROCESS).
  * |adopt| (may be NULL) is a detached verifier made earlier (raw detached verify). */
 cachet_rd_unit *cachet_rd_cms_new(cachet_reader *rd, const cachet_rd_place *place, cachet_oid oid,

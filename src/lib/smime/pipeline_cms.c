@@ -249,7 +249,7 @@ static cachet_status make_child(cms_unit *c) {
     c->child_place.under_signed = c->place.under_signed || c->oid == CACHET_OID_SIGNED_DATA;
     c->child_place.after_decrypt = c->place.after_decrypt || c->d != NULL;
     if (cachet_rd_oid_is_layer(ct)) {
-        c->child = cachet_rd_sniff_new(rd, &c->child_place);
+        c->child = cachet_rd_econtent_new(rd, &c->child_place, ct);
     } else if (rd->raw) {
         c->child = cachet_rd_out_new(rd, &c->child_place);
     } else {
