@@ -3,8 +3,9 @@
 # corpus, made by CryptoSys, an independent implementation). Certificates valid to 2052.
 # signedByAliceRSA, signedByCarlosDetached and signedByAliceAndCarlosNoCerts have no
 # signedAttrs: refused by default (ATTACKS.md SG-03), valid and weak with --allow-weak (the
-# NoCerts object carries no certificates, which the cli cannot supply: its signers are valid
-# with the certificates given, test_cms_signed_vectors). Issue 5: ChaCha20-Poly1305 (RFC 8103),
+# NoCerts object carries no certificates: its signers are found in a certificate store that has
+# them, as RFC 5652 §5.1 expects of a recipient; test_cms_signed_vectors gives them through the
+# API). Issue 5: ChaCha20-Poly1305 (RFC 8103),
 # X25519 with HKDF and with the X9.63 KDF (RFC 8418, Dana), KEKRecipientInfo (structure only).
 set -euo pipefail
 . "$(dirname "$0")/../interop/lib.sh"
@@ -16,6 +17,12 @@ RSACA="--trust $C/Sample_LAMPS_RSA_Certification_Authority.selfsigned.pem --at 2
 EDCA="--trust $C/Sample_LAMPS_Ed25519_Certification_Authority.selfsigned.pem --at 2025-01-01"
 BOB="--cert $E/lamps-bob.encrypt.crt --key $E/lamps-bob.decrypt.p8.pem"
 DANA="--cert $E/lamps-dana.encrypt.crt --key $E/lamps-dana.decrypt.p8.pem"
+# A store holding Alice's and Carlos's certificates, for the message that carries none.
+STORE="--store sqlite:$W/store.db"
+"$CACHET" certs import $STORE $E/lamps-alice.crt $E/lamps-carlos.crt >/dev/null 2>&1 ||
+    { echo "could not make the certificate store"; exit 1; }
+BOTHCA="$RSACA --trust $C/Sample_LAMPS_Ed25519_Certification_Authority.selfsigned.pem"
+
 # encryptedKekri: the 256-bit KEK named "keyid" is not published with the examples (MANIFEST):
 # any other KEK must fail the key unwrap, another key id must find no recipient.
 NOTKEK=000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f
@@ -43,6 +50,8 @@ signed-carlos-wrong-anchor | verify --raw $RSACA --in $E/signedByCarlosEd25519.p
 signed-alice-and-carlos-pem-no-certs-untrusted | verify --raw $RSACA --in $E/signedByAliceAndCarlosNoCerts.p7m --out \$O | 1 | nooutput
 signed-alice-and-carlos-no-certs-refused-by-default | verify --raw $RSACA --in $E/signedByAliceAndCarlosNoCerts.p7m --out \$O | 1 | nooutput; err~SignerInfo without signed attributes refused
 signed-alice-and-carlos-no-certs-allow-weak-lacks-certs | verify --raw --allow-weak $RSACA --in $E/signedByAliceAndCarlosNoCerts.p7m --out \$O | 1 | nooutput; err~no certificate matches the signer identifier
+signed-alice-and-carlos-no-certs-from-store | verify --raw --allow-legacy $BOTHCA $STORE --json --in $E/signedByAliceAndCarlosNoCerts.p7m --out \$O | 0 | json:status=valid; json:layers.0.signers.0.chain=trusted; json:layers.0.signers.1.chain=trusted; json:layers.0.signers.0.weak=true; out~This is some sample content.
+signed-alice-and-carlos-no-certs-from-store-refused-by-default | verify --raw $BOTHCA $STORE --in $E/signedByAliceAndCarlosNoCerts.p7m --out \$O | 1 | nooutput; err~SignerInfo without signed attributes refused
 enveloped-bob-oaep-aes128cbc | decrypt --raw $BOB --json --in $E/encryptedForBobRSAOaep.p7m --out \$O | 0 | same:$E/content.txt; json:layers.0.type=enveloped; json:layers.0.cipher=aes-128-cbc; json:layers.0.key_management=rsaes-oaep; json:layers.0.authenticated=false
 enveloped-bob-and-dana-bob-path | decrypt --raw $BOB --json --in $E/encryptedForBobAndDana.p7m --out \$O | 0 | same:$E/content.txt; json:layers.0.key_management=rsaes-oaep
 enveloped-not-for-alice | decrypt --raw --cert $E/lamps-alice.crt --key $E/lamps-alice.p8.pem --in $E/encryptedForBobRSAOaep.p7m --out \$O | 1 | nooutput
