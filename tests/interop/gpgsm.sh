@@ -304,40 +304,15 @@ b_sign() {
     close_case "$name" "cachet → gpgsm" "$form" "$label" "$md"
 }
 
-SIGNERS="rsa alice alice@example.com -
-pss alice alice@example.com --pss
-ecdsa-p256 carol carol@example.com -
-ecdsa-p384 dave dave@example.com -"
-while read -r label key email extra; do
-    x=()
-    [ "$extra" = - ] || x=("$extra")
-    for md in sha256 sha384 sha512; do
-        for form in smime-detached smime-opaque der-opaque der-detached pem-opaque; do
-            b_sign "$form" "$label" "$key" "$email" "$md" "${x[@]}"
-        done
-    done
-done <<<"$SIGNERS"
-for form in smime-detached smime-opaque der-opaque der-detached; do
-    b_sign "$form" ed25519 erin erin@example.com sha512 # RFC 8419: SHA-512 with signed attributes
-done
+b_sign_matrix "smime-detached smime-opaque der-opaque der-detached pem-opaque"
 
 # Two signers in one SignedData (--cert/--key twice): gpgsm must report both good and trusted.
 for form in der-opaque smime-detached; do
     name="B:cachet-signs:$form:rsa+ecdsa-p256(2 signers):sha256"
     begin_case
     write_message "$MSG"
-    if [ $form = der-opaque ]; then
-        cx sign --raw --opaque --cert "$PKI/alice.crt" --key "$PKI/alice.key" --cert "$PKI/carol.crt" \
-            --key "$PKI/carol.key" --chain "$PKI/inter.crt" --in "$ENT" --out "$W/two.sig"
-        rc_problem 0
-        gv_verify "$W/two.sig" || problem "expected gpgsm --verify to succeed: $(peer_why "$W/g.err")"
-    else
-        cx sign --cert "$PKI/alice.crt" --key "$PKI/alice.key" --cert "$PKI/carol.crt" \
-            --key "$PKI/carol.key" --chain "$PKI/inter.crt" --in "$MSG" --out "$W/two.sig"
-        rc_problem 0
-        mime_unwrap "$W/two.sig" "$W/two" || problem "expected multipart/signed from cachet"
-        gv_verify "$W/two/cms.der" "$W/two/content" || problem "expected gpgsm --verify to succeed: $(peer_why "$W/g.err")"
-    fi
+    cx_sign_two $form
+    gv_verify "${TWO[@]}" || problem "expected gpgsm --verify to succeed: $(peer_why "$W/g.err")"
     [ "$(grep -c '^\[GNUPG:\] GOODSIG ' "$W/st")" = 2 ] || problem "expected 2 GOODSIG, got $(grep -c '^\[GNUPG:\] GOODSIG ' "$W/st")"
     [ "$(grep -c -E '^\[GNUPG:\] TRUST_(FULLY|ULTIMATE)' "$W/st")" = 2 ] || problem "expected 2 trusted signers"
     ! grep -q -E 'BADSIG|ERRSIG' "$W/st" || problem "expected no BADSIG/ERRSIG"
@@ -448,20 +423,7 @@ PEER=gpgsm
 PEER_ERR=$W/g.err
 peer_decrypt() { rm -f "$2"; gs "$GH" --decrypt -o "$2" "$1" 2>"$PEER_ERR" >/dev/null; }
 
-write_message "$MSG"
-for form in der smime; do
-    for cipher in aes-256-cbc aes-128-cbc; do
-        b_enc "$form" rsa alice "$cipher" - -
-    done
-    for cipher in aes-256-gcm aes-128-gcm; do
-        b_enc "$form" rsa alice "$cipher" ctl -
-    done
-done
-b_enc der rsa alice aes-192-cbc - -
-b_enc der rsa alice aes-192-gcm ctl -
-for cipher in aes-256-ccm aes-128-ccm chacha20-poly1305; do
-    b_enc der rsa alice "$cipher" aead -
-done
+b_enc_matrix
 b_enc pem rsa alice aes-256-cbc - -
 b_enc der oaep-sha256 alice aes-256-cbc "-keyopt,rsa_padding_mode:oaep,-keyopt,rsa_oaep_md:sha256" --oaep
 b_enc der ecdh-p256 carol aes-256-cbc ctl -

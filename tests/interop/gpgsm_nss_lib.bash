@@ -196,3 +196,63 @@ b_enc() {
     fi
     close_case "$name" "cachet → $PEER" "$form" "$label" "$cipher"
 }
+
+# b_sign_matrix FORMS: b_sign (the suite's) for every signer key, digest and form in
+# FORMS (space separated), then Ed25519 (RFC 8419: SHA-512 with signed attributes).
+b_sign_matrix() {
+    local forms=$1 label key email extra md form x
+    local signers="rsa alice alice@example.com -
+pss alice alice@example.com --pss
+ecdsa-p256 carol carol@example.com -
+ecdsa-p384 dave dave@example.com -"
+    while read -r label key email extra; do
+        x=()
+        [ "$extra" = - ] || x=("$extra")
+        for md in sha256 sha384 sha512; do
+            for form in $forms; do
+                b_sign "$form" "$label" "$key" "$email" "$md" "${x[@]}"
+            done
+        done
+    done <<<"$signers"
+    for form in smime-detached smime-opaque der-opaque der-detached; do
+        b_sign "$form" ed25519 erin erin@example.com sha512
+    done
+}
+
+# cx_sign_two FORM: cachet signs with alice (RSA) and carol (ECDSA P-256) in one SignedData,
+# der-opaque ($ENT) or smime-detached ($MSG); sets TWO to the peer's verify arguments
+# (the CMS file, and the content when detached).
+cx_sign_two() {
+    local signers=(--cert "$PKI/alice.crt" --key "$PKI/alice.key" --cert "$PKI/carol.crt"
+        --key "$PKI/carol.key" --chain "$PKI/inter.crt")
+    if [ "$1" = der-opaque ]; then
+        cx sign --raw --opaque "${signers[@]}" --in "$ENT" --out "$W/two.sig"
+        rc_problem 0
+        TWO=("$W/two.sig")
+    else
+        cx sign "${signers[@]}" --in "$MSG" --out "$W/two.sig"
+        rc_problem 0
+        mime_unwrap "$W/two.sig" "$W/two" || problem "expected multipart/signed from cachet"
+        TWO=("$W/two/cms.der" "$W/two/content")
+    fi
+}
+
+# b_enc_matrix: the b_enc cases both peers run (RSA key transport, every content cipher);
+# each suite adds its own after.
+b_enc_matrix() {
+    local form cipher
+    write_message "$MSG"
+    for form in der smime; do
+        for cipher in aes-256-cbc aes-128-cbc; do
+            b_enc "$form" rsa alice "$cipher" - -
+        done
+        for cipher in aes-256-gcm aes-128-gcm; do
+            b_enc "$form" rsa alice "$cipher" ctl -
+        done
+    done
+    b_enc der rsa alice aes-192-cbc - -
+    b_enc der rsa alice aes-192-gcm ctl -
+    for cipher in aes-256-ccm aes-128-ccm chacha20-poly1305; do
+        b_enc der rsa alice "$cipher" aead -
+    done
+}

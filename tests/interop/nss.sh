@@ -243,40 +243,15 @@ b_sign() {
     close_case "$name" "cachet → NSS" "$form" "$label" "$md"
 }
 
-SIGNERS="rsa alice alice@example.com -
-pss alice alice@example.com --pss
-ecdsa-p256 carol carol@example.com -
-ecdsa-p384 dave dave@example.com -"
-while read -r label key email extra; do
-    x=()
-    [ "$extra" = - ] || x=("$extra")
-    for md in sha256 sha384 sha512; do
-        for form in smime-detached smime-opaque der-opaque der-detached; do
-            b_sign "$form" "$label" "$key" "$email" "$md" "${x[@]}"
-        done
-    done
-done <<<"$SIGNERS"
-for form in smime-detached smime-opaque der-opaque der-detached; do
-    b_sign "$form" ed25519 erin erin@example.com sha512 # RFC 8419: SHA-512 with signed attributes
-done
+b_sign_matrix "smime-detached smime-opaque der-opaque der-detached"
 
 # Two signers in one SignedData (--cert/--key twice): NSS must report both good.
 for form in der-opaque smime-detached; do
     name="B:cachet-signs:$form:rsa+ecdsa-p256(2 signers):sha256"
     begin_case
     write_message "$MSG"
-    if [ $form = der-opaque ]; then
-        cx sign --raw --opaque --cert "$PKI/alice.crt" --key "$PKI/alice.key" --cert "$PKI/carol.crt" \
-            --key "$PKI/carol.key" --chain "$PKI/inter.crt" --in "$ENT" --out "$W/two.sig"
-        rc_problem 0
-        nss_decode "$VDB" "$W/two.sig" || problem "expected cmsutil -D to succeed: $(peer_why "$W/n.err")"
-    else
-        cx sign --cert "$PKI/alice.crt" --key "$PKI/alice.key" --cert "$PKI/carol.crt" \
-            --key "$PKI/carol.key" --chain "$PKI/inter.crt" --in "$MSG" --out "$W/two.sig"
-        rc_problem 0
-        mime_unwrap "$W/two.sig" "$W/two" || problem "expected multipart/signed from cachet"
-        nss_decode "$VDB" "$W/two/cms.der" "$W/two/content" || problem "expected cmsutil -D to succeed: $(peer_why "$W/n.err")"
-    fi
+    cx_sign_two $form
+    nss_decode "$VDB" "${TWO[@]}" || problem "expected cmsutil -D to succeed: $(peer_why "$W/n.err")"
     grep -q 'nsigners=2;' "$W/st" || problem "expected nsigners=2, got '$(grep -o 'nsigners=[0-9]*' "$W/st")'"
     [ "$(grep -o 'signer[01].status=GoodSignature' "$W/st" | sort -u | wc -l)" = 2 ] ||
         problem "expected both signers GoodSignature, got '$(grep -o 'signer[0-9].status=[A-Za-z]*' "$W/st" | tr '\n' ' ')'"
@@ -349,20 +324,7 @@ PEER=NSS
 PEER_ERR=$W/n.err
 peer_decrypt() { rm -f "$2"; cmsutil -D -d "$KDB" -i "$1" -o "$2" 2>"$PEER_ERR" >/dev/null; }
 
-write_message "$MSG"
-for form in der smime; do
-    for cipher in aes-256-cbc aes-128-cbc; do
-        b_enc "$form" rsa alice "$cipher" - -
-    done
-    for cipher in aes-256-gcm aes-128-gcm; do
-        b_enc "$form" rsa alice "$cipher" ctl -
-    done
-done
-b_enc der rsa alice aes-192-cbc - -
-b_enc der rsa alice aes-192-gcm ctl -
-for cipher in aes-256-ccm aes-128-ccm chacha20-poly1305; do
-    b_enc der rsa alice "$cipher" aead -
-done
+b_enc_matrix
 b_enc der oaep-sha256 alice aes-256-cbc "-keyopt,rsa_padding_mode:oaep,-keyopt,rsa_oaep_md:sha256" --oaep
 b_enc der ecdh-p256 carol aes-256-cbc ctl -
 b_enc der ecdh-p256 carol aes-128-cbc ctl -

@@ -70,8 +70,8 @@ static void kekri_round_trips_every_kek_and_cek_length_and_opens_in_openssl(void
             cachet_cms_secrets s = kek_secrets(&kek, 1);
             cachet_env_recipient_info info;
             cachet_error err;
-            uint8_t cek[32], *set, *env, *pt;
-            size_t set_len, env_len, pt_len = 0;
+            uint8_t cek[32], *set;
+            size_t set_len;
             char km[32];
             tr_set t;
             tr_begin(&t);
@@ -85,15 +85,7 @@ static void kekri_round_trips_every_kek_and_cek_length_and_opens_in_openssl(void
             CHECK_STR(info.key_management, km);
             CHECK_EQ_INT(info.num_recipients, 1);
             /* the same SET in a whole EnvelopedData opens in OpenSSL */
-            env = tr_envelope(set, set_len, t.version, cek_bytes, lens[c], (const uint8_t *)msg,
-                              strlen(msg), &env_len);
-            pt = tr_ossl_open_secret(env, env_len, &kek, NULL, &pt_len);
-            CHECK(pt != NULL);
-            if (pt != NULL) {
-                CHECK_MEM(pt, pt_len, msg, strlen(msg));
-            }
-            free(pt);
-            cachet_free(env);
+            tr_check_opens_in_openssl(set, set_len, t.version, cek_bytes, lens[c], &kek, NULL, msg);
             cachet_free(set);
         }
     }
@@ -339,14 +331,11 @@ static void openssl_kekri_opens_with_ours(void) {
  * ours opens with `openssl cms -decrypt -secretkey`. */
 static void openssl_command_line_kek_interop_both_ways(void) {
     const char *dir = tr_tmpdir();
-    char cmd[1024], path[256], key_hex[65], id_hex[32];
+    char args[160], key_hex[65], id_hex[32];
     cachet_cms_kek kek = make_kek(32, "cli-kek");
     cachet_cms_secrets s = kek_secrets(&kek, 1);
-    cachet_env_recipient_info info;
-    cachet_error err;
-    cachet_cbs set, iv, ct;
-    uint8_t cek[32], *der, *ours, *set_der, *pt;
-    size_t len = 0, set_len, ours_len, pt_len = 0;
+    uint8_t *set_der;
+    size_t set_len;
     tr_set t;
     if (!tr_have_openssl() || dir[0] == '\0') {
         fprintf(stderr, "SKIP: openssl command not available\n");
@@ -354,45 +343,12 @@ static void openssl_command_line_kek_interop_both_ways(void) {
     }
     tr_hex(key_hex, kek_bytes, 32);
     tr_hex(id_hex, kek.id, kek.id_len);
-    snprintf(path, sizeof(path), "%s/kek-msg.txt", dir);
-    CHECK(tr_write_file(path, (const uint8_t *)msg, strlen(msg)));
-    snprintf(cmd, sizeof(cmd),
-             "openssl cms -encrypt -binary -aes256 -secretkey %s -secretkeyid %s -in %s "
-             "-outform DER -out %s/kek-ossl.der 2>/dev/null",
-             key_hex, id_hex, path, dir);
-    CHECK_EQ_INT(system(cmd), 0);
-    snprintf(path, sizeof(path), "%s/kek-ossl.der", dir);
-    der = cachet_test_read_file(path, &len);
-    CHECK(der != NULL && tr_parts(der, len, &set, &iv, &ct));
-    if (der != NULL) {
-        CHECK_EQ_INT(tr_recover(set.data, set.len, &s, false, NULL, cek, 32, &info, &err),
-                     CACHET_OK);
-        CHECK(tr_open_with_cek(&iv, &ct, cek, 32, (const uint8_t *)msg, strlen(msg)));
-    }
-    free(der);
+    snprintf(args, sizeof(args), "-secretkey %s -secretkeyid %s", key_hex, id_hex);
     tr_begin(&t);
     tr_add_kek(&t, &kek, cek_bytes, 32);
     set_der = tr_end(&t, &set_len);
-    ours = tr_envelope(set_der, set_len, t.version, cek_bytes, 32, (const uint8_t *)msg,
-                       strlen(msg), &ours_len);
-    snprintf(path, sizeof(path), "%s/kek-ours.der", dir);
-    CHECK(tr_write_file(path, ours, ours_len));
-    snprintf(cmd, sizeof(cmd),
-             "openssl cms -decrypt -binary -inform DER -secretkey %s -secretkeyid %s -in %s "
-             "-out %s/kek-ours.txt 2>/dev/null",
-             key_hex, id_hex, path, dir);
-    CHECK_EQ_INT(system(cmd), 0);
-    snprintf(path, sizeof(path), "%s/kek-ours.txt", dir);
-    pt = cachet_test_read_file(path, &pt_len);
-    CHECK(pt != NULL);
-    if (pt != NULL) {
-        CHECK_MEM(pt, pt_len, msg, strlen(msg));
-    }
-    free(pt);
-    cachet_free(ours);
+    tr_cli_both_ways(dir, "kek", args, &s, set_der, set_len, t.version, cek_bytes, msg);
     cachet_free(set_der);
-    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-    CHECK_EQ_INT(system(cmd), 0);
 }
 
 /* RFC 4134 5.2: ktri to Bob, then a kekri with id-alg-CMSRC2wrap; the content

@@ -14,8 +14,8 @@ static void pwri_round_trips_every_cek_length_and_opens_in_openssl(void) {
         cachet_cms_secrets s = pw_secrets(&pw, "correct horse battery staple");
         cachet_env_recipient_info info;
         cachet_error err;
-        uint8_t cek[32], *set, *env, *pt;
-        size_t set_len, env_len, pt_len = 0;
+        uint8_t cek[32], *set;
+        size_t set_len;
         tr_set t;
         tr_begin(&t);
         tr_add_pw(&t, "correct horse battery staple", 1000, cek_bytes, lens[i]);
@@ -27,15 +27,8 @@ static void pwri_round_trips_every_cek_length_and_opens_in_openssl(void) {
         CHECK_STR(info.key_management, "pwri-pbkdf2-hmac-sha256");
         CHECK_EQ_INT(info.num_recipients, 1);
         CHECK(!info.weak);
-        env = tr_envelope(set, set_len, t.version, cek_bytes, lens[i], (const uint8_t *)msg,
-                          strlen(msg), &env_len);
-        pt = tr_ossl_open_secret(env, env_len, NULL, "correct horse battery staple", &pt_len);
-        CHECK(pt != NULL);
-        if (pt != NULL) {
-            CHECK_MEM(pt, pt_len, msg, strlen(msg));
-        }
-        free(pt);
-        cachet_free(env);
+        tr_check_opens_in_openssl(set, set_len, t.version, cek_bytes, lens[i], NULL,
+                                  "correct horse battery staple", msg);
         cachet_free(set);
     }
 }
@@ -237,58 +230,21 @@ static void openssl_pwri_opens_with_ours(void) {
  * `openssl cms -decrypt -pwri_password`. */
 static void openssl_command_line_password_interop_both_ways(void) {
     const char *dir = tr_tmpdir();
-    char cmd[1024], path[256];
     cachet_cms_password pw;
     cachet_cms_secrets s = pw_secrets(&pw, "cli-secret");
-    cachet_env_recipient_info info;
-    cachet_error err;
-    cachet_cbs set, iv, ct;
-    uint8_t cek[32], *der, *ours, *set_der, *pt;
-    size_t len = 0, set_len, ours_len, pt_len = 0;
+    uint8_t *set_der;
+    size_t set_len;
     tr_set t;
     if (!tr_have_openssl() || dir[0] == '\0') {
         fprintf(stderr, "SKIP: openssl command not available\n");
         return;
     }
-    snprintf(path, sizeof(path), "%s/pw-msg.txt", dir);
-    CHECK(tr_write_file(path, (const uint8_t *)msg, strlen(msg)));
-    snprintf(cmd, sizeof(cmd),
-             "openssl cms -encrypt -binary -aes256 -pwri_password cli-secret -in %s "
-             "-outform DER -out %s/pw-ossl.der 2>/dev/null",
-             path, dir);
-    CHECK_EQ_INT(system(cmd), 0);
-    snprintf(path, sizeof(path), "%s/pw-ossl.der", dir);
-    der = cachet_test_read_file(path, &len);
-    CHECK(der != NULL && tr_parts(der, len, &set, &iv, &ct));
-    if (der != NULL) {
-        CHECK_EQ_INT(tr_recover(set.data, set.len, &s, false, NULL, cek, 32, &info, &err),
-                     CACHET_OK);
-        CHECK(tr_open_with_cek(&iv, &ct, cek, 32, (const uint8_t *)msg, strlen(msg)));
-    }
-    free(der);
     tr_begin(&t);
     tr_add_pw(&t, "cli-secret", 5000, cek_bytes, 32);
     set_der = tr_end(&t, &set_len);
-    ours = tr_envelope(set_der, set_len, t.version, cek_bytes, 32, (const uint8_t *)msg,
-                       strlen(msg), &ours_len);
-    snprintf(path, sizeof(path), "%s/pw-ours.der", dir);
-    CHECK(tr_write_file(path, ours, ours_len));
-    snprintf(cmd, sizeof(cmd),
-             "openssl cms -decrypt -binary -inform DER -pwri_password cli-secret -in %s "
-             "-out %s/pw-ours.txt 2>/dev/null",
-             path, dir);
-    CHECK_EQ_INT(system(cmd), 0);
-    snprintf(path, sizeof(path), "%s/pw-ours.txt", dir);
-    pt = cachet_test_read_file(path, &pt_len);
-    CHECK(pt != NULL);
-    if (pt != NULL) {
-        CHECK_MEM(pt, pt_len, msg, strlen(msg));
-    }
-    free(pt);
-    cachet_free(ours);
+    tr_cli_both_ways(dir, "pw", "-pwri_password cli-secret", &s, set_der, set_len, t.version,
+                     cek_bytes, msg);
     cachet_free(set_der);
-    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-    CHECK_EQ_INT(system(cmd), 0);
 }
 
 static const cachet_test_case tests[] = {

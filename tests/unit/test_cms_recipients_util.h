@@ -275,4 +275,74 @@ static inline void tr_hex(char *out, const uint8_t *in, size_t len) {
     }
 }
 
+/* tr_check_opens_in_openssl wraps the recipient SET |set| in a whole
+ * EnvelopedData around |msg| under |cek| and checks that OpenSSL's C API opens
+ * it with |kek| or |pass|. */
+static inline void tr_check_opens_in_openssl(const uint8_t *set, size_t set_len, unsigned version,
+                                             const uint8_t *cek, size_t cek_len,
+                                             const cachet_cms_kek *kek, const char *pass,
+                                             const char *msg) {
+    uint8_t *env, *pt;
+    size_t env_len, pt_len = 0;
+    env = tr_envelope(set, set_len, version, cek, cek_len, (const uint8_t *)msg, strlen(msg),
+                      &env_len);
+    pt = tr_ossl_open_secret(env, env_len, kek, pass, &pt_len);
+    CHECK(pt != NULL);
+    if (pt != NULL) {
+        CHECK_MEM(pt, pt_len, msg, strlen(msg));
+    }
+    free(pt);
+    cachet_free(env);
+}
+
+/* tr_cli_both_ways runs the openssl command line with the secret given by
+ * |args| (e.g. "-pwri_password x"): the message it encrypts opens with |s|,
+ * and ours (recipient SET |set_der|, content key |cek|) opens in it. Files are
+ * |dir|/|stem|-*; |dir| is removed at the end. */
+static inline void tr_cli_both_ways(const char *dir, const char *stem, const char *args,
+                                    const cachet_cms_secrets *s, const uint8_t *set_der,
+                                    size_t set_len, unsigned version, const uint8_t *cek_bytes,
+                                    const char *msg) {
+    char cmd[1024], path[256];
+    cachet_env_recipient_info info;
+    cachet_error err;
+    cachet_cbs set, iv, ct;
+    uint8_t cek[32], *der, *ours, *pt;
+    size_t len = 0, ours_len, pt_len = 0;
+    snprintf(path, sizeof(path), "%s/%s-msg.txt", dir, stem);
+    CHECK(tr_write_file(path, (const uint8_t *)msg, strlen(msg)));
+    snprintf(cmd, sizeof(cmd),
+             "openssl cms -encrypt -binary -aes256 %s -in %s -outform DER -out %s/%s-ossl.der "
+             "2>/dev/null",
+             args, path, dir, stem);
+    CHECK_EQ_INT(system(cmd), 0);
+    snprintf(path, sizeof(path), "%s/%s-ossl.der", dir, stem);
+    der = cachet_test_read_file(path, &len);
+    CHECK(der != NULL && tr_parts(der, len, &set, &iv, &ct));
+    if (der != NULL) {
+        CHECK_EQ_INT(tr_recover(set.data, set.len, s, false, NULL, cek, 32, &info, &err),
+                     CACHET_OK);
+        CHECK(tr_open_with_cek(&iv, &ct, cek, 32, (const uint8_t *)msg, strlen(msg)));
+    }
+    free(der);
+    ours = tr_envelope(set_der, set_len, version, cek_bytes, 32, (const uint8_t *)msg, strlen(msg),
+                       &ours_len);
+    snprintf(path, sizeof(path), "%s/%s-ours.der", dir, stem);
+    CHECK(tr_write_file(path, ours, ours_len));
+    snprintf(cmd, sizeof(cmd),
+             "openssl cms -decrypt -binary -inform DER %s -in %s -out %s/%s-ours.txt 2>/dev/null",
+             args, path, dir, stem);
+    CHECK_EQ_INT(system(cmd), 0);
+    snprintf(path, sizeof(path), "%s/%s-ours.txt", dir, stem);
+    pt = cachet_test_read_file(path, &pt_len);
+    CHECK(pt != NULL);
+    if (pt != NULL) {
+        CHECK_MEM(pt, pt_len, msg, strlen(msg));
+    }
+    free(pt);
+    cachet_free(ours);
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+    CHECK_EQ_INT(system(cmd), 0);
+}
+
 #endif

@@ -9,44 +9,12 @@
 #include <openssl/evp.h>
 #include <openssl/provider.h>
 
-#include "crypto/crypto.h"
-#include "testlib.h"
+#include "test_crypto_cipher_util.h"
 
-static size_t unhex(uint8_t *out, size_t cap, const char *hex) {
-    size_t n = 0;
-    for (; hex[0] != '\0' && hex[1] != '\0' && n < cap; hex += 2) {
-        unsigned v = 0;
-        sscanf(hex, "%2x", &v);
-        out[n++] = (uint8_t)v;
-    }
-    return n;
-}
-
-/* run feeds |in| in chunks (0 = whole, 1 = byte by byte, else random) and
- * collects the output, optionally setting |tag| before final (decryption). */
+/* run: cipher_run with this file's chunking. */
 static bool run(cachet_cipher_ctx *c, const uint8_t *in, size_t len, int mode, uint8_t *out,
                 size_t *out_len) {
-    uint32_t rs = 4242;
-    size_t off = 0;
-    size_t total = 0;
-    while (off < len) {
-        size_t n = mode == 0 ? len : mode == 1 ? 1 : 1 + cachet_test_rand(&rs) % 37;
-        if (n > len - off) {
-            n = len - off;
-        }
-        size_t w = 0;
-        if (!cachet_cipher_update(c, in + off, n, out + total, &w)) {
-            return false;
-        }
-        total += w;
-        off += n;
-    }
-    size_t w = 0;
-    if (!cachet_cipher_final(c, out + total, &w)) {
-        return false;
-    }
-    *out_len = total + w;
-    return true;
+    return cipher_run(c, in, len, mode, 4242, 37, out, out_len);
 }
 
 /* A library context of the test's own with the legacy provider, so the

@@ -37,6 +37,37 @@ static cachet_secret_key kek(const uint8_t *key, size_t len, const char *id) {
     return (cachet_secret_key){key, len, (const uint8_t *)id, id != NULL ? strlen(id) : 0};
 }
 
+/* decrypt_ok decrypts |in| with |d| and checks that it opened (naming |name|
+ * and the error when not); the caller checks the content and frees. */
+static i5_result decrypt_ok(const cachet_decrypt_opts *d, const uint8_t *in, size_t len, int mode,
+                            bool allow_weak, const char *name) {
+    i5_result r = i5_decrypt(d, in, len, mode, allow_weak);
+    if (r.st != CACHET_OK) {
+        fprintf(stderr, "  %s: %s (%s)\n", name, r.err.message, r.err.where);
+    }
+    CHECK_EQ_INT(r.st, CACHET_OK);
+    return r;
+}
+
+/* The uniform failure of a wrong key or a tampered message: no output. */
+static void check_uniform_failure(const i5_result *r) {
+    CHECK_EQ_INT(r->st, CACHET_ERR_DECRYPT);
+    CHECK_STR(r->err.message, "decryption failed");
+    CHECK_EQ_INT(r->out.len, 0);
+}
+
+/* ossl_decrypts_to_text: OpenSSL, its secret already set on |cms|, decrypts
+ * the message to the test text. */
+static void ossl_decrypts_to_text(CMS_ContentInfo *cms) {
+    BIO *out = BIO_new(BIO_s_mem());
+    CHECK_EQ_INT(CMS_decrypt(cms, NULL, NULL, NULL, out, 0), 1);
+    char *pt = NULL;
+    bio_take(out, &pt);
+    CHECK(pt != NULL && strstr(pt, I5_TEXT) != NULL);
+    free(pt);
+    BIO_free(out);
+}
+
 /* A KEK-only message decrypts with the KEK, in every chunking, and OpenSSL
  * opens it with the same key. */
 static void kek_recipient_round_trip(void) {
@@ -81,13 +112,7 @@ static void kek_recipient_round_trip(void) {
         CHECK_EQ_INT(CMS_decrypt_set1_key(cms, key, sizeof(kek32), (const unsigned char *)KEK_ID,
                                           strlen(KEK_ID)),
                      1);
-        BIO *out = BIO_new(BIO_s_mem());
-        CHECK_EQ_INT(CMS_decrypt(cms, NULL, NULL, NULL, out, 0), 1);
-        char *pt = NULL;
-        bio_take(out, &pt);
-        CHECK(pt != NULL && strstr(pt, I5_TEXT) != NULL);
-        free(pt);
-        BIO_free(out);
+        ossl_decrypts_to_text(cms);
         CMS_ContentInfo_free(cms);
     }
     cachet_membuf_free(&msg);
@@ -157,9 +182,7 @@ static void password_recipient_round_trip(void) {
     cachet_ctx_free(ictx);
     cachet_decrypt_opts bad = {.password = "correct horse battery stapler"};
     r = i5_decrypt(&bad, msg.data, msg.len, FEED_WHOLE, false);
-    CHECK_EQ_INT(r.st, CACHET_ERR_DECRYPT);
-    CHECK_STR(r.err.message, "decryption failed");
-    CHECK_EQ_INT(r.out.len, 0);
+    check_uniform_failure(&r);
     i5_result_free(&r);
     cachet_membuf_free(&msg);
 }
@@ -196,11 +219,7 @@ static void mixed_recipients_each_open_the_message_alone(void) {
         {"password", {.password = PASSWORD}, "pwri-pbkdf2-hmac-sha256"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        i5_result r = i5_decrypt(&cases[i].d, msg.data, msg.len, FEED_RANDOM, false);
-        if (r.st != CACHET_OK) {
-            fprintf(stderr, "  case %s: %s (%s)\n", cases[i].name, r.err.message, r.err.where);
-        }
-        CHECK_EQ_INT(r.st, CACHET_OK);
+        i5_result r = decrypt_ok(&cases[i].d, msg.data, msg.len, FEED_RANDOM, false, cases[i].name);
         CHECK(i5_find(&r.out, I5_TEXT));
         const cachet_layer_report *l = i5_layer(&r, 0);
         CHECK(l != NULL);
@@ -224,13 +243,7 @@ static void mixed_recipients_each_open_the_message_alone(void) {
     CHECK(cms != NULL);
     if (cms != NULL) {
         CHECK_EQ_INT(CMS_decrypt_set1_password(cms, (unsigned char *)PASSWORD, -1), 1);
-        BIO *out = BIO_new(BIO_s_mem());
-        CHECK_EQ_INT(CMS_decrypt(cms, NULL, NULL, NULL, out, 0), 1);
-        char *pt = NULL;
-        bio_take(out, &pt);
-        CHECK(pt != NULL && strstr(pt, I5_TEXT) != NULL);
-        free(pt);
-        BIO_free(out);
+        ossl_decrypts_to_text(cms);
         CMS_ContentInfo_free(cms);
     }
     cachet_cert_free(certs[0]);
@@ -418,11 +431,7 @@ static void rfc4134_encrypted_data_needs_allow_weak(void) {
         }
         cachet_secret_key ck = kek(key, sizeof(key), NULL);
         cachet_decrypt_opts d = {.secret_keys = &ck, .num_secret_keys = 1, .raw = true};
-        i5_result r = i5_decrypt(&d, in, len, FEED_RANDOM, true);
-        if (r.st != CACHET_OK) {
-            fprintf(stderr, "  %s: %s (%s)\n", files[i], r.err.message, r.err.where);
-        }
-        CHECK_EQ_INT(r.st, CACHET_OK);
+        i5_result r = decrypt_ok(&d, in, len, FEED_RANDOM, true, files[i]);
         CHECK_MEM(r.out.data, r.out.len, "This is some sample content.", 28);
         const cachet_layer_report *l = i5_layer(&r, 0);
         CHECK(l != NULL && l->type == CACHET_LAYER_ENCRYPTED && l->weak &&
@@ -467,11 +476,7 @@ static void rfc4134_legacy_enveloped_data_to_bob(void) {
             continue;
         }
         cachet_decrypt_opts d = {.cred = bob, .raw = cases[i].raw};
-        i5_result r = i5_decrypt(&d, in, len, FEED_RANDOM, true);
-        if (r.st != CACHET_OK) {
-            fprintf(stderr, "  %s: %s (%s)\n", cases[i].file, r.err.message, r.err.where);
-        }
-        CHECK_EQ_INT(r.st, CACHET_OK);
+        i5_result r = decrypt_ok(&d, in, len, FEED_RANDOM, true, cases[i].file);
         CHECK(i5_find(&r.out, "This is some sample content."));
         const cachet_layer_report *l = i5_layer(&r, 0);
         CHECK(l != NULL && l->weak && l->type == CACHET_LAYER_ENVELOPED);
@@ -514,11 +519,7 @@ static void ccm_chacha_and_aes192_round_trips(void) {
         CHECK(i5_find(&msg, cases[i].aead ? "smime-type=authEnveloped-data"
                                           : "smime-type=enveloped-data"));
         cachet_decrypt_opts d = {.cred = rsa_id.cred};
-        i5_result r = i5_decrypt(&d, msg.data, msg.len, FEED_RANDOM, false);
-        if (r.st != CACHET_OK) {
-            fprintf(stderr, "  %s: %s (%s)\n", cases[i].name, r.err.message, r.err.where);
-        }
-        CHECK_EQ_INT(r.st, CACHET_OK);
+        i5_result r = decrypt_ok(&d, msg.data, msg.len, FEED_RANDOM, false, cases[i].name);
         CHECK(i5_find(&r.out, I5_TEXT));
         const cachet_layer_report *l = i5_layer(&r, 0);
         CHECK(l != NULL);
@@ -564,9 +565,7 @@ static void tampered_ccm_and_chacha_release_nothing(void) {
         i5_result_free(&r);
         msg.data[msg.len / 2] ^= 0x01; /* inside the ciphertext */
         r = i5_decrypt(&d, msg.data, msg.len, FEED_RANDOM, false);
-        CHECK_EQ_INT(r.st, CACHET_ERR_DECRYPT);
-        CHECK_STR(r.err.message, "decryption failed");
-        CHECK_EQ_INT(r.out.len, 0);
+        check_uniform_failure(&r);
         i5_result_free(&r);
         cachet_membuf_free(&msg);
     }

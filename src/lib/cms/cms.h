@@ -16,17 +16,17 @@
 
 /* Limits applied while reading CMS (every count read from input is checked). */
 typedef struct cachet_cms_limits {
-    size_t max_skeleton;       /* DER outside the streamed content, default 4 MiB */
-    unsigned max_depth;        /* BER nesting, default 64 */
-    unsigned max_string_depth; /* constructed OCTET STRING nesting, default 4 */
-    size_t max_signers;        /* default 16 */
-    size_t max_recipients;     /* default 1024 */
-    size_t max_certificates;   /* default 64 */
-    size_t max_attributes;     /* per attribute set, default 64 */
-    uint64_t max_decompressed; /* default 1 GiB */
-    unsigned max_ratio;        /* decompressed / compressed, default 1000 */
+    size_t max_skeleton;            /* DER outside the streamed content, default 4 MiB */
+    unsigned max_depth;             /* BER nesting, default 64 */
+    unsigned max_string_depth;      /* constructed OCTET STRING nesting, default 4 */
+    size_t max_signers;             /* default 16 */
+    size_t max_recipients;          /* default 1024 */
+    size_t max_certificates;        /* default 64 */
+    size_t max_attributes;          /* per attribute set, default 64 */
+    uint64_t max_decompressed;      /* default 1 GiB */
+    unsigned max_ratio;             /* decompressed / compressed, default 1000 */
     uint64_t max_pbkdf2_iterations; /* PasswordRecipientInfo, default 10,000,000 */
-    size_t max_ccm_content; /* AES-CCM content is held whole (one-shot), default 64 MiB */
+    size_t max_ccm_content;         /* AES-CCM content is held whole (one-shot), default 64 MiB */
 } cachet_cms_limits;
 
 /* cachet_cms_limits_default fills the defaults above. */
@@ -64,6 +64,21 @@ cachet_oid cachet_cms_oid_from_md(cachet_md md);
 bool cachet_cms_sid_matches(const cachet_cbs *sid, const cachet_cert *cert);
 /* cachet_cms_add_sid writes issuerAndSerialNumber, or [0] SKI if use_ski. */
 bool cachet_cms_add_sid(cachet_cbb *cbb, const cachet_cert *cert, bool use_ski);
+
+/* Streaming readers (DigestedData, CompressedData): the cachet_ber_skel is_bulk
+ * callback for ContentInfo.content [0] -> DigestedData / CompressedData ->
+ * encapContentInfo (its third field) -> eContent [0] -> OCTET STRING (primitive
+ * or constructed). |arg| is unused. */
+bool cachet_cms_is_econtent_bulk(void *arg, const cachet_asn1_tag *path, const size_t *index,
+                                 size_t depth);
+/* cachet_cms_record_failure keeps the first failure in |*failed| (sticky) and
+ * returns |st|. */
+cachet_status cachet_cms_record_failure(cachet_status *failed, cachet_status st);
+/* cachet_cms_fail_out ends a streaming reader's call with a failure: the detail
+ * the callbacks already recorded in |sticky| wins over |other| (the reader's);
+ * the result is copied to |err| (may be NULL) and the sticky status returned. */
+cachet_status cachet_cms_fail_out(cachet_error *sticky, cachet_status *failed, cachet_status st,
+                                  const cachet_error *other, cachet_error *err);
 
 /* Streaming output: write BER with indefinite lengths. */
 /* cachet_cms_write_indef_header writes |tag| with the indefinite length octet (0x80). */

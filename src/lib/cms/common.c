@@ -326,3 +326,33 @@ cachet_status cachet_cms_write_octets(const cachet_sink *out, const uint8_t *dat
     }
     return cachet_sink_write(out, data, len);
 }
+
+bool cachet_cms_is_econtent_bulk(void *arg, const cachet_asn1_tag *path, const size_t *index,
+                                 size_t depth) {
+    (void)arg;
+    return depth == 5 && path[0] == CACHET_ASN1_SEQUENCE &&
+           path[1] == CACHET_ASN1_CONTEXT_CONS(0) && index[1] == 1 &&
+           path[2] == CACHET_ASN1_SEQUENCE && index[2] == 0 && path[3] == CACHET_ASN1_SEQUENCE &&
+           index[3] == 2 && path[4] == CACHET_ASN1_CONTEXT_CONS(0) && index[4] == 1 &&
+           (path[5] & ~CACHET_ASN1_CONSTRUCTED) == CACHET_ASN1_OCTETSTRING && index[5] == 0;
+}
+
+cachet_status cachet_cms_record_failure(cachet_status *failed, cachet_status st) {
+    if (*failed == CACHET_OK) {
+        *failed = st;
+    }
+    return st;
+}
+
+cachet_status cachet_cms_fail_out(cachet_error *sticky, cachet_status *failed, cachet_status st,
+                                  const cachet_error *other, cachet_error *err) {
+    if (sticky->status == CACHET_OK) {
+        *sticky = *other;
+        sticky->status = st;
+    }
+    cachet_cms_record_failure(failed, sticky->status);
+    if (err != NULL) {
+        *err = *sticky;
+    }
+    return *failed;
+}

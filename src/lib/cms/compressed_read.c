@@ -23,22 +23,8 @@ struct cachet_cms_decompress {
     uint64_t out_bytes;
 };
 
-/* ContentInfo.content [0] -> CompressedData -> encapContentInfo -> eContent [0]
- * -> OCTET STRING (primitive or constructed). */
-static bool is_bulk(void *arg, const cachet_asn1_tag *path, const size_t *index, size_t depth) {
-    (void)arg;
-    return depth == 5 && path[0] == CACHET_ASN1_SEQUENCE &&
-           path[1] == CACHET_ASN1_CONTEXT_CONS(0) && index[1] == 1 &&
-           path[2] == CACHET_ASN1_SEQUENCE && index[2] == 0 && path[3] == CACHET_ASN1_SEQUENCE &&
-           index[3] == 2 && path[4] == CACHET_ASN1_CONTEXT_CONS(0) && index[4] == 1 &&
-           (path[5] & ~CACHET_ASN1_CONSTRUCTED) == CACHET_ASN1_OCTETSTRING && index[5] == 0;
-}
-
 static cachet_status record(cachet_cms_decompress *d, cachet_status st) {
-    if (d->failed == CACHET_OK) {
-        d->failed = st;
-    }
-    return st;
+    return cachet_cms_record_failure(&d->failed, st);
 }
 
 static cachet_status capped_write(void *arg, const uint8_t *data, size_t len) {
@@ -125,7 +111,8 @@ static cachet_status on_bulk_end(void *arg) {
 cachet_cms_decompress *cachet_cms_decompress_new(const cachet_cms_limits *limits,
                                                  const cachet_sink *out, cachet_error *err) {
     cachet_cms_decompress *d;
-    cachet_ber_skel_callbacks cb = {is_bulk, on_bulk_begin, on_bulk_data, on_bulk_end, NULL};
+    cachet_ber_skel_callbacks cb = {cachet_cms_is_econtent_bulk, on_bulk_begin, on_bulk_data,
+                                    on_bulk_end, NULL};
     cachet_ber_limits bl;
     if (out == NULL) {
         cachet_err_set(err, CACHET_ERR_USAGE, CR_WHERE, -1, "no output sink");
@@ -158,15 +145,7 @@ cachet_cms_decompress *cachet_cms_decompress_new(const cachet_cms_limits *limits
 
 static cachet_status fail_out(cachet_cms_decompress *d, cachet_status st, const cachet_error *other,
                               cachet_error *err) {
-    if (d->err.status == CACHET_OK) {
-        d->err = *other;
-        d->err.status = st;
-    }
-    record(d, d->err.status);
-    if (err != NULL) {
-        *err = d->err;
-    }
-    return d->failed;
+    return cachet_cms_fail_out(&d->err, &d->failed, st, other, err);
 }
 
 cachet_status cachet_cms_decompress_update(cachet_cms_decompress *d, const uint8_t *data,

@@ -22,22 +22,8 @@ struct cachet_cms_undigest {
     cachet_oid content_type;
 };
 
-/* ContentInfo.content [0] -> DigestedData -> encapContentInfo (its third
- * field) -> eContent [0] -> OCTET STRING (primitive or constructed). */
-static bool is_bulk(void *arg, const cachet_asn1_tag *path, const size_t *index, size_t depth) {
-    (void)arg;
-    return depth == 5 && path[0] == CACHET_ASN1_SEQUENCE &&
-           path[1] == CACHET_ASN1_CONTEXT_CONS(0) && index[1] == 1 &&
-           path[2] == CACHET_ASN1_SEQUENCE && index[2] == 0 && path[3] == CACHET_ASN1_SEQUENCE &&
-           index[3] == 2 && path[4] == CACHET_ASN1_CONTEXT_CONS(0) && index[4] == 1 &&
-           (path[5] & ~CACHET_ASN1_CONSTRUCTED) == CACHET_ASN1_OCTETSTRING && index[5] == 0;
-}
-
 static cachet_status record(cachet_cms_undigest *u, cachet_status st) {
-    if (u->failed == CACHET_OK) {
-        u->failed = st;
-    }
-    return st;
+    return cachet_cms_record_failure(&u->failed, st);
 }
 
 static cachet_status not_digested(cachet_cms_undigest *u, cachet_oid oid) {
@@ -121,7 +107,8 @@ cachet_cms_undigest *cachet_cms_undigest_new(const cachet_cms_policy *policy,
                                              const cachet_cms_limits *limits,
                                              const cachet_sink *out, cachet_error *err) {
     cachet_cms_undigest *u;
-    cachet_ber_skel_callbacks cb = {is_bulk, on_bulk_begin, on_bulk_data, on_bulk_end, NULL};
+    cachet_ber_skel_callbacks cb = {cachet_cms_is_econtent_bulk, on_bulk_begin, on_bulk_data,
+                                    on_bulk_end, NULL};
     cachet_ber_limits bl;
     if (out == NULL) {
         cachet_err_set(err, CACHET_ERR_USAGE, DR_WHERE, -1, "no output sink");
@@ -150,18 +137,9 @@ cachet_cms_undigest *cachet_cms_undigest_new(const cachet_cms_policy *policy,
     return u;
 }
 
-/* The callbacks' own detail wins over the reader's. */
 static cachet_status fail_out(cachet_cms_undigest *u, cachet_status st, const cachet_error *other,
                               cachet_error *err) {
-    if (u->err.status == CACHET_OK) {
-        u->err = *other;
-        u->err.status = st;
-    }
-    record(u, u->err.status);
-    if (err != NULL) {
-        *err = u->err;
-    }
-    return u->failed;
+    return cachet_cms_fail_out(&u->err, &u->failed, st, other, err);
 }
 
 cachet_status cachet_cms_undigest_update(cachet_cms_undigest *u, const uint8_t *data, size_t len,

@@ -46,6 +46,13 @@ struct cachet_cert {
  * empties OpenSSL's error queue. Returns |st|. */
 cachet_status cachet_crypto_fail(cachet_error *err, cachet_status st, const char *where,
                                  const char *what);
+/* cachet_crypto_wrap_run runs the key wrap cipher |name| (an OpenSSL fetch name:
+ * AES-*-WRAP, AES-*-WRAP-PAD, DES3-WRAP) over |in|; |out| has room for |out_cap|
+ * bytes and is cleansed on failure. An unwrap failure (integrity check) is
+ * CACHET_ERR_DECRYPT. (keywrap.c) */
+bool cachet_crypto_wrap_run(const char *where, const char *name, bool wrap, const uint8_t *kek,
+                            const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap,
+                            size_t *out_len, cachet_error *err);
 /* cachet_crypto_reason copies OpenSSL's latest reason (or "no detail") to |out|
  * without clearing the queue. */
 void cachet_crypto_reason(char *out, size_t out_len);
@@ -66,6 +73,10 @@ EVP_CIPHER *cachet_crypto_cipher_fetch(cachet_cipher c, cachet_error *err);
 
 /* cachet_pkey_wrap takes ownership of |pkey| (freed on failure). */
 cachet_pkey *cachet_pkey_wrap(EVP_PKEY *pkey);
+/* cachet_pkey_wrap_out wraps |pkey| (as cachet_pkey_wrap) into |*out| and
+ * empties OpenSSL's error queue; CACHET_ERR_NOMEM (at |where|) on failure. */
+cachet_status cachet_pkey_wrap_out(EVP_PKEY *pkey, const char *where, cachet_pkey **out,
+                                   cachet_error *err);
 /* cachet_cert_from_x509 builds a cachet_cert from |x| (not consumed). */
 cachet_status cachet_cert_from_x509(X509 *x, cachet_cert **out, cachet_error *err);
 

@@ -37,42 +37,16 @@ static bool aes_wrap_run(bool wrap, const uint8_t *kek, size_t kek_len, const ui
                        "input length %zu is not a multiple of 8 of at least %zu", in_len, min);
         return false;
     }
-    EVP_CIPHER *ciph = EVP_CIPHER_fetch(NULL, name, NULL);
-    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
-    int n1 = 0;
-    int n2 = 0;
-    bool ok = false;
-    if (ciph == NULL || ctx == NULL) {
-        cachet_crypto_fail(err, CACHET_ERR_UNSUPPORTED, where, name);
-        goto done;
-    }
-    EVP_CIPHER_CTX_set_flags(ctx, EVP_CIPHER_CTX_FLAG_WRAP_ALLOW);
-    if (EVP_CipherInit_ex2(ctx, ciph, kek, NULL, wrap ? 1 : 0, NULL) != 1) {
-        cachet_crypto_fail(err, CACHET_ERR_INTERNAL, where, "key wrap setup failed");
-        goto done;
-    }
-    if (EVP_CipherUpdate(ctx, out, &n1, in, (int)in_len) != 1 ||
-        EVP_CipherFinal_ex(ctx, out + n1, &n2) != 1) {
-        /* For unwrap this is the RFC 3394 integrity check failing. */
-        cachet_crypto_fail(err, wrap ? CACHET_ERR_INTERNAL : CACHET_ERR_DECRYPT, where,
-                           wrap ? "key wrap failed" : "key unwrap integrity check failed");
-        goto done;
-    }
     size_t expect = wrap ? in_len + 8 : in_len - 8;
-    if ((size_t)n1 + (size_t)n2 != expect) {
+    if (!cachet_crypto_wrap_run(where, name, wrap, kek, in, in_len, out, expect, out_len, err)) {
+        return false;
+    }
+    if (*out_len != expect) {
+        cachet_cleanse(out, expect);
         cachet_err_set(err, CACHET_ERR_INTERNAL, where, -1, "unexpected output length");
-        goto done;
+        return false;
     }
-    *out_len = expect;
-    ok = true;
-done:
-    if (!ok && out != NULL) {
-        cachet_cleanse(out, wrap ? in_len + 8 : in_len - 8);
-    }
-    EVP_CIPHER_CTX_free(ctx);
-    EVP_CIPHER_free(ciph);
-    ERR_clear_error();
-    return ok;
+    return true;
 }
 
 bool cachet_aes_wrap(const uint8_t *kek, size_t kek_len, const uint8_t *in, size_t in_len,

@@ -85,13 +85,7 @@ cachet_status cachet_pkey_generate(const char *spec, cachet_pkey **out, cachet_e
     if (pkey == NULL) {
         return cachet_crypto_fail(err, CACHET_ERR_INTERNAL, where, "key generation failed");
     }
-    cachet_pkey *k = cachet_pkey_wrap(pkey);
-    ERR_clear_error();
-    if (k == NULL) {
-        return cachet_err_set(err, CACHET_ERR_NOMEM, where, -1, "out of memory");
-    }
-    *out = k;
-    return CACHET_OK;
+    return cachet_pkey_wrap_out(pkey, where, out, err);
 }
 
 cachet_status cachet_pkey_write_private(const cachet_pkey *key, const char *pass,

@@ -24,12 +24,9 @@ static const char *wrap_pad_name(size_t kek_len) {
     }
 }
 
-/* wrap_run runs the key wrap cipher |name| over |in|; |out| has room for
- * |out_cap| bytes and is cleansed on failure. An unwrap failure (integrity
- * check) is CACHET_ERR_DECRYPT. */
-static bool wrap_run(const char *where, const char *name, bool wrap, const uint8_t *kek,
-                     const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap,
-                     size_t *out_len, cachet_error *err) {
+bool cachet_crypto_wrap_run(const char *where, const char *name, bool wrap, const uint8_t *kek,
+                            const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap,
+                            size_t *out_len, cachet_error *err) {
     EVP_CIPHER *ciph = EVP_CIPHER_fetch(NULL, name, NULL);
     EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
     int n1 = 0;
@@ -77,7 +74,7 @@ bool cachet_aes_wrap_pad(const uint8_t *kek, size_t kek_len, const uint8_t *in, 
         return false;
     }
     size_t cap = (in_len + 7) / 8 * 8 + 8;
-    if (!wrap_run(where, name, true, kek, in, in_len, out, cap, out_len, err)) {
+    if (!cachet_crypto_wrap_run(where, name, true, kek, in, in_len, out, cap, out_len, err)) {
         return false;
     }
     if (*out_len != cap) {
@@ -104,7 +101,8 @@ bool cachet_aes_unwrap_pad(const uint8_t *kek, size_t kek_len, const uint8_t *in
         return false;
     }
     /* The plaintext length comes from the integrity block; OpenSSL checks it and the padding. */
-    return wrap_run(where, name, false, kek, in, in_len, out, in_len - 8, out_len, err);
+    return cachet_crypto_wrap_run(where, name, false, kek, in, in_len, out, in_len - 8, out_len,
+                                  err);
 }
 
 bool cachet_des3_unwrap(const uint8_t *kek, size_t kek_len, const uint8_t *in, size_t in_len,
@@ -123,7 +121,8 @@ bool cachet_des3_unwrap(const uint8_t *kek, size_t kek_len, const uint8_t *in, s
     }
     /* OpenSSL's default provider has id-smime-alg-CMS3DESwrap; it strips the
      * IV and the checksum, leaving in_len - 16 bytes. */
-    if (!wrap_run(where, "DES3-WRAP", false, kek, in, in_len, out, in_len, out_len, err)) {
+    if (!cachet_crypto_wrap_run(where, "DES3-WRAP", false, kek, in, in_len, out, in_len, out_len,
+                                err)) {
         return false;
     }
     if (*out_len != in_len - 16) {

@@ -22,6 +22,17 @@ cachet_pkey *cachet_pkey_wrap(EVP_PKEY *pkey) {
     return k;
 }
 
+cachet_status cachet_pkey_wrap_out(EVP_PKEY *pkey, const char *where, cachet_pkey **out,
+                                   cachet_error *err) {
+    cachet_pkey *k = cachet_pkey_wrap(pkey);
+    ERR_clear_error();
+    if (k == NULL) {
+        return cachet_err_set(err, CACHET_ERR_NOMEM, where, -1, "out of memory");
+    }
+    *out = k;
+    return CACHET_OK;
+}
+
 cachet_pkey *cachet_pkey_up_ref(cachet_pkey *key) {
     if (key != NULL) {
         atomic_fetch_add(&key->refs, 1);
@@ -117,13 +128,7 @@ cachet_status cachet_pkey_load_private(const uint8_t *data, size_t len, const ch
                                            : "not a private key we can read (PEM/DER, "
                                              "PKCS#8 or traditional RSA/EC)");
     }
-    cachet_pkey *k = cachet_pkey_wrap(pkey);
-    ERR_clear_error();
-    if (k == NULL) {
-        return cachet_err_set(err, CACHET_ERR_NOMEM, where, -1, "out of memory");
-    }
-    *out = k;
-    return CACHET_OK;
+    return cachet_pkey_wrap_out(pkey, where, out, err);
 }
 
 cachet_status cachet_pkey_from_spki(const uint8_t *der, size_t len, cachet_pkey **out,
@@ -143,13 +148,7 @@ cachet_status cachet_pkey_from_spki(const uint8_t *der, size_t len, cachet_pkey 
         return cachet_err_set(err, CACHET_ERR_MALFORMED, where, (long long)(p - der),
                               "trailing bytes after SubjectPublicKeyInfo");
     }
-    cachet_pkey *k = cachet_pkey_wrap(pkey);
-    ERR_clear_error();
-    if (k == NULL) {
-        return cachet_err_set(err, CACHET_ERR_NOMEM, where, -1, "out of memory");
-    }
-    *out = k;
-    return CACHET_OK;
+    return cachet_pkey_wrap_out(pkey, where, out, err);
 }
 
 static const struct {
@@ -201,13 +200,7 @@ cachet_status cachet_pkey_from_ec_point(cachet_curve curve, const uint8_t *point
         EVP_PKEY_free(pkey);
         return cachet_crypto_fail(err, CACHET_ERR_MALFORMED, where, "invalid EC public point");
     }
-    cachet_pkey *k = cachet_pkey_wrap(pkey);
-    ERR_clear_error();
-    if (k == NULL) {
-        return cachet_err_set(err, CACHET_ERR_NOMEM, where, -1, "out of memory");
-    }
-    *out = k;
-    return CACHET_OK;
+    return cachet_pkey_wrap_out(pkey, where, out, err);
 }
 
 cachet_status cachet_pkey_generate_ec(cachet_curve curve, cachet_pkey **out, cachet_error *err) {

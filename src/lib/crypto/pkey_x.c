@@ -33,13 +33,7 @@ cachet_status cachet_pkey_generate_x(cachet_key_type type, cachet_pkey **out, ca
     if (pkey == NULL) {
         return cachet_crypto_fail(err, CACHET_ERR_INTERNAL, where, "key generation failed");
     }
-    cachet_pkey *k = cachet_pkey_wrap(pkey);
-    ERR_clear_error();
-    if (k == NULL) {
-        return cachet_err_set(err, CACHET_ERR_NOMEM, where, -1, "out of memory");
-    }
-    *out = k;
-    return CACHET_OK;
+    return cachet_pkey_wrap_out(pkey, where, out, err);
 }
 
 cachet_status cachet_pkey_from_raw_public(cachet_key_type type, const uint8_t *raw, size_t len,
@@ -58,13 +52,7 @@ cachet_status cachet_pkey_from_raw_public(cachet_key_type type, const uint8_t *r
     if (pkey == NULL) {
         return cachet_crypto_fail(err, CACHET_ERR_MALFORMED, where, "invalid public key");
     }
-    cachet_pkey *k = cachet_pkey_wrap(pkey);
-    ERR_clear_error();
-    if (k == NULL) {
-        return cachet_err_set(err, CACHET_ERR_NOMEM, where, -1, "out of memory");
-    }
-    *out = k;
-    return CACHET_OK;
+    return cachet_pkey_wrap_out(pkey, where, out, err);
 }
 
 bool cachet_pkey_raw_public(const cachet_pkey *key, cachet_membuf *out) {
