@@ -305,7 +305,7 @@ done
 PROSE="X25519/X448 recipients (RFC 8418) and the AEAD content ciphers AES-CCM and ChaCha20-Poly1305
 (RFC 5084, RFC 8103): OpenSSL 3.0's \`cms\` reads and writes AuthEnvelopedData with AES-GCM only, and
 has no X25519/X448 key agreement; for those rows cachet's message is checked by cachet itself
-(exit 0, report, content; for X25519, HKDF-SHA256 and AES-128 wrap, for X448 HKDF-SHA512 and AES-256
-wrap). AES-192 (CBC and GCM) is covered both ways."
+(exit 0, report, content; for X25519 HKDF-SHA256, for X448 HKDF-SHA512, each with the AES wrap of
+the content key's size). AES-192 (CBC and GCM) is covered both ways."
 ossl_matrix_write openssl_encrypt "$PROSE"
 finish

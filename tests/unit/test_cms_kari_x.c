@@ -226,12 +226,19 @@ static void encrypt_writes_rfc8418_defaults_fresh_ephemeral_keys_one_cek_for_all
                         "ecdh-x448-hkdf-sha512");
             decrypt_all(&ec, out[run].data, out[run].len, CACHET_OK, msg, msg_len,
                         "ecdh-stdDH-sha256kdf");
-            want_len = kea_alg_der(CACHET_OID_DH_SINGLE_PASS_STDDH_HKDF_SHA256,
-                                   CACHET_OID_AES128_WRAP, want);
+            /* The wrap matches the content key: AES-128 CEK -> aes128-wrap,
+             * AES-256 -> aes256-wrap (RFC 3565 §6, RFC 8551 §2.3), and no
+             * recipient gets the other size. */
+            cachet_oid wrap = c == 0 ? CACHET_OID_AES128_WRAP : CACHET_OID_AES256_WRAP;
+            cachet_oid other = c == 0 ? CACHET_OID_AES256_WRAP : CACHET_OID_AES128_WRAP;
+            want_len = kea_alg_der(CACHET_OID_DH_SINGLE_PASS_STDDH_HKDF_SHA256, wrap, want);
             CHECK(has_bytes(out[run].data, out[run].len, want, want_len));
-            want_len = kea_alg_der(CACHET_OID_DH_SINGLE_PASS_STDDH_HKDF_SHA512,
-                                   CACHET_OID_AES256_WRAP, want);
+            want_len = kea_alg_der(CACHET_OID_DH_SINGLE_PASS_STDDH_HKDF_SHA512, wrap, want);
             CHECK(has_bytes(out[run].data, out[run].len, want, want_len));
+            want_len = kea_alg_der(CACHET_OID_DH_SINGLE_PASS_STDDH_HKDF_SHA256, other, want);
+            CHECK(!has_bytes(out[run].data, out[run].len, want, want_len));
+            want_len = kea_alg_der(CACHET_OID_DH_SINGLE_PASS_STDDH_HKDF_SHA512, other, want);
+            CHECK(!has_bytes(out[run].data, out[run].len, want, want_len));
             /* RFC 8418 §3.2: originatorKey { id-X25519 (parameters absent), 32 octets }
              * (our output is BER with indefinite lengths: normalised first). */
             CHECK_EQ_INT(cachet_ber_to_der(out[run].data, out[run].len, NULL, &der[run],

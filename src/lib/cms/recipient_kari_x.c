@@ -54,14 +54,23 @@ static void default_algs(const cachet_pkey *pub, size_t cek_len, cachet_oid *kea
     switch (cachet_pkey_type(pub)) {
         case CACHET_KEY_X25519:
             *kea = CACHET_OID_DH_SINGLE_PASS_STDDH_HKDF_SHA256;
-            *wrap = CACHET_OID_AES128_WRAP;
-            return;
+            break;
         case CACHET_KEY_X448:
             *kea = CACHET_OID_DH_SINGLE_PASS_STDDH_HKDF_SHA512;
-            *wrap = CACHET_OID_AES256_WRAP;
-            return;
-        default:
             break;
+        default:
+            *kea = CACHET_OID_UNKNOWN;
+            break;
+    }
+    /* The wrap matches the content key's size, also for X25519/X448: RFC 3565 §6
+     * and RFC 8551 §2.3 (KEK at least as long as the CEK, the same size);
+     * RFC 8418 §5 lists both wraps for each KDF. */
+    *wrap = cek_len == 16   ? CACHET_OID_AES128_WRAP
+            : cek_len == 24 ? CACHET_OID_AES192_WRAP
+            : cek_len == 32 ? CACHET_OID_AES256_WRAP
+                            : CACHET_OID_UNKNOWN;
+    if (*kea != CACHET_OID_UNKNOWN) {
+        return;
     }
     switch (cachet_pkey_curve(pub)) {
         case CACHET_CURVE_P256:
@@ -77,10 +86,6 @@ static void default_algs(const cachet_pkey *pub, size_t cek_len, cachet_oid *kea
             *kea = CACHET_OID_UNKNOWN;
             break;
     }
-    *wrap = cek_len == 16   ? CACHET_OID_AES128_WRAP
-            : cek_len == 24 ? CACHET_OID_AES192_WRAP
-            : cek_len == 32 ? CACHET_OID_AES256_WRAP
-                            : CACHET_OID_UNKNOWN;
 }
 
 /* A fresh ephemeral key of |pub|'s type (RFC 5753 §3.1.1, RFC 8418 §2: used for

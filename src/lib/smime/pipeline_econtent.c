@@ -15,10 +15,12 @@
 
 #define PEEK_MAX 8 /* 30, a length of up to 1+4 octets, the first inner tag */
 
-typedef enum { DECIDING, FRAMED, AS_IS } framing;
+typedef enum { DECIDING, FRAMED, AS_IS, NOT_CMS } framing;
 
 typedef struct econtent_unit {
     cachet_rd_unit base;
+    cachet_reader *rd;
+    cachet_rd_place place;
     cachet_rd_unit *next;
     cachet_oid ct;
     framing how;
@@ -32,10 +34,13 @@ static framing decide(const econtent_unit *u, bool at_end) {
     const uint8_t *p = u->peek;
     size_t n = u->peek_len, hdr;
     if (n == 0) {
-        return at_end ? FRAMED : DECIDING;
+        return at_end ? NOT_CMS : DECIDING;
     }
-    if (p[0] != 0x30 || (n >= 2 && p[1] > 0x84)) {
-        return FRAMED; /* not a SEQUENCE with a length we read: the reader says why */
+    if (p[0] != 0x30) {
+        return NOT_CMS; /* every CMS value and a ContentInfo are SEQUENCEs */
+    }
+    if (n >= 2 && p[1] > 0x84) {
+        return FRAMED; /* a length we do not read: the reader says why */
     }
     if (n < 2) {
         return at_end ? FRAMED : DECIDING;
@@ -48,6 +53,12 @@ static framing decide(const econtent_unit *u, bool at_end) {
 }
 
 static cachet_status start(econtent_unit *u) {
+    if (u->how == NOT_CMS) {
+        const char *name = cachet_oid_name(u->ct);
+        return cachet_rd_fatalf(u->rd, &u->place, CACHET_ERR_MALFORMED,
+                                "the content of type %s is not a %s value (RFC 5652 §5.2)", name,
+                                name);
+    }
     if (u->how == FRAMED) {
         size_t oid_len = 0;
         const uint8_t *oid = cachet_oid_der(u->ct, &oid_len);
@@ -123,6 +134,8 @@ cachet_rd_unit *cachet_rd_econtent_new(cachet_reader *rd, const cachet_rd_place 
         return NULL;
     }
     u->base.vt = &econtent_vt;
+    u->rd = rd;
+    u->place = *place;
     u->ct = ct;
     u->how = DECIDING;
     u->next = cachet_rd_sniff_new(rd, place);
