@@ -528,5 +528,5 @@ gv_problems sha256
 cmp -s "$BIG" "$W/gv.out" || problem "expected gpgsm to give back the 2 MB content"
 close_case "B:cachet-signs:der-opaque-2MB-stdin-stdout:ecdsa-p256:sha256" "cachet → gpgsm" "der-opaque, 2 MB, stdin→stdout" ecdsa-p256 sha256
 
-peer_matrix_write gpgsm "$(gpgsm --version | head -1) ($(gpgsm --version | grep -m1 libksba))" "GnuPG gpgsm"
+matrix_write gpgsm "$(gpgsm --version | head -1) ($(gpgsm --version | grep -m1 libksba))"
 finish

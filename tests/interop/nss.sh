@@ -524,5 +524,5 @@ co_case smime "rsa, ecdsa-p256" alice carol
 co_case der "rsa, ecdsa-p256 + intermediate" alice carol inter
 
 nss_version=$(dpkg-query -W -f '${Version}' libnss3 2>/dev/null || echo unknown)
-peer_matrix_write nss "NSS cmsutil (libnss3 $nss_version)" "NSS cmsutil"
+matrix_write nss "NSS cmsutil (libnss3 $nss_version)"
 finish
