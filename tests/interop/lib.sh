@@ -238,6 +238,9 @@ res = [l.rsplit("|", 2)[-2].strip() for l in body.splitlines() if l.startswith("
 summary = "%d pass, %d FAIL, %d not supported by peer" % (
     sum(r == "pass" or r.startswith("pass ") for r in res), sum(r == "FAIL" for r in res),
     sum(r.startswith("not supported") for r in res))
+unavailable = sum(r.startswith("not available") for r in res)
+if unavailable:
+    summary += ", %d not available in cachet's OpenSSL" % unavailable
 why = []
 for l in open(notes).read().splitlines():
     if l.strip() and l not in why:
