@@ -71,26 +71,8 @@ static inline cachet_status cd_decrypt(const cachet_cms_secrets *s, const cachet
                                        const cachet_cms_limits *limits, const uint8_t *msg,
                                        size_t len, feed_mode mode, cachet_membuf *out,
                                        cachet_layer_report *report, cachet_error *err) {
-    cachet_sink sink = cachet_sink_membuf(out);
-    cachet_cms_decrypt *dec;
-    uint32_t rng = 4242;
-    cachet_status st = CACHET_OK;
-    size_t off = 0;
     cachet_err_clear(err);
-    dec = cachet_cms_decrypt_new_secrets(s, policy, limits, &sink, err);
-    if (dec == NULL) {
-        return err->status;
-    }
-    while (st == CACHET_OK && off < len) {
-        size_t n = tu_next_chunk(mode, len - off, &rng);
-        st = cachet_cms_decrypt_update(dec, msg + off, n, err);
-        off += n;
-    }
-    if (st == CACHET_OK) {
-        st = cachet_cms_decrypt_finish(dec, report, err);
-    }
-    cachet_cms_decrypt_free(dec);
-    return st;
+    return tu_decrypt_secrets(s, policy, limits, msg, len, mode, 4242, out, report, err);
 }
 
 /* cd_is_uniform: the one CACHET_ERR_DECRYPT detail, nothing added. */

@@ -140,14 +140,17 @@ static inline cachet_status tu_encrypt(const cachet_cms_encrypt_opts *opts, cons
     return st;
 }
 
-/* tu_decrypt runs our decryptor; |out| receives whatever the sink was given. */
-static inline cachet_status tu_decrypt(const test_party *p, const cachet_cms_policy *policy,
-                                       const cachet_cms_limits *limits, const uint8_t *msg,
-                                       size_t len, feed_mode mode, cachet_membuf *out,
-                                       cachet_layer_report *report, cachet_error *err) {
+/* tu_decrypt_secrets runs cachet_cms_decrypt_new_secrets over |msg| fed as |mode|
+ * (random chunks drawn from |seed|); |out| receives whatever the sink was given. */
+static inline cachet_status tu_decrypt_secrets(const cachet_cms_secrets *s,
+                                               const cachet_cms_policy *policy,
+                                               const cachet_cms_limits *limits, const uint8_t *msg,
+                                               size_t len, feed_mode mode, uint32_t seed,
+                                               cachet_membuf *out, cachet_layer_report *report,
+                                               cachet_error *err) {
     cachet_sink sink = cachet_sink_membuf(out);
-    cachet_cms_decrypt *dec = cachet_cms_decrypt_new(p->key, p->cert, policy, limits, &sink, err);
-    uint32_t rng = 777;
+    cachet_cms_decrypt *dec = cachet_cms_decrypt_new_secrets(s, policy, limits, &sink, err);
+    uint32_t rng = seed;
     cachet_status st = CACHET_OK;
     size_t off = 0;
     if (dec == NULL) {
@@ -163,6 +166,17 @@ static inline cachet_status tu_decrypt(const test_party *p, const cachet_cms_pol
     }
     cachet_cms_decrypt_free(dec);
     return st;
+}
+
+/* tu_decrypt runs our decryptor with |p|'s key; |out| receives whatever the sink was given. */
+static inline cachet_status tu_decrypt(const test_party *p, const cachet_cms_policy *policy,
+                                       const cachet_cms_limits *limits, const uint8_t *msg,
+                                       size_t len, feed_mode mode, cachet_membuf *out,
+                                       cachet_layer_report *report, cachet_error *err) {
+    const cachet_pkey *k[1] = {p->key};
+    const cachet_cert *c[1] = {p->cert};
+    cachet_cms_secrets s = {.keys = k, .certs = c, .num_keys = 1};
+    return tu_decrypt_secrets(&s, policy, limits, msg, len, mode, 777, out, report, err);
 }
 
 /* tu_ossl_decrypt: OpenSSL's CMS_decrypt on our output (BER accepted). Returns
