@@ -2,6 +2,7 @@
 #ifndef CACHET_SINK_H
 #define CACHET_SINK_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -17,6 +18,13 @@ typedef struct cachet_sink {
     cachet_status (*write)(void *arg, const uint8_t *data, size_t len);
     cachet_status (*close)(void *arg);
     void *arg;
+    /* discard_on_failure: the caller drops everything written here unless
+     * cachet_op_finish returns CACHET_OK (say, a temporary file renamed over the
+     * target only on success). The reading operations (verify, decrypt,
+     * decompress) then write through as they go instead of holding their output
+     * until the end; keeping unauthenticated output from anyone is then the
+     * caller's promise (DESIGN.md principle 4). Leave it false otherwise. */
+    bool discard_on_failure;
 } cachet_sink;
 
 /* cachet_membuf is a growable memory buffer with a hard maximum. */

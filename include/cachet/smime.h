@@ -138,6 +138,14 @@ typedef struct cachet_sign_opts {
      * each with its own certificate chain in the message). */
     const cachet_credential *const *more_signers;
     size_t num_more_signers;
+    /* raw only: a detached SignedData (no eContent; the content is signed but not
+     * carried, RFC 5652 §5.2); verify it with cachet_verify_opts.detached. */
+    bool detached;
+    /* raw: the exact byte count of the input, when known before it is read (a
+     * regular file): the content is then written with definite lengths (BER
+     * indefinite lengths otherwise). Feeding another count fails the op. */
+    bool content_size_known;
+    uint64_t content_size;
 } cachet_sign_opts;
 
 typedef struct cachet_encrypt_opts {
@@ -175,6 +183,11 @@ typedef struct cachet_encrypt_opts {
      * cipher_auto and any KEK or password recipient, the cipher is AES-256-CBC
      * (nothing is known of what those holders read). */
     bool encrypted_data;
+    /* raw: the exact byte count of the input, when known before it is read (a
+     * regular file): the content is then written with definite lengths (BER
+     * indefinite lengths otherwise). Feeding another count fails the op. */
+    bool content_size_known;
+    uint64_t content_size;
 } cachet_encrypt_opts;
 
 typedef struct cachet_verify_opts {
@@ -204,6 +217,11 @@ typedef struct cachet_decrypt_opts {
 typedef struct cachet_compress_opts {
     bool raw;
     cachet_format format;
+    /* raw: the exact byte count of the input, when known before it is read (a
+     * regular file): the content is then written with definite lengths (BER
+     * indefinite lengths otherwise). Feeding another count fails the op. */
+    bool content_size_known;
+    uint64_t content_size;
 } cachet_compress_opts;
 
 /* DigestedData (RFC 5652 §7): integrity without a signature. */
@@ -211,6 +229,11 @@ typedef struct cachet_digest_opts {
     cachet_digest digest;
     bool raw;
     cachet_format format;
+    /* raw: the exact byte count of the input, when known before it is read (a
+     * regular file): the content is then written with definite lengths (BER
+     * indefinite lengths otherwise). Feeding another count fails the op. */
+    bool content_size_known;
+    uint64_t content_size;
 } cachet_digest_opts;
 
 /* ---- Operations ---- */

@@ -154,7 +154,7 @@ static void sink_failure_is_reported(void) {
     uint8_t in[2000];
     make_input(in, sizeof(in));
     cachet_membuf comp = compress_ref(in, sizeof(in));
-    cachet_sink bad = {refusing_write, NULL, NULL};
+    cachet_sink bad = {.write = refusing_write};
     cachet_zstream *z = cachet_zstream_new(false, NULL);
     cachet_error err;
     cachet_err_clear(&err);
