@@ -1,8 +1,11 @@
 /* cachet compress / decompress: CompressedData (RFC 3274, zlib). */
 #include "cli.h"
+#include "opts_size.h"
 
 static cachet_op *make_compress(const cachet_cli_op_env *e) {
     cachet_compress_opts co = {.raw = e->o->raw, .format = e->o->format};
+    /* checked, but CompressedData stays indefinite (the compressed size is not known) */
+    co.content_size_known = cachet_cli_input_size(e->o, &co.content_size);
     return cachet_compress_new(e->ctx, &co, e->sink, e->err);
 }
 

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "opts_size.h"
 
 typedef struct recipients {
     cachet_cert **certs;
@@ -199,6 +200,8 @@ static cachet_op *make_encrypt(const cachet_cli_op_env *e) {
     eo.num_passwords = rc->secrets.num_passwords;
     eo.pbkdf2_iterations = e->o->pbkdf2_iterations;
     eo.encrypted_data = e->o->encrypted_data;
+    /* --raw from a regular file: definite lengths throughout */
+    eo.content_size_known = cachet_cli_input_size(e->o, &eo.content_size);
     return cachet_encrypt_new(e->ctx, &eo, e->sink, e->err);
 }
 

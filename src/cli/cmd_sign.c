@@ -2,13 +2,26 @@
  * from files, a PKCS#12 file or the store (--as ADDRESS). Repeated --cert/--key
  * pairs or --p12 files sign together: one SignerInfo each. --signature-type adds
  * the RFC 3183 SignatureType attribute; --empty writes the RFC 3183 §3 empty
- * signature layer (no signer, so no key). */
+ * signature layer (no signer, so no key). --raw --detached names the default of
+ * --raw without --opaque: a SignedData without eContent. With --raw and a
+ * regular file as input, its size is passed on so that an encapsulated
+ * eContent gets definite lengths. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "opts_size.h"
+
+/* What cmd_sign parses itself: the option table (cli.h) has no --detached. */
+typedef struct sign_cli {
+    bool detached;
+} sign_cli;
 
 static cachet_op *make_sign(const cachet_cli_op_env *e) {
     const cachet_cli_opts *o = e->o;
+    const sign_cli *sc = e->arg;
+    uint64_t size = 0;
+    bool known = cachet_cli_input_size(o, &size);
     cachet_sign_opts so = {.signer = e->cred,
                            .digest = o->digest,
                            .opaque = o->opaque || o->empty,
@@ -18,14 +31,34 @@ static cachet_op *make_sign(const cachet_cli_op_env *e) {
                            .signature_types = o->signature_types,
                            .empty = o->empty,
                            .more_signers = e->more_creds,
-                           .num_more_signers = e->num_more_creds};
+                           .num_more_signers = e->num_more_creds,
+                           .detached = sc->detached,
+                           .content_size_known = known,
+                           .content_size = size};
     return cachet_sign_new(e->ctx, &so, e->sink, e->err);
+}
+
+/* --detached: raw only, and it contradicts --opaque and --empty. */
+static int prepare_sign(cachet_cli_opts *o, void *arg) {
+    const sign_cli *sc = arg;
+    if (sc->detached && !o->raw) {
+        return cachet_cli_usage_error(o->cmd, "--detached is for --raw (an S/MIME signature is "
+                                              "detached multipart/signed by default)");
+    }
+    if (sc->detached && (o->opaque || o->empty)) {
+        return cachet_cli_usage_error(o->cmd, "--detached and --%s exclude each other",
+                                      o->opaque ? "opaque" : "empty");
+    }
+    return -1;
 }
 
 /* The empty layer names nobody: options that choose a signer are refused
  * rather than silently ignored. */
 static int prepare_empty(cachet_cli_opts *o, void *arg) {
-    (void)arg;
+    int r = prepare_sign(o, arg);
+    if (r >= 0) {
+        return r;
+    }
     const char *bad = o->cert != NULL           ? "--cert"
                       : o->key != NULL          ? "--key"
                       : o->p12 != NULL          ? "--p12"
@@ -68,6 +101,7 @@ int cachet_cmd_sign(int argc, char **argv) {
         .cred = CACHET_CLI_CRED_REQUIRED,
         .cannot = "cannot sign",
         .failed = "signing failed",
+        .prepare = prepare_sign,
         .make = make_sign};
     static const cachet_cli_op_cmd empty_cmd = {
         .allowed = CACHET_CLI_COMMON_GEN | CACHET_CLI_CRED_OPTS | CACHET_OPT_BIT(CACHET_OPT_CHAIN) |
@@ -80,5 +114,23 @@ int cachet_cmd_sign(int argc, char **argv) {
         .failed = "signing failed",
         .prepare = prepare_empty,
         .make = make_sign};
-    return cachet_cli_op_main(argc, argv, has_empty(argc, argv) ? &empty_cmd : &cmd, NULL);
+    /* --detached is taken out here (before a "--"), the rest parsed as usual */
+    sign_cli sc = {.detached = false};
+    char **args = calloc((size_t)argc + 1, sizeof(*args));
+    if (args == NULL) {
+        return cachet_cli_usage_error("sign", "out of memory");
+    }
+    int n = 0;
+    bool options = true;
+    for (int i = 0; i < argc; i++) {
+        options = options && strcmp(argv[i], "--") != 0;
+        if (i > 0 && options && strcmp(argv[i], "--detached") == 0) {
+            sc.detached = true;
+            continue;
+        }
+        args[n++] = argv[i];
+    }
+    int r = cachet_cli_op_main(n, args, has_empty(n, args) ? &empty_cmd : &cmd, &sc);
+    free(args);
+    return r;
 }

@@ -4,8 +4,11 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "opts_size.h"
 
 typedef struct opt_def {
     const char *name;
@@ -515,5 +518,32 @@ bool cachet_cli_parse_time(const char *s, int64_t *out) {
         return false;
     }
     *out = days_from_civil(y, mo, d) * 86400 + (int64_t)h * 3600 + mi * 60 + se;
+    return true;
+}
+
+bool cachet_cli_input_size(const cachet_cli_opts *o, uint64_t *out_size) {
+    struct stat st;
+    off_t start = 0;
+    if (!o->raw) {
+        return false;
+    }
+    if (o->in != NULL && strcmp(o->in, "-") != 0) {
+        if (stat(o->in, &st) != 0) {
+            return false;
+        }
+    } else {
+        /* a redirected stdin may already have been read from */
+        if (fstat(STDIN_FILENO, &st) != 0 || !S_ISREG(st.st_mode)) {
+            return false;
+        }
+        start = lseek(STDIN_FILENO, 0, SEEK_CUR);
+        if (start < 0) {
+            return false;
+        }
+    }
+    if (!S_ISREG(st.st_mode) || st.st_size < start) {
+        return false;
+    }
+    *out_size = (uint64_t)(st.st_size - start);
     return true;
 }

@@ -83,10 +83,38 @@ cachet_status cachet_cms_fail_out(cachet_error *sticky, cachet_status *failed, c
 /* Streaming output: write BER with indefinite lengths. */
 /* cachet_cms_write_indef_header writes |tag| with the indefinite length octet (0x80). */
 cachet_status cachet_cms_write_indef_header(const cachet_sink *out, cachet_asn1_tag tag);
+/* cachet_cms_write_header writes |tag| with a definite length of |len| (the
+ * contents follow, written by the caller). */
+cachet_status cachet_cms_write_header(const cachet_sink *out, cachet_asn1_tag tag, uint64_t len);
 /* cachet_cms_write_eoc writes |n| end-of-contents octets pairs. */
 cachet_status cachet_cms_write_eoc(const cachet_sink *out, unsigned n);
 /* cachet_cms_write_octets writes one primitive OCTET STRING segment (of a
  * constructed OCTET STRING) holding |len| bytes. */
 cachet_status cachet_cms_write_octets(const cachet_sink *out, const uint8_t *data, size_t len);
+
+/* Definite lengths for content whose size is known in advance (a regular file):
+ * the writers check that exactly |declared| bytes arrive. */
+typedef struct cachet_cms_length {
+    bool known;
+    uint64_t declared;
+    uint64_t seen;
+} cachet_cms_length;
+
+/* The largest size accepted: every enclosing length still fits in 64 bits. */
+#define CACHET_CMS_MAX_DECLARED ((uint64_t)1 << 62)
+
+/* cachet_cms_length_init: CACHET_ERR_USAGE when |size| is over the maximum. */
+cachet_status cachet_cms_length_init(cachet_cms_length *l, bool known, uint64_t size,
+                                     const char *where, cachet_error *err);
+/* cachet_cms_length_add counts |len| more bytes: CACHET_ERR_USAGE ("input was
+ * at least N bytes, content_size said M") once they exceed the declared size. */
+cachet_status cachet_cms_length_add(cachet_cms_length *l, size_t len, const char *where,
+                                    cachet_error *err);
+/* cachet_cms_length_check at the end: CACHET_ERR_USAGE ("input was N bytes,
+ * content_size said M") unless exactly the declared size arrived. */
+cachet_status cachet_cms_length_check(const cachet_cms_length *l, const char *where,
+                                      cachet_error *err);
+/* cachet_cms_tlv_len: the whole element (header and contents) of |len| bytes. */
+uint64_t cachet_cms_tlv_len(cachet_asn1_tag tag, uint64_t len);
 
 #endif

@@ -1,4 +1,5 @@
 /* cms/common.c: helpers shared by every CMS content type (cms.h). */
+#include <inttypes.h>
 #include <string.h>
 
 #include "cms/cms.h"
@@ -355,4 +356,58 @@ cachet_status cachet_cms_fail_out(cachet_error *sticky, cachet_status *failed, c
         *err = *sticky;
     }
     return *failed;
+}
+
+cachet_status cachet_cms_length_init(cachet_cms_length *l, bool known, uint64_t size,
+                                     const char *where, cachet_error *err) {
+    memset(l, 0, sizeof(*l));
+    if (known && size > CACHET_CMS_MAX_DECLARED) {
+        return cachet_err_set(err, CACHET_ERR_USAGE, where, -1,
+                              "content_size %" PRIu64 " is over the maximum %" PRIu64, size,
+                              CACHET_CMS_MAX_DECLARED);
+    }
+    l->known = known;
+    l->declared = known ? size : 0;
+    return CACHET_OK;
+}
+
+cachet_status cachet_cms_length_add(cachet_cms_length *l, size_t len, const char *where,
+                                    cachet_error *err) {
+    if (!l->known) {
+        return CACHET_OK;
+    }
+    /* no wrap: seen never passes declared, which is at most 2^62 */
+    if ((uint64_t)len > l->declared - l->seen) {
+        return cachet_err_set(err, CACHET_ERR_USAGE, where, -1,
+                              "input was at least %" PRIu64 " bytes, content_size said %" PRIu64,
+                              l->seen + (uint64_t)len, l->declared);
+    }
+    l->seen += len;
+    return CACHET_OK;
+}
+
+cachet_status cachet_cms_length_check(const cachet_cms_length *l, const char *where,
+                                      cachet_error *err) {
+    if (l->known && l->seen != l->declared) {
+        return cachet_err_set(err, CACHET_ERR_USAGE, where, -1,
+                              "input was %" PRIu64 " bytes, content_size said %" PRIu64, l->seen,
+                              l->declared);
+    }
+    return CACHET_OK;
+}
+
+uint64_t cachet_cms_tlv_len(cachet_asn1_tag tag, uint64_t len) {
+    return cachet_der_header_len(tag, len) + len;
+}
+
+cachet_status cachet_cms_write_header(const cachet_sink *out, cachet_asn1_tag tag, uint64_t len) {
+    cachet_cbb cbb;
+    if (!cachet_cbb_init(&cbb, 16, 0)) {
+        return CACHET_ERR_NOMEM;
+    }
+    cachet_status st = cachet_cbb_add_asn1_header(&cbb, tag, len) && cachet_cbb_flush(&cbb)
+                           ? cachet_sink_write(out, cachet_cbb_data(&cbb), cachet_cbb_len(&cbb))
+                           : CACHET_ERR_NOMEM;
+    cachet_cbb_cleanup(&cbb);
+    return st;
 }

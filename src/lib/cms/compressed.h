@@ -24,6 +24,13 @@ typedef struct cachet_cms_compress cachet_cms_compress;
  * never closed. Returns NULL on failure with |err| set. */
 cachet_cms_compress *cachet_cms_compress_new(cachet_oid content_type, const cachet_sink *out,
                                              cachet_error *err);
+/* cachet_cms_compress_new_ex: with |content_size_known| exactly |content_size|
+ * bytes must be fed (another count fails update or finish with
+ * CACHET_ERR_USAGE); the output stays indefinite-length, as the compressed size
+ * is known only at the end. */
+cachet_cms_compress *cachet_cms_compress_new_ex(cachet_oid content_type, bool content_size_known,
+                                                uint64_t content_size, const cachet_sink *out,
+                                                cachet_error *err);
 
 /* cachet_cms_compress_update compresses |len| bytes of content; compressed bytes
  * go to |out| as primitive OCTET STRING segments of eContent. */

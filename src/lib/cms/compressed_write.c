@@ -1,5 +1,6 @@
 /* Streaming CompressedData (RFC 3274 §1.1) with id-alg-zlibCompress, written as
- * BER with indefinite lengths. */
+ * BER with indefinite lengths. Always: the compressed size is known only at the
+ * end, so even a declared input size (which is checked) gives no length here. */
 #include <string.h>
 
 #include "cms/compressed.h"
@@ -10,7 +11,8 @@ struct cachet_cms_compress {
     cachet_sink out;
     cachet_sink seg; /* zlib output -> OCTET STRING segments */
     cachet_zstream *z;
-    cachet_status failed; /* sticky */
+    cachet_cms_length length; /* declared input size, checked only */
+    cachet_status failed;     /* sticky */
     bool finished;
 };
 
@@ -81,6 +83,12 @@ static cachet_status write_header(cachet_cms_compress *c, cachet_oid content_typ
 
 cachet_cms_compress *cachet_cms_compress_new(cachet_oid content_type, const cachet_sink *out,
                                              cachet_error *err) {
+    return cachet_cms_compress_new_ex(content_type, false, 0, out, err);
+}
+
+cachet_cms_compress *cachet_cms_compress_new_ex(cachet_oid content_type, bool content_size_known,
+                                                uint64_t content_size, const cachet_sink *out,
+                                                cachet_error *err) {
     cachet_cms_compress *c;
     cachet_status st;
     if (out == NULL) {
@@ -93,6 +101,11 @@ cachet_cms_compress *cachet_cms_compress_new(cachet_oid content_type, const cach
         return NULL;
     }
     c->out = *out;
+    if (cachet_cms_length_init(&c->length, content_size_known, content_size, CW_WHERE, err) !=
+        CACHET_OK) {
+        cachet_free(c);
+        return NULL;
+    }
     c->seg.write = write_segment;
     c->seg.arg = c;
     c->z = cachet_zstream_new(true, err);
@@ -116,6 +129,11 @@ cachet_status cachet_cms_compress_update(cachet_cms_compress *c, const uint8_t *
         return cachet_err_set(err, c->finished ? CACHET_ERR_USAGE : c->failed, CW_WHERE, -1,
                               "compressor already failed or finished");
     }
+    st = cachet_cms_length_add(&c->length, len, CW_WHERE, err);
+    if (st != CACHET_OK) {
+        c->failed = st;
+        return st;
+    }
     st = cachet_zstream_update(c->z, data, len, &c->seg, err);
     if (st != CACHET_OK) {
         c->failed = st;
@@ -131,6 +149,11 @@ cachet_status cachet_cms_compress_finish(cachet_cms_compress *c, cachet_error *e
                               "compressor already failed or finished");
     }
     c->finished = true;
+    st = cachet_cms_length_check(&c->length, CW_WHERE, err);
+    if (st != CACHET_OK) {
+        c->failed = st;
+        return st;
+    }
     st = cachet_zstream_finish(c->z, &c->seg, err);
     /* OCTET STRING, [0], EncapsulatedContentInfo, CompressedData, [0], ContentInfo. */
     if (st == CACHET_OK) {

@@ -19,6 +19,12 @@ typedef struct cachet_cms_digest cachet_cms_digest;
  * means id-data. |md|: SHA-256/384/512 (anything else: CACHET_ERR_USAGE). */
 cachet_cms_digest *cachet_cms_digest_new(cachet_md md, cachet_oid content_type,
                                          const cachet_sink *out, cachet_error *err);
+/* cachet_cms_digest_new_ex: with |content_size_known|, exactly |content_size|
+ * bytes will be fed and every length is definite (DER); another count fails
+ * update or finish with CACHET_ERR_USAGE. */
+cachet_cms_digest *cachet_cms_digest_new_ex(cachet_md md, cachet_oid content_type,
+                                            bool content_size_known, uint64_t content_size,
+                                            const cachet_sink *out, cachet_error *err);
 cachet_status cachet_cms_digest_update(cachet_cms_digest *d, const uint8_t *data, size_t len,
                                        cachet_error *err);
 /* cachet_cms_digest_finish writes the digest and every end-of-contents octet. */

@@ -107,6 +107,13 @@ typedef struct cachet_cms_encrypt_opts {
      * passwords must be empty. */
     const uint8_t *content_key;
     size_t content_key_len;
+    /* Exactly |content_size| plaintext bytes will be fed: encryptedContent is
+     * then one primitive OCTET STRING (its length follows from the cipher: AES-CBC
+     * pads to the next block, AEAD ciphertext is as long as the plaintext) and
+     * every enclosing length is definite (the whole ContentInfo is DER). Another
+     * count fails update or finish with CACHET_ERR_USAGE. */
+    bool content_size_known;
+    uint64_t content_size;
 } cachet_cms_encrypt_opts;
 
 typedef struct cachet_cms_encrypt cachet_cms_encrypt;

@@ -1,6 +1,7 @@
 /* Streaming EnvelopedData (RFC 5652 §6.1), AuthEnvelopedData (RFC 5083 §2.1) and
  * EncryptedData (RFC 5652 §8) encryption, written as BER with indefinite
- * lengths so that content of any size passes through a fixed buffer. AES-CCM is
+ * lengths so that content of any size passes through a fixed buffer; when the
+ * content size is declared, every length is definite instead. AES-CCM is
  * the exception: it needs the length first (RFC 5084 §3.1), so its plaintext is
  * held, bounded, and encrypted at the end. */
 #include <string.h>
@@ -23,7 +24,8 @@ struct cachet_cms_encrypt {
     uint8_t cek[CACHET_ENV_MAX_CEK]; /* kept for CCM only */
     cachet_membuf held;              /* CCM plaintext */
     size_t max_ccm;
-    cachet_status failed; /* sticky */
+    cachet_cms_length length; /* declared plaintext size, when known */
+    cachet_status failed;     /* sticky */
     bool finished;
     uint8_t buf[CHUNK + 32];
 };
@@ -48,8 +50,18 @@ static bool is_aes_cbc(cachet_cipher c) {
            c == CACHET_CIPHER_AES256_CBC;
 }
 
-static cachet_status write_indef(const cachet_sink *out, cachet_asn1_tag tag, cachet_error *err) {
-    cachet_status st = cachet_cms_write_indef_header(out, tag);
+/* The ciphertext length for |len| plaintext bytes: AES-CBC adds PKCS#7 padding
+ * to the next whole block (RFC 5652 §6.3), the AEAD modes add nothing here (the
+ * tag goes in the mac field, RFC 5083 §2.1). */
+static uint64_t ciphertext_len(const cachet_cms_encrypt *enc, uint64_t len) {
+    return enc->auth ? len : (len / 16 + 1) * 16;
+}
+
+/* The header of |tag|: indefinite, or definite with |len| contents bytes. */
+static cachet_status write_open(const cachet_cms_encrypt *enc, cachet_asn1_tag tag, uint64_t len,
+                                cachet_error *err) {
+    cachet_status st = enc->length.known ? cachet_cms_write_header(&enc->out, tag, len)
+                                         : cachet_cms_write_indef_header(&enc->out, tag);
     if (st != CACHET_OK) {
         return cachet_err_set(err, st, ENC_WHERE, -1, "output sink failed");
     }
@@ -213,35 +225,45 @@ static cachet_status write_header(cachet_cms_encrypt *enc, const cachet_cms_encr
      * contentEncryptionAlgorithm. */
     ok = cachet_cbb_init(&eci, 256, 0) && ok;
     ok = ok && cachet_cbb_add_oid(&eci, inner) && cachet_env_add_cea(&eci, &enc->cea);
+    ok = ok && cachet_cbb_flush(&oid) && cachet_cbb_flush(&eci) && cachet_cbb_flush(&head);
     if (!ok) {
         st = cachet_err_set(err, CACHET_ERR_NOMEM, ENC_WHERE, -1, "encoding failed");
     }
+    /* With a declared size every length below is known now (unused otherwise). */
+    uint64_t ct = ciphertext_len(enc, enc->length.declared);
+    uint64_t eci_len = cachet_cbb_len(&eci) + cachet_cms_tlv_len(CACHET_ASN1_CONTEXT(0), ct);
+    uint64_t body_len = cachet_cbb_len(&head) + cachet_cms_tlv_len(CACHET_ASN1_SEQUENCE, eci_len) +
+                        (enc->auth ? cachet_cms_tlv_len(CACHET_ASN1_OCTETSTRING, AEAD_ICV_LEN) : 0);
+    uint64_t wrap_len = cachet_cms_tlv_len(CACHET_ASN1_SEQUENCE, body_len);
+    uint64_t ci_len =
+        cachet_cbb_len(&oid) + cachet_cms_tlv_len(CACHET_ASN1_CONTEXT_CONS(0), wrap_len);
     /* ContentInfo (§3) { contentType, [0] EXPLICIT content { version,
      * [recipientInfos,] EncryptedContentInfo { ..., encryptedContent [0] IMPLICIT
-     * OCTET STRING, constructed and indefinite } } }. */
+     * OCTET STRING, constructed and indefinite, or primitive and definite } } }. */
     if (st == CACHET_OK) {
-        st = write_indef(&enc->out, CACHET_ASN1_SEQUENCE, err);
+        st = write_open(enc, CACHET_ASN1_SEQUENCE, ci_len, err);
     }
     if (st == CACHET_OK) {
         st = cachet_env_write_cbb(&enc->out, &oid, err);
     }
     if (st == CACHET_OK) {
-        st = write_indef(&enc->out, CACHET_ASN1_CONTEXT_CONS(0), err);
+        st = write_open(enc, CACHET_ASN1_CONTEXT_CONS(0), wrap_len, err);
     }
     if (st == CACHET_OK) {
-        st = write_indef(&enc->out, CACHET_ASN1_SEQUENCE, err);
+        st = write_open(enc, CACHET_ASN1_SEQUENCE, body_len, err);
     }
     if (st == CACHET_OK) {
         st = cachet_env_write_cbb(&enc->out, &head, err);
     }
     if (st == CACHET_OK) {
-        st = write_indef(&enc->out, CACHET_ASN1_SEQUENCE, err);
+        st = write_open(enc, CACHET_ASN1_SEQUENCE, eci_len, err);
     }
     if (st == CACHET_OK) {
         st = cachet_env_write_cbb(&enc->out, &eci, err);
     }
     if (st == CACHET_OK) {
-        st = write_indef(&enc->out, CACHET_ASN1_CONTEXT_CONS(0), err);
+        st = write_open(
+            enc, enc->length.known ? CACHET_ASN1_CONTEXT(0) : CACHET_ASN1_CONTEXT_CONS(0), ct, err);
     }
     cachet_cbb_cleanup(&head);
     cachet_cbb_cleanup(&oid);
@@ -302,7 +324,11 @@ cachet_cms_encrypt *cachet_cms_encrypt_new(const cachet_cms_encrypt_opts *opts,
     enc->ccm = is_ccm(cipher);
     cachet_cms_limits_default(&limits);
     enc->max_ccm = limits.max_ccm_content;
-    st = start_cipher(enc, opts, cek, err);
+    st = cachet_cms_length_init(&enc->length, opts->content_size_known, opts->content_size,
+                                ENC_WHERE ".encryptedContentInfo", err);
+    if (st == CACHET_OK) {
+        st = start_cipher(enc, opts, cek, err);
+    }
     if (st == CACHET_OK) {
         st = write_header(enc, opts, cek, err);
     }
@@ -323,7 +349,9 @@ static cachet_status write_segment(cachet_cms_encrypt *enc, const uint8_t *data,
     if (len == 0) {
         return CACHET_OK;
     }
-    st = cachet_cms_write_octets(&enc->out, data, len);
+    /* a declared size: the bytes of the one primitive encryptedContent */
+    st = enc->length.known ? cachet_sink_write(&enc->out, data, len)
+                           : cachet_cms_write_octets(&enc->out, data, len);
     if (st != CACHET_OK) {
         return cachet_err_set(err, st, ENC_WHERE ".encryptedContentInfo", -1, "output sink failed");
     }
@@ -349,6 +377,11 @@ cachet_status cachet_cms_encrypt_update(cachet_cms_encrypt *enc, const uint8_t *
     if (enc->failed != CACHET_OK || enc->finished) {
         return cachet_err_set(err, enc->finished ? CACHET_ERR_USAGE : enc->failed, ENC_WHERE, -1,
                               "encryptor already failed or finished");
+    }
+    cachet_status lst =
+        cachet_cms_length_add(&enc->length, len, ENC_WHERE ".encryptedContentInfo", err);
+    if (lst != CACHET_OK) {
+        return enc_fail(enc, lst);
     }
     if (enc->ccm) {
         return hold_ccm(enc, data, len, err);
@@ -417,9 +450,12 @@ cachet_status cachet_cms_encrypt_finish(cachet_cms_encrypt *enc, cachet_error *e
                               "encryptor already failed or finished");
     }
     enc->finished = true;
-    st = finish_content(enc, tag, err);
+    st = cachet_cms_length_check(&enc->length, ENC_WHERE ".encryptedContentInfo", err);
+    if (st == CACHET_OK) {
+        st = finish_content(enc, tag, err);
+    }
     /* Close encryptedContent and EncryptedContentInfo. */
-    if (st == CACHET_OK && cachet_cms_write_eoc(&enc->out, 2) != CACHET_OK) {
+    if (st == CACHET_OK && !enc->length.known && cachet_cms_write_eoc(&enc->out, 2) != CACHET_OK) {
         st = cachet_err_set(err, CACHET_ERR_IO, ENC_WHERE, -1, "output sink failed");
     }
     if (st == CACHET_OK && enc->auth) {
@@ -436,7 +472,7 @@ cachet_status cachet_cms_encrypt_finish(cachet_cms_encrypt *enc, cachet_error *e
         }
     }
     /* Close the content, [0] and ContentInfo. */
-    if (st == CACHET_OK && cachet_cms_write_eoc(&enc->out, 3) != CACHET_OK) {
+    if (st == CACHET_OK && !enc->length.known && cachet_cms_write_eoc(&enc->out, 3) != CACHET_OK) {
         st = cachet_err_set(err, CACHET_ERR_IO, ENC_WHERE, -1, "output sink failed");
     }
     if (st != CACHET_OK) {

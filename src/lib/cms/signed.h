@@ -40,7 +40,12 @@ typedef struct cachet_cms_signer_opts {
  * bits to that signer (see cachet_cms_sigtype_check).
  * |empty|: RFC 3183 §3 method 1, the empty signature layer: no signers
  * (num_signers must be 0), no digestAlgorithms, no certificates, encapsulated
- * (detached must be false); only the eContent is written. */
+ * (detached must be false); only the eContent is written.
+ * |content_size_known|: exactly |content_size| content bytes will be fed; the
+ * eContent is then one primitive OCTET STRING, and it, [0] and encapContentInfo
+ * have definite lengths (ContentInfo, [0] and SignedData stay indefinite: the
+ * SignerInfos that follow the content may vary in length, an ECDSA signature
+ * does). Another count fails update or finish with CACHET_ERR_USAGE. */
 typedef struct cachet_cms_sign_opts {
     const cachet_cms_signer_opts *signers;
     size_t num_signers;
@@ -51,6 +56,8 @@ typedef struct cachet_cms_sign_opts {
     int64_t signing_time;
     const unsigned *signature_types;
     bool empty;
+    bool content_size_known;
+    uint64_t content_size;
 } cachet_cms_sign_opts;
 
 typedef struct cachet_cms_sign cachet_cms_sign;

@@ -1,7 +1,8 @@
 /* cms/signed_sign.c: streaming SignedData generation (RFC 5652 §5). Encapsulated
  * output is BER with indefinite lengths and the content as a constructed OCTET
- * STRING of primitive segments (X.690 §8.7.3), written as content arrives;
- * detached output is DER written at finish. */
+ * STRING of primitive segments (X.690 §8.7.3), written as content arrives; when
+ * its size is declared, the content is one primitive OCTET STRING and the
+ * encapContentInfo around it definite. Detached output is DER written at finish. */
 #include <string.h>
 #include <time.h>
 
@@ -27,6 +28,7 @@ struct cachet_cms_sign {
     size_t num_mds;
     cachet_sink out;
     bool detached;
+    cachet_cms_length length; /* declared content size, when known */
     cachet_oid content_type;
     int64_t signing_time;
     uint8_t gather[SIGN_GATHER];
@@ -143,9 +145,24 @@ static cachet_status validate_signer(cachet_cms_sign *s, const cachet_cms_signer
     return CACHET_OK;
 }
 
+/* encapContentInfo { eContentType, [0] { OCTET STRING } } with definite lengths
+ * around the declared content size (the content bytes follow). */
+static bool add_definite_eci(const cachet_cms_sign *s, cachet_cbb *cbb) {
+    size_t oid_len = 0;
+    const uint8_t *oid = cachet_oid_der(s->content_type, &oid_len);
+    uint64_t octs = cachet_cms_tlv_len(CACHET_ASN1_OCTETSTRING, s->length.declared);
+    uint64_t ctx0 = cachet_cms_tlv_len(CACHET_ASN1_CONTEXT_CONS(0), octs);
+    uint64_t eci = cachet_cms_tlv_len(CACHET_ASN1_OBJECT, oid_len) + ctx0;
+    return oid != NULL && cachet_cbb_add_asn1_header(cbb, CACHET_ASN1_SEQUENCE, eci) &&
+           cachet_cbb_add_asn1_oid(cbb, oid, oid_len) &&
+           cachet_cbb_add_asn1_header(cbb, CACHET_ASN1_CONTEXT_CONS(0), octs) &&
+           cachet_cbb_add_asn1_header(cbb, CACHET_ASN1_OCTETSTRING, s->length.declared);
+}
+
 /* Writes ContentInfo, SignedData, encapContentInfo and eContent headers, all with
  * indefinite lengths (X.690 §8.1.3.6), up to the constructed OCTET STRING that
- * carries the content. The headers are raw bytes in the builder. */
+ * carries the content; with a declared size, the encapContentInfo is definite.
+ * The headers are raw bytes in the builder. */
 static cachet_status write_stream_head(cachet_cms_sign *s, cachet_error *err) {
     static const uint8_t seq[2] = {0x30, 0x80}, ctx0[2] = {0xa0, 0x80}, octs[2] = {0x24, 0x80};
     cachet_cbb cbb;
@@ -155,9 +172,14 @@ static cachet_status write_stream_head(cachet_cms_sign *s, cachet_error *err) {
     bool ok = cachet_cbb_add_bytes(&cbb, seq, 2) &&
               cachet_cbb_add_oid(&cbb, CACHET_OID_SIGNED_DATA) &&
               cachet_cbb_add_bytes(&cbb, ctx0, 2) && cachet_cbb_add_bytes(&cbb, seq, 2) &&
-              add_head(s, &cbb) && cachet_cbb_add_bytes(&cbb, seq, 2) &&
-              cachet_cbb_add_oid(&cbb, s->content_type) && cachet_cbb_add_bytes(&cbb, ctx0, 2) &&
-              cachet_cbb_add_bytes(&cbb, octs, 2) && cachet_cbb_flush(&cbb);
+              add_head(s, &cbb);
+    if (s->length.known) {
+        ok = ok && add_definite_eci(s, &cbb) && cachet_cbb_flush(&cbb);
+    } else {
+        ok = ok && cachet_cbb_add_bytes(&cbb, seq, 2) &&
+             cachet_cbb_add_oid(&cbb, s->content_type) && cachet_cbb_add_bytes(&cbb, ctx0, 2) &&
+             cachet_cbb_add_bytes(&cbb, octs, 2) && cachet_cbb_flush(&cbb);
+    }
     cachet_status st = ok ? cachet_sink_write(&s->out, cachet_cbb_data(&cbb), cachet_cbb_len(&cbb))
                           : CACHET_ERR_NOMEM;
     cachet_cbb_cleanup(&cbb);
@@ -219,6 +241,11 @@ cachet_cms_sign *cachet_cms_sign_new(const cachet_cms_sign_opts *opts, const cac
         }
     }
     s->num_signers = opts->num_signers;
+    if (cachet_cms_length_init(&s->length, opts->content_size_known, opts->content_size,
+                               "SignedData.encapContentInfo.eContent", err) != CACHET_OK) {
+        cachet_cms_sign_free(s);
+        return NULL;
+    }
     if (!s->detached && write_stream_head(s, err) != CACHET_OK) {
         cachet_cms_sign_free(s);
         return NULL;
@@ -226,11 +253,19 @@ cachet_cms_sign *cachet_cms_sign_new(const cachet_cms_sign_opts *opts, const cac
     return s;
 }
 
+/* One OCTET STRING segment, or (declared size) more bytes of the one primitive string. */
+static cachet_status write_content(cachet_cms_sign *s, const uint8_t *data, size_t len) {
+    if (s->length.known) {
+        return cachet_sink_write(&s->out, data, len);
+    }
+    return cachet_cms_write_octets(&s->out, data, len);
+}
+
 static cachet_status flush_gather(cachet_cms_sign *s, cachet_error *err) {
     if (s->gather_len == 0) {
         return CACHET_OK;
     }
-    cachet_status st = cachet_cms_write_octets(&s->out, s->gather, s->gather_len);
+    cachet_status st = write_content(s, s->gather, s->gather_len);
     s->gather_len = 0;
     if (st != CACHET_OK) {
         return sticky(s, cachet_err_set(err, st, "SignedData.encapContentInfo.eContent", -1,
@@ -250,6 +285,10 @@ cachet_status cachet_cms_sign_update(cachet_cms_sign *s, const uint8_t *data, si
     }
     if (len == 0) {
         return CACHET_OK;
+    }
+    cachet_status lst = cachet_cms_length_add(&s->length, len, "SignedData.encapContentInfo", err);
+    if (lst != CACHET_OK) {
+        return sticky(s, lst);
     }
     /* RFC 5652 §5.4: the message digest covers the eContent value octets. */
     for (size_t i = 0; i < s->num_mds; i++) {
@@ -274,7 +313,7 @@ cachet_status cachet_cms_sign_update(cachet_cms_sign *s, const uint8_t *data, si
         s->gather_len = len;
         return CACHET_OK;
     }
-    st = cachet_cms_write_octets(&s->out, data, len);
+    st = write_content(s, data, len);
     if (st != CACHET_OK) {
         return sticky(s, cachet_err_set(err, st, "SignedData.encapContentInfo.eContent", -1,
                                         "writing the output failed"));
@@ -428,6 +467,10 @@ cachet_status cachet_cms_sign_finish(cachet_cms_sign *s, cachet_error *err) {
                       cachet_err_set(err, CACHET_ERR_USAGE, "SignedData", -1, "already finished"));
     }
     s->finished = true;
+    st = cachet_cms_length_check(&s->length, "SignedData.encapContentInfo", err);
+    if (st != CACHET_OK) {
+        return sticky(s, st);
+    }
     if (!cachet_cbb_init(&cbb, 4096, 0)) {
         return sticky(s, cachet_err_set(err, CACHET_ERR_NOMEM, "SignedData", -1, "out of memory"));
     }
@@ -436,7 +479,7 @@ cachet_status cachet_cms_sign_finish(cachet_cms_sign *s, cachet_error *err) {
     } else {
         st = flush_gather(s, err);
         /* close the constructed OCTET STRING, [0] eContent and encapContentInfo */
-        if (st == CACHET_OK) {
+        if (st == CACHET_OK && !s->length.known) {
             st = cachet_cms_write_eoc(&s->out, 3);
         }
         if (st == CACHET_OK) {

@@ -354,3 +354,37 @@ bool cachet_cbb_flush_asn1_set_of(cachet_cbb *cbb) {
     cachet_free(sorted);
     return true;
 }
+
+static size_t length_octets(uint64_t len) {
+    size_t n = 1;
+    if (len >= 0x80) {
+        for (uint64_t v = len; v != 0; v >>= 8) {
+            n++;
+        }
+    }
+    return n;
+}
+
+size_t cachet_der_header_len(cachet_asn1_tag tag, uint64_t len) {
+    return cachet_asn1_tag_len(tag) + length_octets(len);
+}
+
+bool cachet_cbb_add_asn1_header(cachet_cbb *cbb, cachet_asn1_tag tag, uint64_t len) {
+    uint8_t tmp[9];
+    size_t n = length_octets(len);
+    if (!cachet_cbb_flush(cbb)) {
+        return false;
+    }
+    if ((tag & ~CACHET_ASN1_CONSTRUCTED) == 0 || !add_tag(cbb->buf, tag)) {
+        return fail(cbb->buf);
+    }
+    if (n == 1) {
+        tmp[0] = (uint8_t)len;
+    } else {
+        tmp[0] = (uint8_t)(0x80 | (n - 1));
+        for (size_t i = 1; i < n; i++) {
+            tmp[i] = (uint8_t)(len >> (8 * (n - 1 - i)));
+        }
+    }
+    return append(cbb->buf, tmp, n);
+}

@@ -139,6 +139,13 @@ bool cachet_cbb_add_asn1_time(cachet_cbb *cbb, int64_t t);
 /* cachet_cbb_flush_asn1_set_of sorts the elements of the open SET OF |cbb| (a child
  * created with CACHET_ASN1_SET) into DER order (X.690 §11.6). */
 bool cachet_cbb_flush_asn1_set_of(cachet_cbb *cbb);
+/* cachet_der_header_len: how many identifier and definite-length octets an
+ * element with |tag| and |len| contents bytes takes (X.690 §8.1.3, minimal form). */
+size_t cachet_der_header_len(cachet_asn1_tag tag, uint64_t len);
+/* cachet_cbb_add_asn1_header adds only the identifier and definite length of an
+ * element whose |len| contents bytes the caller writes later, elsewhere (a
+ * streamed body). The builder's own length bookkeeping does not cover them. */
+bool cachet_cbb_add_asn1_header(cachet_cbb *cbb, cachet_asn1_tag tag, uint64_t len);
 
 /* ---- Streaming BER reader with DER skeleton --------------------------------
  * cachet_ber_skel takes one BER element pushed in arbitrary chunks. It rebuilds

@@ -85,6 +85,12 @@ cachet_op *cachet_compress_new(const cachet_ctx *ctx, const cachet_compress_opts
         cachet_err_set(err, CACHET_ERR_USAGE, "", -1, "DER or PEM output is for raw mode");
         return NULL;
     }
+    if (opts->content_size_known && !opts->raw) {
+        cachet_err_set(err, CACHET_ERR_USAGE, "", -1,
+                       "content_size is for raw mode (the S/MIME entity is canonicalised: its "
+                       "length is not the input's)");
+        return NULL;
+    }
     compress_impl *c = cachet_calloc(1, sizeof(*c));
     cachet_op *op = c != NULL ? cachet_op_alloc(ctx, &compress_vt, c, out) : NULL;
     if (op == NULL) {
@@ -101,7 +107,8 @@ cachet_op *cachet_compress_new(const cachet_ctx *ctx, const cachet_compress_opts
         cachet_op_free(op);
         return NULL;
     }
-    c->cms = cachet_cms_compress_new(CACHET_OID_UNKNOWN, &c->cout.sink, err);
+    c->cms = cachet_cms_compress_new_ex(CACHET_OID_UNKNOWN, opts->content_size_known,
+                                        opts->content_size, &c->cout.sink, err);
     if (c->cms == NULL) {
         if (err != NULL && err->status == CACHET_OK) {
             cachet_err_set(err, CACHET_ERR_INTERNAL, "", -1, "cannot start compressing");

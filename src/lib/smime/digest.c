@@ -91,6 +91,12 @@ cachet_op *cachet_digest_new(const cachet_ctx *ctx, const cachet_digest_opts *op
         cachet_err_set(err, CACHET_ERR_USAGE, "", -1, "DER or PEM output is for raw mode");
         return NULL;
     }
+    if (opts->content_size_known && !opts->raw) {
+        cachet_err_set(err, CACHET_ERR_USAGE, "", -1,
+                       "content_size is for raw mode (the S/MIME entity is canonicalised: its "
+                       "length is not the input's)");
+        return NULL;
+    }
     digest_impl *d = cachet_calloc(1, sizeof(*d));
     cachet_op *op = d != NULL ? cachet_op_alloc(ctx, &digest_vt, d, out) : NULL;
     if (op == NULL) {
@@ -107,7 +113,9 @@ cachet_op *cachet_digest_new(const cachet_ctx *ctx, const cachet_digest_opts *op
         cachet_op_free(op);
         return NULL;
     }
-    d->cms = cachet_cms_digest_new(mds[opts->digest], CACHET_OID_UNKNOWN, &d->cout.sink, err);
+    d->cms =
+        cachet_cms_digest_new_ex(mds[opts->digest], CACHET_OID_UNKNOWN, opts->content_size_known,
+                                 opts->content_size, &d->cout.sink, err);
     if (d->cms == NULL) {
         if (err != NULL && err->status == CACHET_OK) {
             cachet_err_set(err, CACHET_ERR_INTERNAL, "", -1, "cannot start the digest");
