@@ -217,12 +217,17 @@ typedef struct cachet_cli_output {
     char *tmp_path;   /* the temporary file beside |path| (NULL for stdout) */
     int fd;
     bool discard; /* output thrown away (verify --json without --out) */
+    uint8_t *buf; /* writes gathered into large ones (NULL: written as they come) */
+    size_t buf_len;
 } cachet_cli_output;
 
 int cachet_cli_open_input(const char *cmd, const char *path, int *out_fd);
 void cachet_cli_close_input(int fd);
 /* cachet_cli_output_open creates the temporary file. |discard| = null sink. */
 int cachet_cli_output_open(cachet_cli_output *o, const char *cmd, const char *path, bool discard);
+/* cachet_cli_output_sink: the sink of the temporary file, discard_on_failure
+ * (the file is renamed or copied out only on success), so that the reading
+ * operations write through instead of holding everything a second time. */
 cachet_sink cachet_cli_output_sink(cachet_cli_output *o);
 /* cachet_cli_output_commit renames the file into place or copies it to stdout. */
 int cachet_cli_output_commit(cachet_cli_output *o, const char *cmd);

@@ -1,6 +1,8 @@
 /* Input in 64 KiB chunks and all-or-nothing output (ATTACKS CL-01): output
  * goes to a private temporary file (mode 0600, CL-05) which is renamed over
- * --out, or copied to stdout, only when the operation succeeded. */
+ * --out, or copied to stdout, only when the operation succeeded. Since nobody
+ * sees that file before then, its sink is discard_on_failure: the library
+ * writes through to it instead of holding the output itself. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -11,7 +13,10 @@
 
 #include "cli.h"
 
+/* Reads, the copy to stdout, and the output buffer (the library writes in
+ * pieces of a few KiB; one system call each would cost more than the work). */
 #define CACHET_CLI_CHUNK (64 * 1024)
+#define CACHET_CLI_OUT_BUF (64 * 1024)
 
 int cachet_cli_open_input(const char *cmd, const char *path, int *out_fd) {
     if (path == NULL || strcmp(path, "-") == 0) {
@@ -61,6 +66,8 @@ static void guard_tmp(char *path) {
     }
 }
 
+static bool write_all(int fd, const uint8_t *p, size_t len);
+
 static cachet_status discard_write(void *arg, const uint8_t *data, size_t len) {
     (void)arg;
     (void)data;
@@ -75,6 +82,7 @@ int cachet_cli_output_open(cachet_cli_output *o, const char *cmd, const char *pa
     if (discard) {
         return -1;
     }
+    o->buf = malloc(CACHET_CLI_OUT_BUF); /* NULL: unbuffered, still correct */
     struct stat st;
     if (path != NULL && strcmp(path, "-") != 0 && stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
         /* A device or pipe (--out /dev/null, a FIFO) is written in place after
@@ -97,6 +105,8 @@ int cachet_cli_output_open(cachet_cli_output *o, const char *cmd, const char *pa
         o->fd = mkstemp(o->tmp_path);
         if (o->fd < 0) {
             cachet_cli_errorf(cmd, "cannot create a file beside %s: %s", path, strerror(errno));
+            free(o->buf);
+            o->buf = NULL;
             free(o->tmp_path);
             o->tmp_path = NULL;
             return CACHET_EXIT_USAGE;
@@ -122,16 +132,50 @@ int cachet_cli_output_open(cachet_cli_output *o, const char *cmd, const char *pa
     free(tmpl);
     if (o->fd < 0) {
         cachet_cli_errorf(cmd, "cannot create a temporary file in %s: %s", tmpdir, strerror(e));
+        free(o->buf);
+        o->buf = NULL;
         return CACHET_EXIT_INPUT;
     }
     return -1;
 }
 
+static bool flush_buf(cachet_cli_output *o) {
+    size_t n = o->buf_len;
+    o->buf_len = 0;
+    return n == 0 || write_all(o->fd, o->buf, n);
+}
+
+static cachet_status buffered_write(void *arg, const uint8_t *data, size_t len) {
+    cachet_cli_output *o = arg;
+    if (o->buf == NULL) {
+        return write_all(o->fd, data, len) ? CACHET_OK : CACHET_ERR_IO;
+    }
+    if (len > CACHET_CLI_OUT_BUF - o->buf_len) {
+        if (!flush_buf(o)) {
+            return CACHET_ERR_IO;
+        }
+        if (len >= CACHET_CLI_OUT_BUF) {
+            return write_all(o->fd, data, len) ? CACHET_OK : CACHET_ERR_IO;
+        }
+    }
+    memcpy(o->buf + o->buf_len, data, len);
+    o->buf_len += len;
+    return CACHET_OK;
+}
+
 cachet_sink cachet_cli_output_sink(cachet_cli_output *o) {
     if (o->discard) {
-        return (cachet_sink){.write = discard_write, .close = NULL, .arg = NULL};
+        return (cachet_sink){
+            .write = discard_write, .close = NULL, .arg = NULL, .discard_on_failure = true};
     }
-    return cachet_sink_fd(&o->fd);
+    return (cachet_sink){
+        .write = buffered_write, .close = NULL, .arg = o, .discard_on_failure = true};
+}
+
+static void free_buf(cachet_cli_output *o) {
+    free(o->buf);
+    o->buf = NULL;
+    o->buf_len = 0;
 }
 
 static bool write_all(int fd, const uint8_t *p, size_t len) {
@@ -183,6 +227,15 @@ int cachet_cli_output_commit(cachet_cli_output *o, const char *cmd) {
     if (o->discard) {
         return CACHET_EXIT_OK;
     }
+    bool flushed = flush_buf(o);
+    int flush_errno = errno;
+    free_buf(o);
+    if (!flushed) {
+        cachet_cli_errorf(cmd, "writing %s failed: %s",
+                          o->path != NULL ? o->path : "standard output", strerror(flush_errno));
+        cachet_cli_output_abort(o);
+        return CACHET_EXIT_INPUT;
+    }
     if (o->path == NULL || o->tmp_path == NULL) {
         int dst = STDOUT_FILENO;
         if (o->path != NULL) {
@@ -217,6 +270,7 @@ int cachet_cli_output_commit(cachet_cli_output *o, const char *cmd) {
 }
 
 void cachet_cli_output_abort(cachet_cli_output *o) {
+    free_buf(o);
     if (o->fd >= 0) {
         close(o->fd);
         o->fd = -1;

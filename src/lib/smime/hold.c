@@ -9,8 +9,14 @@
 
 #include "smime/hold.h"
 
+/* Read-back size of a spilled hold, and the buffer gathering small writes to
+ * it (output comes in pieces of a few KiB: one system call each would cost
+ * more than the work). */
+#define HOLD_READ ((size_t)256 * 1024)
+#define HOLD_WBUF ((size_t)64 * 1024)
+
 struct cachet_hold {
-    cachet_membuf mem;
+    cachet_membuf mem; /* everything, until spilled; then the write buffer */
     size_t mem_max;
     uint64_t max_total;
     uint64_t total;
@@ -81,6 +87,14 @@ static bool write_all(int fd, const uint8_t *data, size_t len) {
     return true;
 }
 
+/* flush_wbuf writes out what the write buffer of a spilled hold gathered. */
+static bool flush_wbuf(cachet_hold *h) {
+    bool ok = write_all(h->fd, h->mem.data, h->mem.len);
+    cachet_cleanse(h->mem.data, h->mem.len);
+    h->mem.len = 0;
+    return ok;
+}
+
 static cachet_status hold_fail(cachet_hold *h, cachet_status st, cachet_error *err) {
     if (h->err.status == CACHET_OK) {
         if (err != NULL && err->status != CACHET_OK) {
@@ -126,14 +140,18 @@ cachet_status cachet_hold_write(cachet_hold *h, const uint8_t *data, size_t len,
         }
         bool ok = write_all(h->fd, h->mem.data, h->mem.len);
         cachet_membuf_free_secret(&h->mem);
-        h->mem.max = h->mem_max;
+        h->mem.max = HOLD_WBUF;
         if (!ok) {
             cachet_err_set(&local, CACHET_ERR_IO, "", -1, "writing the temporary file failed");
             cachet_err_set(err, CACHET_ERR_IO, "", -1, "%s", local.message);
             return hold_fail(h, CACHET_ERR_IO, &local);
         }
     }
-    if (!write_all(h->fd, data, len)) {
+    bool ok = len <= HOLD_WBUF - h->mem.len || flush_wbuf(h);
+    if (ok && !(len < HOLD_WBUF && cachet_membuf_append(&h->mem, data, len))) {
+        ok = write_all(h->fd, data, len);
+    }
+    if (!ok) {
         cachet_err_set(&local, CACHET_ERR_IO, "", -1, "writing the temporary file failed: %s",
                        strerror(errno));
         cachet_err_set(err, CACHET_ERR_IO, "", -1, "%s", local.message);
@@ -171,13 +189,19 @@ cachet_status cachet_hold_commit(cachet_hold *h, const cachet_sink *out, cachet_
     cachet_status st = CACHET_OK;
     if (h->fd < 0) {
         st = cachet_sink_write(out, h->mem.data, h->mem.len);
-    } else if (lseek(h->fd, 0, SEEK_SET) != 0) {
+    } else if (!flush_wbuf(h) || lseek(h->fd, 0, SEEK_SET) != 0) {
         st = CACHET_ERR_IO;
     } else {
-        uint8_t buf[16384];
+        /* Large reads: the file may hold gigabytes. */
+        uint8_t small[16384];
+        uint8_t *buf = cachet_malloc(HOLD_READ);
+        size_t cap = buf != NULL ? HOLD_READ : sizeof(small);
+        if (buf == NULL) {
+            buf = small;
+        }
         uint64_t left = h->total;
         while (st == CACHET_OK && left > 0) {
-            size_t want = left < sizeof(buf) ? (size_t)left : sizeof(buf);
+            size_t want = left < cap ? (size_t)left : cap;
             ssize_t r = read(h->fd, buf, want);
             if (r < 0 && errno == EINTR) {
                 continue;
@@ -189,7 +213,9 @@ cachet_status cachet_hold_commit(cachet_hold *h, const cachet_sink *out, cachet_
             st = cachet_sink_write(out, buf, (size_t)r);
             left -= (uint64_t)r;
         }
-        cachet_cleanse(buf, sizeof(buf));
+        if (buf != small) {
+            cachet_free_secret(buf, cap);
+        }
     }
     if (st != CACHET_OK) {
         cachet_err_set(err, st, "", -1, "writing the output failed");

@@ -8,17 +8,21 @@
 /* ---- Writing ---- */
 
 /* RFC 7468 §2: lines of exactly 64 characters but the last. mime/'s encoder
- * breaks lines at 76 with CRLF, so each PEM line is one 48-byte group run
- * through a fresh encoder whose CRLF is turned into LF. */
+ * breaks lines at 76 with CRLF: its output, taken in large pieces, is re-cut
+ * into lines of 64 ending in LF (the characters are the same: 48 input bytes
+ * make one line, a multiple of the 3-byte quantum). */
 #define PEM_LINE 64
-#define PEM_GROUP (PEM_LINE / 4 * 3)
+/* Input bytes encoded per call (a multiple of 48). */
+#define PEM_PIECE 12288
 
 struct cachet_pem_writer {
     cachet_sink out;
     char label[32];
-    uint8_t pend[PEM_GROUP];
-    size_t npend;
+    cachet_mime_b64enc enc;
+    size_t col; /* characters on the current output line */
     bool failed;
+    uint8_t encoded[CACHET_MIME_B64ENC_MAX(PEM_PIECE) + CACHET_MIME_B64ENC_FINISH_MAX];
+    uint8_t lines[CACHET_MIME_B64ENC_MAX(PEM_PIECE) + CACHET_MIME_B64ENC_FINISH_MAX + 2];
 };
 
 static cachet_status put(cachet_pem_writer *w, const char *s, size_t n, cachet_error *err) {
@@ -50,6 +54,7 @@ cachet_pem_writer *cachet_pem_writer_new(const char *label, const cachet_sink *o
     }
     w->out = *out;
     memcpy(w->label, label, llen + 1);
+    cachet_mime_b64enc_init(&w->enc);
     if (put_armor(w, "BEGIN", err) != CACHET_OK) {
         cachet_free(w);
         return NULL;
@@ -57,17 +62,37 @@ cachet_pem_writer *cachet_pem_writer_new(const char *label, const cachet_sink *o
     return w;
 }
 
-/* emit_line encodes the pending group (1..PEM_GROUP bytes) as one PEM line. */
-static cachet_status emit_line(cachet_pem_writer *w, cachet_error *err) {
-    uint8_t line[CACHET_MIME_B64ENC_MAX(PEM_GROUP) + CACHET_MIME_B64ENC_FINISH_MAX];
-    cachet_mime_b64enc enc;
-    cachet_mime_b64enc_init(&enc);
-    size_t n = cachet_mime_b64enc_update(&enc, w->pend, w->npend, line);
-    n += cachet_mime_b64enc_finish(&enc, line + n);
-    w->npend = 0;
-    /* A non-empty input ends with exactly one CRLF and has no other. */
-    line[n - 2] = '\n';
-    return put(w, (const char *)line, n - 1, err);
+/* recut turns |n| bytes of mime/ base64 (76-character CRLF lines) into PEM
+ * lines in w->lines and writes them. */
+static cachet_status recut(cachet_pem_writer *w, const uint8_t *in, size_t n, bool last,
+                           cachet_error *err) {
+    uint8_t *out = w->lines;
+    size_t o = 0, i = 0;
+    while (i < n) {
+        if (in[i] == '\r' || in[i] == '\n') {
+            i++;
+            continue;
+        }
+        const uint8_t *cr = memchr(in + i, '\r', n - i);
+        size_t run = (cr != NULL ? (size_t)(cr - in) : n) - i;
+        while (run > 0) {
+            size_t take = PEM_LINE - w->col < run ? PEM_LINE - w->col : run;
+            memcpy(out + o, in + i, take);
+            o += take;
+            i += take;
+            run -= take;
+            w->col += take;
+            if (w->col == PEM_LINE) {
+                out[o++] = '\n';
+                w->col = 0;
+            }
+        }
+    }
+    if (last && w->col > 0) {
+        out[o++] = '\n';
+        w->col = 0;
+    }
+    return put(w, (const char *)out, o, err);
 }
 
 cachet_status cachet_pem_writer_update(cachet_pem_writer *w, const uint8_t *data, size_t len,
@@ -75,14 +100,15 @@ cachet_status cachet_pem_writer_update(cachet_pem_writer *w, const uint8_t *data
     if (w->failed) {
         return cachet_err_set(err, CACHET_ERR_IO, "", -1, "PEM writer failed earlier");
     }
-    for (size_t i = 0; i < len; i++) {
-        w->pend[w->npend++] = data[i];
-        if (w->npend == PEM_GROUP) {
-            cachet_status st = emit_line(w, err);
-            if (st != CACHET_OK) {
-                return st;
-            }
+    while (len > 0) {
+        size_t n = len < PEM_PIECE ? len : PEM_PIECE;
+        size_t e = cachet_mime_b64enc_update(&w->enc, data, n, w->encoded);
+        cachet_status st = recut(w, w->encoded, e, false, err);
+        if (st != CACHET_OK) {
+            return st;
         }
+        data += n;
+        len -= n;
     }
     return CACHET_OK;
 }
@@ -91,10 +117,8 @@ cachet_status cachet_pem_writer_finish(cachet_pem_writer *w, cachet_error *err) 
     if (w->failed) {
         return cachet_err_set(err, CACHET_ERR_IO, "", -1, "PEM writer failed earlier");
     }
-    cachet_status st = CACHET_OK;
-    if (w->npend > 0) {
-        st = emit_line(w, err);
-    }
+    size_t e = cachet_mime_b64enc_finish(&w->enc, w->encoded);
+    cachet_status st = recut(w, w->encoded, e, true, err);
     if (st == CACHET_OK) {
         st = put_armor(w, "END", err);
     }
@@ -110,7 +134,9 @@ cachet_sink cachet_pem_writer_sink(cachet_pem_writer *w) {
 }
 
 void cachet_pem_writer_free(cachet_pem_writer *w) {
-    cachet_free(w);
+    if (w != NULL) {
+        cachet_free_secret(w, sizeof(*w));
+    }
 }
 
 /* ---- Reading ---- */
@@ -124,6 +150,8 @@ enum pem_state {
 };
 
 #define PEM_ARMOR_MAX 80
+/* Body bytes decoded per call on the fast path. */
+#define PEM_FAST 16384
 
 struct cachet_pem_reader {
     cachet_sink out;
@@ -134,8 +162,8 @@ struct cachet_pem_reader {
     bool line_overflow;
     cachet_mime_b64dec dec;
     uint64_t offset;
-    uint8_t outbuf[512];
     size_t nout;
+    uint8_t outbuf[CACHET_MIME_B64DEC_MAX(PEM_FAST) + 512];
     bool failed;
     cachet_status status;
 };
@@ -251,11 +279,108 @@ static cachet_status end_of_line(cachet_pem_reader *r, cachet_error *err) {
     return st;
 }
 
+/* body_run: how many leading bytes of |data| are whole body lines the fast
+ * path may take: the body goes on, the current line does not start an armor
+ * line, and no '-' (which only an armor line may hold) or ':' (a refused RFC
+ * 1421 header) comes before the end of the last line break taken. */
+static size_t body_run(const cachet_pem_reader *r, const uint8_t *data, size_t len) {
+    if (r->state != PEM_BODY || (r->nline > 0 && r->line[0] == '-')) {
+        return 0;
+    }
+    const uint8_t *dash = memchr(data, '-', len);
+    size_t end = dash != NULL ? (size_t)(dash - data) : len;
+    const uint8_t *colon = memchr(data, ':', end);
+    if (colon != NULL) {
+        end = (size_t)(colon - data);
+    }
+    if (end == len) {
+        return len;
+    }
+    /* Stop after the line break before the special byte: its line is read
+     * byte by byte, so that armor and refusals are found exactly as before. */
+    while (end > 0 && data[end - 1] != '\n') {
+        end--;
+    }
+    return end;
+}
+
+/* track_line keeps the current line's start (for armor matching) after a fast run. */
+static void track_line(cachet_pem_reader *r, const uint8_t *p, size_t n) {
+    size_t k = n;
+    while (k > 0 && p[k - 1] != '\n') {
+        k--;
+    }
+    if (k > 0) {
+        r->nline = 0;
+        r->line_overflow = false;
+    }
+    for (; k < n; k++) {
+        if (r->nline < PEM_ARMOR_MAX) {
+            r->line[r->nline++] = (char)p[k];
+        } else {
+            r->line_overflow = true;
+        }
+    }
+}
+
+static cachet_status slow_bytes(cachet_pem_reader *r, const uint8_t *data, size_t len,
+                                cachet_error *err);
+
+/* fast_body decodes a run of whole body lines in large calls (the decoder skips
+ * the line breaks and white space itself). A refusal is found again byte by byte
+ * from the piece's start, so that its message and offset are exact. */
+static cachet_status fast_body(cachet_pem_reader *r, const uint8_t *data, size_t len,
+                               cachet_error *err) {
+    while (len > 0) {
+        size_t n = len < PEM_FAST ? len : PEM_FAST;
+        if (r->nout + CACHET_MIME_B64DEC_MAX(n) > sizeof(r->outbuf)) {
+            cachet_status st = flush_out(r, err);
+            if (st != CACHET_OK) {
+                return st;
+            }
+        }
+        cachet_mime_b64dec saved = r->dec;
+        size_t got = 0;
+        if (!cachet_mime_b64dec_update(&r->dec, data, n, r->outbuf + r->nout, &got)) {
+            r->dec = saved;
+            return slow_bytes(r, data, len, err);
+        }
+        r->nout += got;
+        r->offset += n;
+        track_line(r, data, n);
+        data += n;
+        len -= n;
+    }
+    return CACHET_OK;
+}
+
 cachet_status cachet_pem_reader_update(cachet_pem_reader *r, const uint8_t *data, size_t len,
                                        cachet_error *err) {
     if (r->failed) {
         return cachet_err_set(err, r->status, "PEM", (long long)r->offset, "PEM reader failed");
     }
+    while (len > 0) {
+        size_t run = body_run(r, data, len);
+        cachet_status st;
+        if (run > 0) {
+            st = fast_body(r, data, run, err);
+        } else {
+            /* up to the end of the current line, byte by byte */
+            const uint8_t *nl = memchr(data, '\n', len);
+            run = nl != NULL ? (size_t)(nl - data) + 1 : len;
+            st = slow_bytes(r, data, run, err);
+        }
+        if (st != CACHET_OK) {
+            return st;
+        }
+        data += run;
+        len -= run;
+    }
+    return CACHET_OK;
+}
+
+static cachet_status slow_bytes(cachet_pem_reader *r, const uint8_t *data, size_t len,
+                                cachet_error *err) {
     for (size_t i = 0; i < len; i++, r->offset++) {
         uint8_t c = data[i];
         if (c == '\n') {

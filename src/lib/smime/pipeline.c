@@ -313,6 +313,31 @@ cachet_cms_verify *cachet_rd_new_verifier(cachet_reader *rd, const cachet_sink *
     return v;
 }
 
+cachet_status cachet_rd_emit(cachet_reader *rd, const uint8_t *data, size_t len) {
+    cachet_error e;
+    cachet_err_clear(&e);
+    if (!rd->through) {
+        if (cachet_hold_write(rd->hold, data, len, &e) != CACHET_OK) {
+            return cachet_rd_fatal(rd, NULL, &e);
+        }
+        return CACHET_OK;
+    }
+    if (rd->op->failed) {
+        return rd->op->err.status;
+    }
+    if (rd->verdict.status != CACHET_OK || len == 0) {
+        /* The outcome is already a failure: the caller drops the output, so
+         * nothing more of it is worth writing (processing goes on for the report). */
+        return CACHET_OK;
+    }
+    cachet_status st = cachet_sink_write(&rd->op->out, data, len);
+    if (st != CACHET_OK) {
+        cachet_err_set(&e, st, "", -1, "writing the output failed");
+        return cachet_rd_fatal(rd, NULL, &e);
+    }
+    return CACHET_OK;
+}
+
 /* ---- The op ---- */
 
 static cachet_status rd_update_content(cachet_op *op, const uint8_t *data, size_t len) {
@@ -328,11 +353,7 @@ static cachet_status rd_update_content(cachet_op *op, const uint8_t *data, size_
     if (st != CACHET_OK) {
         return cachet_rd_fatal(rd, NULL, &e);
     }
-    st = cachet_hold_write(rd->hold, data, len, &e);
-    if (st != CACHET_OK) {
-        return cachet_rd_fatal(rd, NULL, &e);
-    }
-    return CACHET_OK;
+    return cachet_rd_emit(rd, data, len);
 }
 
 static cachet_status rd_update(cachet_op *op, const uint8_t *data, size_t len) {
@@ -445,7 +466,7 @@ static cachet_status rd_finish(cachet_op *op, cachet_report **out_report) {
         cachet_hold_discard(rd->hold);
         return st;
     }
-    if (rd->mode == CACHET_RD_INSPECT) {
+    if (rd->mode == CACHET_RD_INSPECT || rd->through) {
         cachet_hold_discard(rd->hold);
         return CACHET_OK;
     }
@@ -467,6 +488,9 @@ static void rd_free(void *impl) {
     cachet_cms_verify_free(rd->pre_verify);
     cachet_cert_list_clear(&rd->store_cas);
     cachet_hold_free(rd->hold);
+    if (rd->canon_buf != NULL) {
+        cachet_free_secret(rd->canon_buf, CACHET_RD_CANON_BUF);
+    }
     for (size_t i = 0; i < rd->num_layers; i++) {
         cachet_cms_layer_report_clear(&rd->layers[i]);
     }
@@ -543,6 +567,9 @@ cachet_op *cachet_rd_new(const cachet_ctx *ctx, cachet_rd_mode mode, const cache
         return NULL;
     }
     rd->op = op;
+    /* The caller drops the output unless finish succeeds: holding it as well
+     * would only write everything twice. */
+    rd->through = mode != CACHET_RD_INSPECT && out != NULL && out->discard_on_failure;
     cachet_rd_place top = {.top = true};
     rd->root = cachet_rd_detect_new(rd, &top);
     if (rd->root == NULL) {

@@ -6,8 +6,10 @@
  * A "mime" unit parses one MIME entity (the message, or the content of a layer)
  * and dispatches on its Content-Type; a "cms" unit runs the cms/ reader for one
  * ContentInfo and feeds its content to the next unit; the innermost plain entity
- * goes to the output, which is always the hold (nothing reaches the caller's
- * sink before cachet_op_finish decided the whole operation succeeded). */
+ * goes to the output: the hold (nothing reaches the caller's sink before
+ * cachet_op_finish decided the whole operation succeeded), or, when the caller's
+ * sink is discard_on_failure, that sink directly (the caller drops what it got
+ * unless finish succeeds; nothing more is written once the outcome is a failure). */
 #ifndef CACHET_SMIME_PIPELINE_H
 #define CACHET_SMIME_PIPELINE_H
 
@@ -96,6 +98,9 @@ cachet_status cachet_rd_secrets_init(cachet_rd_secrets *out, const cachet_rd_key
                                      cachet_error *err);
 void cachet_rd_secrets_clear(cachet_rd_secrets *s);
 
+/* Scratch of a canonicalising stage: input is converted in pieces of half of it. */
+#define CACHET_RD_CANON_BUF ((size_t)64 * 1024)
+
 /* The most stored CA certificates offered as intermediates to one message. */
 #define CACHET_RD_MAX_STORE_CAS 256
 
@@ -111,6 +116,8 @@ typedef struct cachet_reader {
     cachet_cms_limits limits;
     cachet_mime_limits mlimits;
     cachet_hold *hold;
+    bool through;       /* output straight to op->out (discard_on_failure), not the hold */
+    uint8_t *canon_buf; /* CACHET_RD_CANON_BUF bytes for the output's canonical form */
     cachet_rd_unit *root;
     /* raw detached verify: the verifier exists before the input comes */
     cachet_cms_verify *pre_verify;
@@ -203,6 +210,11 @@ cachet_status cachet_rd_sniff_decide(cachet_reader *rd, const cachet_rd_place *p
                                      cachet_oid *oid, cachet_rd_action *action);
 /* Bytes of a ContentInfo always enough to identify its content type. */
 #define CACHET_RD_SNIFF_BYTES 32
+
+/* cachet_rd_emit writes output of the innermost entity: to the hold, or through
+ * to the caller's sink (rd->through) while the operation has not failed. A
+ * failure is fatal (recorded in the op). */
+cachet_status cachet_rd_emit(cachet_reader *rd, const uint8_t *data, size_t len);
 
 /* ---- Units ---- */
 /* cachet_rd_mime_new parses a MIME entity. */

@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "smime/pipeline.h"
+#include "smime/writer.h"
 
 typedef enum entity_kind {
     KIND_UNDECIDED = 0,
@@ -42,6 +43,7 @@ typedef struct mime_unit {
     cachet_cms_verify *v;
     size_t idx;
     cachet_mime_canon canon;
+    uint8_t *canon_buf; /* CACHET_RD_CANON_BUF bytes, once part 1 comes */
     cachet_rd_unit *child;
     bool part1_seen, part2_seen;
     /* application/pkcs7-mime */
@@ -380,27 +382,34 @@ static cachet_status on_part_raw(void *arg, const char *path, const uint8_t *dat
     return CACHET_OK;
 }
 
+/* signed_content: part 1 in canonical form is hashed and flows on. */
+static cachet_status signed_content(void *arg, const uint8_t *data, size_t len) {
+    mime_unit *m = arg;
+    cachet_error e;
+    cachet_err_clear(&e);
+    if (cachet_cms_verify_content(m->v, data, len, &e) != CACHET_OK) {
+        return cachet_rd_fatal(m->rd, &m->place, &e);
+    }
+    return cachet_rd_unit_update(m->child, data, len);
+}
+
 static cachet_status forward_part(mime_unit *m, const uint8_t *data, size_t len) {
     if (m->kind == KIND_SIGNED) {
         /* RFC 8551 §3.1.1: the signature covers the canonical (CRLF) form; what
          * is verified is exactly what flows on. */
-        uint8_t buf[2 * 2048];
-        cachet_error e;
-        cachet_err_clear(&e);
-        while (len > 0) {
-            size_t n = len < 2048 ? len : 2048;
-            size_t w = cachet_mime_canon_update(&m->canon, data, n, buf);
-            if (cachet_cms_verify_content(m->v, buf, w, &e) != CACHET_OK) {
-                return cachet_rd_fatal(m->rd, &m->place, &e);
-            }
-            cachet_status st = cachet_rd_unit_update(m->child, buf, w);
-            if (st != CACHET_OK) {
-                return st;
-            }
-            data += n;
-            len -= n;
+        if (m->canon_buf == NULL && cachet_smime_canon_prefix(&m->canon, data, len) == len) {
+            /* CRLF text needs no scratch: the buffer comes with the first bare LF */
+            cachet_smime_canon_skip(&m->canon, data, len);
+            return signed_content(m, data, len);
         }
-        return CACHET_OK;
+        if (m->canon_buf == NULL) {
+            m->canon_buf = cachet_malloc(CACHET_RD_CANON_BUF);
+            if (m->canon_buf == NULL) {
+                return cachet_rd_fatalf(m->rd, &m->place, CACHET_ERR_NOMEM, "out of memory");
+            }
+        }
+        return cachet_smime_canon_feed(&m->canon, m->canon_buf, CACHET_RD_CANON_BUF, data, len,
+                                       signed_content, m);
     }
     return cachet_rd_unit_update(m->scan_child, data, len);
 }
@@ -486,6 +495,9 @@ static void mime_free(cachet_rd_unit *u) {
     cachet_rd_unit_free(m->cms);
     cachet_rd_unit_free(m->scan_child);
     cachet_membuf_free(&m->pend);
+    if (m->canon_buf != NULL) {
+        cachet_free_secret(m->canon_buf, CACHET_RD_CANON_BUF);
+    }
     cachet_free(m);
 }
 

@@ -6,6 +6,7 @@
 
 #include "smime/pem.h"
 #include "smime/pipeline.h"
+#include "smime/writer.h"
 
 /* The outer header of one message is bounded like a MIME header block. */
 #define FIELDS_MAX ((size_t)1 << 20)
@@ -71,30 +72,27 @@ void cachet_rd_fields_free(cachet_rd_fields *f) {
     f->count = 0;
 }
 
-/* write_canon converts line ends to CRLF on the way to the hold. */
+static cachet_status emit_fn(void *arg, const uint8_t *data, size_t len) {
+    return cachet_rd_emit(arg, data, len);
+}
+
+/* write_canon converts line ends to CRLF on the way to the output. */
 static cachet_status write_canon(cachet_reader *rd, cachet_mime_canon *c, bool canonical,
                                  const uint8_t *data, size_t len) {
-    cachet_error e;
-    cachet_err_clear(&e);
-    if (!canonical) {
-        if (cachet_hold_write(rd->hold, data, len, &e) != CACHET_OK) {
-            return cachet_rd_fatal(rd, NULL, &e);
+    if (!canonical || (rd->canon_buf == NULL && cachet_smime_canon_prefix(c, data, len) == len)) {
+        /* CRLF text needs no scratch: the buffer comes with the first bare LF */
+        if (canonical) {
+            cachet_smime_canon_skip(c, data, len);
         }
-        return CACHET_OK;
+        return cachet_rd_emit(rd, data, len);
     }
-    uint8_t buf[2 * 2048];
-    while (len > 0) {
-        size_t n = len < 2048 ? len : 2048;
-        size_t w = cachet_mime_canon_update(c, data, n, buf);
-        if (cachet_hold_write(rd->hold, buf, w, &e) != CACHET_OK) {
-            cachet_cleanse(buf, sizeof(buf));
-            return cachet_rd_fatal(rd, NULL, &e);
+    if (rd->canon_buf == NULL) {
+        rd->canon_buf = cachet_malloc(CACHET_RD_CANON_BUF);
+        if (rd->canon_buf == NULL) {
+            return cachet_rd_fatalf(rd, NULL, CACHET_ERR_NOMEM, "out of memory");
         }
-        data += n;
-        len -= n;
     }
-    cachet_cleanse(buf, sizeof(buf));
-    return CACHET_OK;
+    return cachet_smime_canon_feed(c, rd->canon_buf, CACHET_RD_CANON_BUF, data, len, emit_fn, rd);
 }
 
 static bool is_content_field(const char *name, size_t len) {
@@ -166,12 +164,7 @@ static cachet_status out_update(cachet_rd_unit *u, const uint8_t *data, size_t l
     if (!o->active) {
         return CACHET_OK;
     }
-    cachet_error e;
-    cachet_err_clear(&e);
-    if (cachet_hold_write(o->rd->hold, data, len, &e) != CACHET_OK) {
-        return cachet_rd_fatal(o->rd, NULL, &e);
-    }
-    return CACHET_OK;
+    return cachet_rd_emit(o->rd, data, len);
 }
 
 static cachet_status out_finish(cachet_rd_unit *u) {

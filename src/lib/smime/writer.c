@@ -11,7 +11,7 @@
 static cachet_status b64_write(void *arg, const uint8_t *data, size_t len) {
     cachet_smime_b64 *b = arg;
     while (len > 0) {
-        size_t n = len < 3072 ? len : 3072;
+        size_t n = len < CACHET_SMIME_B64_PIECE ? len : CACHET_SMIME_B64_PIECE;
         size_t out = cachet_mime_b64enc_update(&b->enc, data, n, b->out);
         cachet_status st = cachet_sink_write(b->down, b->out, out);
         if (st != CACHET_OK) {

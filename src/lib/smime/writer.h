@@ -121,11 +121,30 @@ cachet_status cachet_smime_entity_body(cachet_smime_entity *e, const uint8_t *da
 cachet_status cachet_smime_entity_finish(cachet_smime_entity *e, cachet_error *err);
 void cachet_smime_entity_free(cachet_smime_entity *e);
 
-/* ---- Base64 sink (76-character lines, CRLF) ---- */
+/* ---- Canonical form without needless copies (shared with the reading side) ----
+ * Most input is canonical already (CRLF mail): copying it through the
+ * canonicaliser would only cost a pass over every byte. */
+/* cachet_smime_canon_prefix returns how many leading bytes of |data| are their
+ * own canonical form given |c| (no LF without a CR before it). */
+size_t cachet_smime_canon_prefix(const cachet_mime_canon *c, const uint8_t *data, size_t len);
+/* cachet_smime_canon_skip records that |len| bytes counted by
+ * cachet_smime_canon_prefix were passed on as they are. */
+void cachet_smime_canon_skip(cachet_mime_canon *c, const uint8_t *data, size_t len);
+/* cachet_smime_canon_feed gives the canonical form of |data| (state |c|) to |fn|
+ * in order: long canonical runs as they are, the rest converted through |buf|
+ * (|buf_cap| >= 2 bytes, pieces of |buf_cap| / 2). Returns the first failure of |fn|. */
+cachet_status cachet_smime_canon_feed(cachet_mime_canon *c, uint8_t *buf, size_t buf_cap,
+                                      const uint8_t *data, size_t len,
+                                      cachet_status (*fn)(void *arg, const uint8_t *d, size_t n),
+                                      void *arg);
+
+/* ---- Base64 sink (76-character lines, CRLF) ----
+ * Pieces of 12 KiB: few calls downstream, and small enough for the stack. */
+#define CACHET_SMIME_B64_PIECE 12288
 typedef struct cachet_smime_b64 {
     cachet_mime_b64enc enc;
     const cachet_sink *down;
-    uint8_t out[CACHET_MIME_B64ENC_MAX(3072)];
+    uint8_t out[CACHET_MIME_B64ENC_MAX(CACHET_SMIME_B64_PIECE)];
 } cachet_smime_b64;
 void cachet_smime_b64_init(cachet_smime_b64 *b, const cachet_sink *down);
 cachet_sink cachet_smime_b64_sink(cachet_smime_b64 *b);

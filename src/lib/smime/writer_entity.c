@@ -5,7 +5,64 @@
 #include "smime/writer.h"
 
 #define PIECE 32768 /* input is processed in pieces of this size */
-#define ENC_PIECE 4096
+/* Encoder input per call: base64 output is at most 4/3 + 3% of it; QP's worst
+ * case is six times, so its pieces are smaller. */
+#define ENC_PIECE_B64 (48 * 1024)
+#define ENC_PIECE_QP 8192
+#define ENCODED_MAX(a, b) ((a) > (b) ? (a) : (b))
+/* A canonical run shorter than this is converted with what follows rather than
+ * passed on alone (one call per short line of LF text would cost more than the copy). */
+#define CANON_DIRECT_MIN 4096
+
+size_t cachet_smime_canon_prefix(const cachet_mime_canon *c, const uint8_t *data, size_t len) {
+    size_t i = 0;
+    while (i < len) {
+        const uint8_t *nl = memchr(data + i, '\n', len - i);
+        if (nl == NULL) {
+            return len;
+        }
+        size_t at = (size_t)(nl - data);
+        bool cr = at > 0 ? data[at - 1] == '\r' : c->last_cr;
+        if (!cr) {
+            return at;
+        }
+        i = at + 1;
+    }
+    return len;
+}
+
+void cachet_smime_canon_skip(cachet_mime_canon *c, const uint8_t *data, size_t len) {
+    if (len > 0) {
+        c->last_cr = data[len - 1] == '\r';
+    }
+}
+
+cachet_status cachet_smime_canon_feed(cachet_mime_canon *c, uint8_t *buf, size_t buf_cap,
+                                      const uint8_t *data, size_t len,
+                                      cachet_status (*fn)(void *arg, const uint8_t *d, size_t n),
+                                      void *arg) {
+    size_t piece = buf_cap / 2;
+    while (len > 0) {
+        size_t same = cachet_smime_canon_prefix(c, data, len);
+        cachet_status st;
+        size_t n;
+        if (same == len || same >= CANON_DIRECT_MIN) {
+            n = same;
+            st = fn(arg, data, n);
+            cachet_smime_canon_skip(c, data, n);
+        } else {
+            n = len < piece ? len : piece;
+            size_t w = cachet_mime_canon_update(c, data, n, buf);
+            st = fn(arg, buf, w);
+        }
+        if (st != CACHET_OK) {
+            return st;
+        }
+        data += n;
+        len -= n;
+    }
+    return CACHET_OK;
+}
 
 static cachet_status emit(cachet_smime_entity *e, const void *data, size_t len, cachet_error *err) {
     cachet_status st = cachet_sink_write(&e->target, data, len);
@@ -69,8 +126,9 @@ static cachet_status emit_body(cachet_smime_entity *e, const uint8_t *data, size
         }
         return emit(e, data, len, err);
     }
+    size_t piece = e->enc == CACHET_SMIME_ENC_QP ? ENC_PIECE_QP : ENC_PIECE_B64;
     while (len > 0) {
-        size_t n = len < ENC_PIECE ? len : ENC_PIECE;
+        size_t n = len < piece ? len : piece;
         size_t out = e->enc == CACHET_SMIME_ENC_QP
                          ? cachet_mime_qpenc_update(&e->qp, data, n, e->encoded)
                          : cachet_mime_b64enc_update(&e->b64, data, n, e->encoded);
@@ -102,9 +160,8 @@ cachet_status cachet_smime_entity_begin(cachet_smime_entity *e, const cachet_smi
     cachet_mime_qpenc_init(&e->qp, true);
     cachet_mime_b64enc_init(&e->b64);
     e->scratch_cap = CACHET_MIME_CANON_MAX(PIECE);
-    e->encoded_cap = CACHET_MIME_QPENC_MAX(ENC_PIECE) > CACHET_MIME_B64ENC_MAX(ENC_PIECE)
-                         ? CACHET_MIME_QPENC_MAX(ENC_PIECE)
-                         : CACHET_MIME_B64ENC_MAX(ENC_PIECE);
+    e->encoded_cap =
+        ENCODED_MAX(CACHET_MIME_QPENC_MAX(ENC_PIECE_QP), CACHET_MIME_B64ENC_MAX(ENC_PIECE_B64));
     e->scratch = cachet_malloc(e->scratch_cap);
     e->encoded = cachet_malloc(e->encoded_cap);
     if (e->scratch == NULL || e->encoded == NULL) {
@@ -156,8 +213,12 @@ cachet_status cachet_smime_entity_body(cachet_smime_entity *e, const uint8_t *da
         const uint8_t *c = data;
         size_t clen = n;
         if (e->canon) {
-            clen = cachet_mime_canon_update(&e->canon_st, data, n, e->scratch);
-            c = e->scratch;
+            if (cachet_smime_canon_prefix(&e->canon_st, data, n) == n) {
+                cachet_smime_canon_skip(&e->canon_st, data, n);
+            } else {
+                clen = cachet_mime_canon_update(&e->canon_st, data, n, e->scratch);
+                c = e->scratch;
+            }
         }
         cachet_status st = CACHET_OK;
         if (e->holding) {
