@@ -99,22 +99,78 @@ void cachet_mime_7bit_init(cachet_mime_7bit_check *c) {
     c->ok = true;
 }
 
-void cachet_mime_7bit_update(cachet_mime_7bit_check *c, const uint8_t *data, size_t len) {
-    for (size_t i = 0; i < len && c->ok; i++) {
-        uint8_t b = data[i];
-        if (c->prev_cr && b != '\n') {
-            c->ok = false;
-        } else if (b == '\n') {
-            if (!c->prev_cr) {
-                c->ok = false;
+/* Bytes that end a run of ordinary line content: NUL, LF, CR and 8-bit bytes. */
+#define B7_STOP(c) ((c) == 0 || (c) == '\n' || (c) == '\r' || (c) >= 128)
+#define B7_T4(b) B7_STOP(b), B7_STOP((b) + 1), B7_STOP((b) + 2), B7_STOP((b) + 3)
+#define B7_T16(b) B7_T4(b), B7_T4((b) + 4), B7_T4((b) + 8), B7_T4((b) + 12)
+#define B7_T64(b) B7_T16(b), B7_T16((b) + 16), B7_T16((b) + 32), B7_T16((b) + 48)
+static const uint8_t b7_stop[256] = {B7_T64(0), B7_T64(64), B7_T64(128), B7_T64(192)};
+
+/* Non-zero when some byte of |w| is below 0x0e or has its high bit set (exact as
+ * a yes/no, whatever the byte order): a superset of the stop bytes, so a word
+ * that passes holds only ordinary content and is skipped without a byte loop. */
+static inline uint64_t b7_suspect(const uint8_t *p) {
+    uint64_t w;
+    memcpy(&w, p, sizeof(w));
+    return ((w - UINT64_C(0x0e0e0e0e0e0e0e0e)) | w) & UINT64_C(0x8080808080808080);
+}
+
+/* The length of the run of non-stop bytes at the start of |p| (at most |n|). */
+static size_t b7_plain_run(const uint8_t *p, size_t n) {
+    size_t i = 0;
+    while (n - i >= 32) {
+        if ((b7_suspect(p + i) | b7_suspect(p + i + 8) | b7_suspect(p + i + 16) |
+             b7_suspect(p + i + 24)) != 0) {
+            for (size_t k = 0; k < 32; k++) {
+                if (b7_stop[p[i + k]]) {
+                    return i + k;
+                }
             }
-            c->line_len = 0;
-        } else if (b == 0 || b >= 128) {
-            c->ok = false;
-        } else if (b != '\r' && ++c->line_len > 998) {
+        }
+        i += 32;
+    }
+    while (i < n && !b7_stop[p[i]]) {
+        i++;
+    }
+    return i;
+}
+
+/* The rules for one byte; a run of ordinary bytes is the same as that many calls. */
+static void b7_step(cachet_mime_7bit_check *c, uint8_t b) {
+    if (c->prev_cr && b != '\n') {
+        c->ok = false;
+    } else if (b == '\n') {
+        if (!c->prev_cr) {
             c->ok = false;
         }
-        c->prev_cr = b == '\r';
+        c->line_len = 0;
+    } else if (b == 0 || b >= 128) {
+        c->ok = false;
+    } else if (b != '\r' && ++c->line_len > 998) {
+        c->ok = false;
+    }
+    c->prev_cr = b == '\r';
+}
+
+void cachet_mime_7bit_update(cachet_mime_7bit_check *c, const uint8_t *data, size_t len) {
+    size_t i = 0;
+    while (i < len && c->ok) {
+        if (!c->prev_cr && c->line_len < 999) {
+            /* Ordinary bytes only count; the 999th of a line is the failing one. */
+            size_t room = 999 - c->line_len;
+            size_t r = b7_plain_run(data + i, len - i < room ? len - i : room);
+            c->line_len += r;
+            i += r;
+            if (r == room) {
+                c->ok = false;
+                break;
+            }
+            if (i == len) {
+                break;
+            }
+        }
+        b7_step(c, data[i]);
+        i++;
     }
 }
 
