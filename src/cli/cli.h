@@ -215,6 +215,7 @@ void cachet_cli_put_where(FILE *f, const cachet_error *e);
 typedef struct cachet_cli_output {
     const char *path; /* NULL: stdout */
     char *tmp_path;   /* the temporary file beside |path| (NULL for stdout) */
+    bool anonymous;   /* tmp_path is only the name it gets on success (O_TMPFILE) */
     int fd;
     bool discard; /* output thrown away (verify --json without --out) */
     uint8_t *buf; /* writes gathered into large ones (NULL: written as they come) */

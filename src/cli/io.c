@@ -3,6 +3,7 @@
  * --out, or copied to stdout, only when the operation succeeded. Since nobody
  * sees that file before then, its sink is discard_on_failure: the library
  * writes through to it instead of holding the output itself. */
+#define _GNU_SOURCE /* O_TMPFILE, linkat */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -75,6 +76,59 @@ static cachet_status discard_write(void *arg, const uint8_t *data, size_t len) {
     return CACHET_OK;
 }
 
+/* open_anonymous: an unnamed file (mode 0600) in the directory of |path|
+ * (its first |dir_len| bytes; "." when 0), or -1 where the kernel, the file
+ * system or a missing /proc (needed to name it later) does not allow it. */
+static int open_anonymous(const char *path, size_t dir_len) {
+#ifdef O_TMPFILE
+    if (access("/proc/self/fd", X_OK) != 0) {
+        return -1;
+    }
+    char dir[4096];
+    if (dir_len >= sizeof(dir)) {
+        return -1;
+    }
+    if (dir_len == 0) {
+        dir[0] = '.';
+        dir[1] = '\0';
+    } else {
+        memcpy(dir, path, dir_len);
+        dir[dir_len] = '\0';
+    }
+    return open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+#else
+    (void)path;
+    (void)dir_len;
+    return -1;
+#endif
+}
+
+/* name_anonymous gives the anonymous file |fd| the name |tmpl| (its XXXXXX
+ * replaced until the name is free), which stays in |tmpl|. */
+static bool name_anonymous(int fd, char *tmpl) {
+    char proc[64];
+    snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+    size_t n = strlen(tmpl);
+    if (n < 6) {
+        return false;
+    }
+    static const char digits[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+    unsigned seed = (unsigned)getpid() * 2654435761u ^ (unsigned)fd;
+    for (int attempt = 0; attempt < 100; attempt++) {
+        for (size_t i = n - 6; i < n; i++) {
+            seed = seed * 1103515245u + 12345u + (unsigned)attempt;
+            tmpl[i] = digits[(seed >> 16) % (sizeof(digits) - 1)];
+        }
+        if (linkat(AT_FDCWD, proc, AT_FDCWD, tmpl, AT_SYMLINK_FOLLOW) == 0) {
+            return true;
+        }
+        if (errno != EEXIST) {
+            return false;
+        }
+    }
+    return false;
+}
+
 int cachet_cli_output_open(cachet_cli_output *o, const char *cmd, const char *path, bool discard) {
     memset(o, 0, sizeof(*o));
     o->fd = -1;
@@ -102,6 +156,14 @@ int cachet_cli_output_open(cachet_cli_output *o, const char *cmd, const char *pa
             return CACHET_EXIT_INPUT;
         }
         snprintf(o->tmp_path, n, "%.*s.%s.cachet-XXXXXX", (int)dir_len, path, base);
+        /* Readers write through (discard_on_failure), so the file may hold
+         * unauthenticated plaintext until the end: an anonymous file (O_TMPFILE)
+         * has no name a crash could leave behind; it gets one only on success. */
+        o->fd = open_anonymous(o->tmp_path, dir_len);
+        if (o->fd >= 0) {
+            o->anonymous = true;
+            return -1;
+        }
         o->fd = mkstemp(o->tmp_path);
         if (o->fd < 0) {
             cachet_cli_errorf(cmd, "cannot create a file beside %s: %s", path, strerror(errno));
@@ -256,8 +318,20 @@ int cachet_cli_output_commit(cachet_cli_output *o, const char *cmd) {
         return CACHET_EXIT_OK;
     }
     bool ok = fsync(o->fd) == 0;
+    if (ok && o->anonymous) {
+        ok = name_anonymous(o->fd, o->tmp_path);
+        if (ok) {
+            o->anonymous = false;
+            guard_tmp(o->tmp_path);
+        } else {
+            free(o->tmp_path); /* nothing was named: nothing to remove */
+            o->tmp_path = NULL;
+        }
+    }
+    int e = errno;
     ok = close(o->fd) == 0 && ok;
     o->fd = -1;
+    errno = e;
     if (ok && rename(o->tmp_path, o->path) == 0) {
         guard_tmp(NULL);
         free(o->tmp_path);
@@ -277,7 +351,9 @@ void cachet_cli_output_abort(cachet_cli_output *o) {
     }
     if (o->tmp_path != NULL) {
         guard_tmp(NULL);
-        unlink(o->tmp_path);
+        if (!o->anonymous) {
+            unlink(o->tmp_path);
+        }
         free(o->tmp_path);
         o->tmp_path = NULL;
     }
