@@ -61,7 +61,10 @@ static bool cert_fill(cachet_cert *c) {
     OPENSSL_free(p);
     /* Caches the extensions once, so later lookups on a shared cert only read. */
     X509_check_purpose(c->x509, -1, 0);
-    return c->issuer != NULL && c->serial != NULL;
+    EVP_PKEY *pk = X509_get_pubkey(c->x509);
+    ERR_clear_error();
+    c->pub = cachet_pkey_wrap(pk);
+    return c->issuer != NULL && c->serial != NULL && (pk == NULL || c->pub != NULL);
 }
 
 cachet_status cachet_cert_parse(const uint8_t *der, size_t len, cachet_cert **out,
@@ -69,6 +72,16 @@ cachet_status cachet_cert_parse(const uint8_t *der, size_t len, cachet_cert **ou
     static const char where[] = "Certificate";
     if (der == NULL || len == 0 || len > CACHET_CRYPTO_MAX_OBJECT) {
         return cachet_err_set(err, CACHET_ERR_MALFORMED, where, -1, "bad length %zu", len);
+    }
+    uint8_t sha256[32];
+    if (!cachet_md_oneshot(CACHET_MD_SHA256, der, len, sha256)) {
+        return cachet_crypto_fail(err, CACHET_ERR_NOMEM, where, "cannot hash certificate");
+    }
+    /* the same bytes parsed before: the same certificate (cert_cache.c) */
+    cachet_cert *known = cachet_crypto_cert_cache_get(sha256, der, len);
+    if (known != NULL) {
+        *out = known;
+        return CACHET_OK;
     }
     const unsigned char *p = der;
     X509 *x = d2i_X509(NULL, &p, (long)len);
@@ -95,11 +108,9 @@ cachet_status cachet_cert_parse(const uint8_t *der, size_t len, cachet_cert **ou
     }
     memcpy(c->der, der, len);
     c->der_len = len;
-    if (!cachet_md_oneshot(CACHET_MD_SHA256, c->der, c->der_len, c->sha256)) {
-        cachet_cert_free(c);
-        return cachet_crypto_fail(err, CACHET_ERR_NOMEM, where, "cannot hash certificate");
-    }
+    memcpy(c->sha256, sha256, sizeof(c->sha256));
     ERR_clear_error();
+    cachet_crypto_cert_cache_put(c);
     *out = c;
     return CACHET_OK;
 }
@@ -128,6 +139,7 @@ void cachet_cert_free(cachet_cert *cert) {
         return;
     }
     X509_free(cert->x509);
+    cachet_pkey_free(cert->pub);
     cachet_free(cert->der);
     cachet_free(cert->issuer);
     cachet_free(cert->serial);
@@ -269,9 +281,7 @@ bool cachet_cert_ski(const cachet_cert *cert, const uint8_t **out, size_t *out_l
 }
 
 cachet_pkey *cachet_cert_pkey(const cachet_cert *cert) {
-    EVP_PKEY *pk = X509_get_pubkey(cert->x509);
-    ERR_clear_error();
-    return cachet_pkey_wrap(pk);
+    return cachet_pkey_up_ref(cert->pub);
 }
 
 void cachet_crypto_name_text(const X509_NAME *name, char *out, size_t out_len) {

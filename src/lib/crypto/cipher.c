@@ -1,6 +1,7 @@
 /* Streaming symmetric ciphers: AES-CBC/GCM, ChaCha20-Poly1305 and the legacy
  * CBC ciphers accepted for decryption only. */
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 
 #include <openssl/core_names.h>
@@ -124,6 +125,23 @@ const char *cachet_cipher_name(cachet_cipher c) {
     return cipher_known(c) ? cipher_table[c].name : "none";
 }
 
+/* The ciphers of the default library context are fetched once per process
+ * (as the digests, digest.c): immutable, shared by threads, a reference per
+ * caller. The legacy provider's stay fetched on use, so that it is loaded
+ * only when a legacy message asks for it. */
+static pthread_once_t cipher_once = PTHREAD_ONCE_INIT;
+static EVP_CIPHER *cipher_fetched[sizeof(cipher_table) / sizeof(cipher_table[0])];
+
+static void cipher_prefetch(void) {
+    ERR_set_mark();
+    for (size_t i = 1; i < sizeof(cipher_table) / sizeof(cipher_table[0]); i++) {
+        if (cipher_table[i].src == SRC_DEFAULT) {
+            cipher_fetched[i] = EVP_CIPHER_fetch(NULL, cipher_table[i].ossl, NULL);
+        }
+    }
+    ERR_pop_to_mark();
+}
+
 /* cachet_crypto_cipher_fetch fetches |c| from where it lives; NULL with the
  * reason in |err| (CACHET_ERR_UNSUPPORTED naming the cipher) when this OpenSSL
  * cannot provide it. */
@@ -142,7 +160,13 @@ EVP_CIPHER *cachet_crypto_cipher_fetch(cachet_cipher c, cachet_error *err) {
             return NULL;
         }
     }
-    EVP_CIPHER *ciph = EVP_CIPHER_fetch(libctx, cipher_table[c].ossl, NULL);
+    EVP_CIPHER *ciph = NULL;
+    if (cipher_table[c].src == SRC_DEFAULT && pthread_once(&cipher_once, cipher_prefetch) == 0 &&
+        cipher_fetched[c] != NULL && EVP_CIPHER_up_ref(cipher_fetched[c]) == 1) {
+        ciph = cipher_fetched[c];
+    } else {
+        ciph = EVP_CIPHER_fetch(libctx, cipher_table[c].ossl, NULL);
+    }
     if (ciph == NULL) {
         char what[96];
         snprintf(what, sizeof(what), "%s is not provided by this OpenSSL build",

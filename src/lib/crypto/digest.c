@@ -1,3 +1,5 @@
+#include <pthread.h>
+
 #include <openssl/err.h>
 
 #include "crypto/internal.h"
@@ -43,9 +45,29 @@ const char *cachet_md_ossl_name(cachet_md md) {
     return md_known(md) ? md_table[md].ossl : NULL;
 }
 
+/* Every digest is fetched once per process: a fetch searches OpenSSL's method
+ * store under its locks, which costs more than hashing a small message. The
+ * EVP_MDs are immutable and shared by threads; each caller still gets (and
+ * frees) a reference of its own. One that cannot be fetched here is fetched
+ * again on use, so the failure is reported where it happens. */
+static pthread_once_t md_once = PTHREAD_ONCE_INIT;
+static EVP_MD *md_fetched[sizeof(md_table) / sizeof(md_table[0])];
+
+static void md_prefetch(void) {
+    ERR_set_mark();
+    for (size_t i = 1; i < sizeof(md_table) / sizeof(md_table[0]); i++) {
+        md_fetched[i] = EVP_MD_fetch(NULL, md_table[i].ossl, NULL);
+    }
+    ERR_pop_to_mark();
+}
+
 EVP_MD *cachet_md_fetch(cachet_md md) {
     if (!md_known(md)) {
         return NULL;
+    }
+    if (pthread_once(&md_once, md_prefetch) == 0 && md_fetched[md] != NULL &&
+        EVP_MD_up_ref(md_fetched[md]) == 1) {
+        return md_fetched[md];
     }
     return EVP_MD_fetch(NULL, md_table[md].ossl, NULL);
 }

@@ -26,6 +26,10 @@ struct cachet_pkey {
     EVP_PKEY *pkey;
     atomic_uint refs;
     cachet_pkey_ext *ext; /* NULL for keys OpenSSL holds */
+    /* cachet_pkey_type, found once when wrapped: asking OpenSSL is a series of
+     * name lookups under its locks, and every operation asks several times */
+    cachet_key_type type;
+    cachet_curve curve; /* likewise (EC keys; NONE otherwise) */
 };
 
 struct cachet_cert {
@@ -39,8 +43,18 @@ struct cachet_cert {
     /* computed once when parsed, so that a fingerprint is never "unavailable"
      * later (a failed hash once wrote zeros into signingCertificateV2) */
     uint8_t sha256[32];
+    /* the public key, wrapped once (NULL when OpenSSL cannot decode it):
+     * cachet_cert_pkey hands out references to it */
+    cachet_pkey *pub;
     atomic_uint refs;
 };
+
+/* The memo of parsed certificates (cert_cache.c): _get returns a new reference
+ * to the certificate parsed earlier from exactly |der| (whose SHA-256 is
+ * |sha256|), or NULL; _put remembers |cert| (a reference of its own is taken).
+ * Thread-safe. */
+cachet_cert *cachet_crypto_cert_cache_get(const uint8_t sha256[32], const uint8_t *der, size_t len);
+void cachet_crypto_cert_cache_put(cachet_cert *cert);
 
 /* cachet_crypto_fail records |what| plus OpenSSL's latest reason in |err|, then
  * empties OpenSSL's error queue. Returns |st|. */

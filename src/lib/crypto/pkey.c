@@ -1,4 +1,5 @@
 /* Private/public key loading and properties. */
+#include <pthread.h>
 #include <string.h>
 
 #include <openssl/core_names.h>
@@ -7,6 +8,26 @@
 #include <openssl/x509.h>
 
 #include "crypto/internal.h"
+
+static cachet_curve pkey_curve_of(const EVP_PKEY *pkey);
+
+static cachet_key_type pkey_classify(const EVP_PKEY *pkey) {
+    static const struct {
+        const char *name;
+        cachet_key_type type;
+    } types[] = {
+        {"RSA", CACHET_KEY_RSA},     {"RSA-PSS", CACHET_KEY_RSA_PSS},
+        {"EC", CACHET_KEY_EC},       {"ED25519", CACHET_KEY_ED25519},
+        {"ED448", CACHET_KEY_ED448}, {"X25519", CACHET_KEY_X25519},
+        {"X448", CACHET_KEY_X448},   {"DSA", CACHET_KEY_DSA},
+    };
+    for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+        if (EVP_PKEY_is_a(pkey, types[i].name)) {
+            return types[i].type;
+        }
+    }
+    return CACHET_KEY_NONE;
+}
 
 cachet_pkey *cachet_pkey_wrap(EVP_PKEY *pkey) {
     if (pkey == NULL) {
@@ -19,6 +40,8 @@ cachet_pkey *cachet_pkey_wrap(EVP_PKEY *pkey) {
     }
     k->pkey = pkey;
     atomic_init(&k->refs, 1);
+    k->type = pkey_classify(pkey);
+    k->curve = k->type == CACHET_KEY_EC ? pkey_curve_of(pkey) : CACHET_CURVE_NONE;
     return k;
 }
 
@@ -166,6 +189,78 @@ static bool curve_known(cachet_curve c) {
     return (size_t)c < sizeof(curve_table) / sizeof(curve_table[0]) && c != CACHET_CURVE_NONE;
 }
 
+/* ec_point_valid rejects points off the curve, at infinity or with coordinates
+ * out of range (invalid-curve attacks on ECDH). Every curve of curve_table has
+ * cofactor 1, so such a point already has the group's prime order: the full
+ * check (EVP_PKEY_public_check) would add a scalar multiplication by the order
+ * that can never fail, costing more than the ECDH itself. */
+static bool ec_point_valid(EVP_PKEY *pkey) {
+    EVP_PKEY_CTX *pctx = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL);
+    bool ok = pctx != NULL && EVP_PKEY_public_check_quick(pctx) == 1;
+    EVP_PKEY_CTX_free(pctx);
+    return ok;
+}
+
+/* One parameters-only key per curve, made once per process: a new key copies
+ * the group from it instead of building the curve from its name, which costs
+ * more than the ECDH the key is made for. Immutable once made, so threads
+ * share them; a curve whose template cannot be made is built by name. */
+static pthread_once_t ec_once = PTHREAD_ONCE_INIT;
+static EVP_PKEY *ec_templates[sizeof(curve_table) / sizeof(curve_table[0])];
+
+static void ec_templates_init(void) {
+    ERR_set_mark();
+    for (size_t c = 1; c < sizeof(curve_table) / sizeof(curve_table[0]); c++) {
+        OSSL_PARAM params[] = {
+            OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME,
+                                             (char *)curve_table[c].name, 0),
+            OSSL_PARAM_construct_end(),
+        };
+        EVP_PKEY_CTX *pctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
+        if (pctx == NULL || EVP_PKEY_fromdata_init(pctx) != 1 ||
+            EVP_PKEY_fromdata(pctx, &ec_templates[c], EVP_PKEY_KEY_PARAMETERS, params) != 1) {
+            ec_templates[c] = NULL;
+        }
+        EVP_PKEY_CTX_free(pctx);
+    }
+    ERR_pop_to_mark();
+}
+
+static EVP_PKEY *ec_template(cachet_curve c) {
+    if (pthread_once(&ec_once, ec_templates_init) != 0) {
+        return NULL;
+    }
+    return ec_templates[c];
+}
+
+/* ec_public_from_point makes a public key on |curve| from an uncompressed point. */
+static EVP_PKEY *ec_public_from_point(cachet_curve curve, const uint8_t *point, size_t len) {
+    EVP_PKEY *tmpl = ec_template(curve);
+    EVP_PKEY *pkey = NULL;
+    bool ok = false;
+    if (tmpl != NULL) {
+        pkey = EVP_PKEY_new();
+        ok = pkey != NULL && EVP_PKEY_copy_parameters(pkey, tmpl) == 1 &&
+             EVP_PKEY_set1_encoded_public_key(pkey, point, len) == 1;
+    } else {
+        OSSL_PARAM params[] = {
+            OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME,
+                                             (char *)curve_table[curve].name, 0),
+            OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, (void *)point, len),
+            OSSL_PARAM_construct_end(),
+        };
+        EVP_PKEY_CTX *pctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
+        ok = pctx != NULL && EVP_PKEY_fromdata_init(pctx) == 1 &&
+             EVP_PKEY_fromdata(pctx, &pkey, EVP_PKEY_PUBLIC_KEY, params) == 1;
+        EVP_PKEY_CTX_free(pctx);
+    }
+    if (!ok) {
+        EVP_PKEY_free(pkey);
+        return NULL;
+    }
+    return pkey;
+}
+
 cachet_status cachet_pkey_from_ec_point(cachet_curve curve, const uint8_t *point, size_t len,
                                         cachet_pkey **out, cachet_error *err) {
     static const char where[] = "ECPoint";
@@ -178,24 +273,8 @@ cachet_status cachet_pkey_from_ec_point(cachet_curve curve, const uint8_t *point
                               "not an uncompressed %s point (%zu bytes)", curve_table[curve].alias,
                               len);
     }
-    OSSL_PARAM params[] = {
-        OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME,
-                                         (char *)curve_table[curve].name, 0),
-        OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, (void *)point, len),
-        OSSL_PARAM_construct_end(),
-    };
-    EVP_PKEY *pkey = NULL;
-    EVP_PKEY_CTX *pctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
-    bool ok = pctx != NULL && EVP_PKEY_fromdata_init(pctx) == 1 &&
-              EVP_PKEY_fromdata(pctx, &pkey, EVP_PKEY_PUBLIC_KEY, params) == 1;
-    EVP_PKEY_CTX_free(pctx);
-    pctx = NULL;
-    if (ok) {
-        /* Reject points off the curve or at infinity (invalid-curve attacks on ECDH). */
-        pctx = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL);
-        ok = pctx != NULL && EVP_PKEY_public_check(pctx) == 1;
-        EVP_PKEY_CTX_free(pctx);
-    }
+    EVP_PKEY *pkey = ec_public_from_point(curve, point, len);
+    bool ok = pkey != NULL && ec_point_valid(pkey);
     if (!ok) {
         EVP_PKEY_free(pkey);
         return cachet_crypto_fail(err, CACHET_ERR_MALFORMED, where, "invalid EC public point");
@@ -207,7 +286,18 @@ cachet_status cachet_pkey_generate_ec(cachet_curve curve, cachet_pkey **out, cac
     if (!curve_known(curve)) {
         return cachet_err_set(err, CACHET_ERR_UNSUPPORTED, "EC keygen", -1, "unknown curve");
     }
-    EVP_PKEY *pkey = EVP_PKEY_Q_keygen(NULL, NULL, "EC", curve_table[curve].name);
+    EVP_PKEY *tmpl = ec_template(curve);
+    EVP_PKEY *pkey = NULL;
+    if (tmpl != NULL) {
+        EVP_PKEY_CTX *pctx = EVP_PKEY_CTX_new_from_pkey(NULL, tmpl, NULL);
+        if (pctx == NULL || EVP_PKEY_keygen_init(pctx) != 1 || EVP_PKEY_keygen(pctx, &pkey) != 1) {
+            EVP_PKEY_free(pkey);
+            pkey = NULL;
+        }
+        EVP_PKEY_CTX_free(pctx);
+    } else {
+        pkey = EVP_PKEY_Q_keygen(NULL, NULL, "EC", curve_table[curve].name);
+    }
     if (pkey == NULL) {
         return cachet_crypto_fail(err, CACHET_ERR_INTERNAL, "EC keygen", "key generation failed");
     }
@@ -251,24 +341,7 @@ done:
 }
 
 cachet_key_type cachet_pkey_type(const cachet_pkey *key) {
-    static const struct {
-        const char *name;
-        cachet_key_type type;
-    } types[] = {
-        {"RSA", CACHET_KEY_RSA},     {"RSA-PSS", CACHET_KEY_RSA_PSS},
-        {"EC", CACHET_KEY_EC},       {"ED25519", CACHET_KEY_ED25519},
-        {"ED448", CACHET_KEY_ED448}, {"X25519", CACHET_KEY_X25519},
-        {"X448", CACHET_KEY_X448},   {"DSA", CACHET_KEY_DSA},
-    };
-    if (key == NULL) {
-        return CACHET_KEY_NONE;
-    }
-    for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
-        if (EVP_PKEY_is_a(key->pkey, types[i].name)) {
-            return types[i].type;
-        }
-    }
-    return CACHET_KEY_NONE;
+    return key != NULL ? key->type : CACHET_KEY_NONE;
 }
 
 unsigned cachet_pkey_bits(const cachet_pkey *key) {
@@ -279,14 +352,11 @@ unsigned cachet_pkey_bits(const cachet_pkey *key) {
     return bits > 0 ? (unsigned)bits : 0;
 }
 
-cachet_curve cachet_pkey_curve(const cachet_pkey *key) {
-    if (cachet_pkey_type(key) != CACHET_KEY_EC) {
-        return CACHET_CURVE_NONE;
-    }
+static cachet_curve pkey_curve_of(const EVP_PKEY *pkey) {
     char name[64];
     size_t n = 0;
-    if (EVP_PKEY_get_utf8_string_param(key->pkey, OSSL_PKEY_PARAM_GROUP_NAME, name, sizeof(name),
-                                       &n) != 1) {
+    if (EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME, name, sizeof(name), &n) !=
+        1) {
         ERR_clear_error();
         return CACHET_CURVE_NONE;
     }
@@ -296,6 +366,10 @@ cachet_curve cachet_pkey_curve(const cachet_pkey *key) {
         }
     }
     return CACHET_CURVE_NONE;
+}
+
+cachet_curve cachet_pkey_curve(const cachet_pkey *key) {
+    return key != NULL ? key->curve : CACHET_CURVE_NONE;
 }
 
 bool cachet_pkey_matches(const cachet_pkey *a, const cachet_pkey *b) {
@@ -349,11 +423,14 @@ cachet_status cachet_ecdh(const cachet_pkey *priv, const cachet_pkey *peer, cach
         }
         return est;
     }
+    /* The peer is validated here for EC (see ec_point_valid) rather than by
+     * OpenSSL's full check in EVP_PKEY_derive_set_peer_ex. */
+    bool ec = t == CACHET_KEY_EC;
     EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, priv->pkey, NULL);
     size_t len = 0;
     cachet_status st = CACHET_OK;
-    if (ctx == NULL || EVP_PKEY_derive_init(ctx) != 1 ||
-        EVP_PKEY_derive_set_peer_ex(ctx, peer->pkey, 1) != 1 ||
+    if (ctx == NULL || (ec && !ec_point_valid(peer->pkey)) || EVP_PKEY_derive_init(ctx) != 1 ||
+        EVP_PKEY_derive_set_peer_ex(ctx, peer->pkey, ec ? 0 : 1) != 1 ||
         EVP_PKEY_derive(ctx, NULL, &len) != 1) {
         st = cachet_crypto_fail(err, CACHET_ERR_KEY, where, "key agreement setup failed");
         goto done;
