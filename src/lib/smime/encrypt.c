@@ -314,6 +314,12 @@ static bool check_counts(const cachet_ctx *ctx, const cachet_encrypt_opts *opts,
         cachet_err_set(err, CACHET_ERR_USAGE, "", -1, "DER or PEM output is for raw mode");
         return false;
     }
+    if (opts->content_size_known && !opts->raw) {
+        cachet_err_set(err, CACHET_ERR_USAGE, "", -1,
+                       "content_size is for raw mode (the S/MIME entity is canonicalised: its "
+                       "length is not the input's)");
+        return false;
+    }
     return true;
 }
 
@@ -420,6 +426,8 @@ cachet_op *cachet_encrypt_new(const cachet_ctx *ctx, const cachet_encrypt_opts *
         .pbkdf2_iterations = opts->pbkdf2_iterations,
         .content_key = sec.content_key,
         .content_key_len = sec.content_key_len,
+        .content_size_known = opts->content_size_known,
+        .content_size = opts->content_size,
     };
     e->cms = cachet_cms_encrypt_new(&eo, &e->cout.sink, err);
     secrets_free(&sec);

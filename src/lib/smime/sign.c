@@ -228,6 +228,8 @@ static cachet_op *sign_empty_new(const cachet_ctx *ctx, const cachet_sign_opts *
     cachet_cms_sign_opts co = {
         .content_type = CACHET_OID_UNKNOWN,
         .empty = true,
+        .content_size_known = opts->content_size_known,
+        .content_size = opts->content_size,
     };
     s->cms = cachet_cms_sign_new(&co, cms_sink, err);
     if (s->cms == NULL) {
@@ -357,6 +359,18 @@ cachet_op *cachet_sign_new(const cachet_ctx *ctx, const cachet_sign_opts *opts,
         cachet_err_set(err, CACHET_ERR_USAGE, "", -1, "DER or PEM output is for raw mode");
         return NULL;
     }
+    /* issue 6: detached and content_size are raw only (plumbing, cms/ does the rest) */
+    if ((opts->detached || opts->content_size_known) && !opts->raw) {
+        cachet_err_set(err, CACHET_ERR_USAGE, "", -1,
+                       "detached and content_size are for raw mode (S/MIME signing is detached "
+                       "multipart/signed unless opaque)");
+        return NULL;
+    }
+    if (opts->detached && (opts->opaque || opts->empty)) {
+        cachet_err_set(err, CACHET_ERR_USAGE, "", -1,
+                       "a detached signature carries no content: not with opaque or empty");
+        return NULL;
+    }
     if (opts->empty) {
         return sign_empty_new(ctx, opts, out, err);
     }
@@ -396,10 +410,12 @@ cachet_op *cachet_sign_new(const cachet_ctx *ctx, const cachet_sign_opts *opts,
         .num_signers = s->num_signers,
         .extra_certs = s->certs.certs,
         .num_extra_certs = s->certs.num,
-        .detached = !opts->opaque,
+        .detached = opts->detached || !opts->opaque, /* raw without opaque: detached */
         .content_type = CACHET_OID_UNKNOWN,
         .signing_time = ctx->at,
         .signature_types = s->signature_types,
+        .content_size_known = opts->content_size_known,
+        .content_size = opts->content_size,
     };
     s->cms = cachet_cms_sign_new(&co, cms_sink, err);
     if (s->cms == NULL) {
