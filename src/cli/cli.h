@@ -67,6 +67,7 @@ typedef enum cachet_cli_opt_id {
     CACHET_OPT_PASSWORD_ENV,
     CACHET_OPT_PBKDF2_ITERATIONS,
     CACHET_OPT_ENCRYPTED_DATA, /* encrypt: EncryptedData with the one --secret-key */
+    CACHET_OPT_DETACHED,       /* sign --raw: a SignedData without eContent */
     CACHET_OPT_HELP,
     CACHET_OPT__COUNT
 } cachet_cli_opt_id;
@@ -109,7 +110,7 @@ typedef struct cachet_cli_opts {
     size_t num_to;
     char **args; /* the arguments after the options (CACHET_OPT_ARGS) */
     size_t num_args;
-    bool raw, json, opaque, pss, oaep, allow_weak, no_address_check;
+    bool raw, json, opaque, detached, pss, oaep, allow_weak, no_address_check;
     bool harvest, anchor, p12_flag, mime;
     bool format_set, cipher_set, revocation_set;
     cachet_revocation_policy revocation;

@@ -12,14 +12,8 @@
 #include "cli.h"
 #include "opts_size.h"
 
-/* What cmd_sign parses itself: the option table (cli.h) has no --detached. */
-typedef struct sign_cli {
-    bool detached;
-} sign_cli;
-
 static cachet_op *make_sign(const cachet_cli_op_env *e) {
     const cachet_cli_opts *o = e->o;
-    const sign_cli *sc = e->arg;
     uint64_t size = 0;
     bool known = cachet_cli_input_size(o, &size);
     cachet_sign_opts so = {.signer = e->cred,
@@ -32,7 +26,7 @@ static cachet_op *make_sign(const cachet_cli_op_env *e) {
                            .empty = o->empty,
                            .more_signers = e->more_creds,
                            .num_more_signers = e->num_more_creds,
-                           .detached = sc->detached,
+                           .detached = o->detached,
                            .content_size_known = known,
                            .content_size = size};
     return cachet_sign_new(e->ctx, &so, e->sink, e->err);
@@ -40,12 +34,12 @@ static cachet_op *make_sign(const cachet_cli_op_env *e) {
 
 /* --detached: raw only, and it contradicts --opaque and --empty. */
 static int prepare_sign(cachet_cli_opts *o, void *arg) {
-    const sign_cli *sc = arg;
-    if (sc->detached && !o->raw) {
+    (void)arg;
+    if (o->detached && !o->raw) {
         return cachet_cli_usage_error(o->cmd, "--detached is for --raw (an S/MIME signature is "
                                               "detached multipart/signed by default)");
     }
-    if (sc->detached && (o->opaque || o->empty)) {
+    if (o->detached && (o->opaque || o->empty)) {
         return cachet_cli_usage_error(o->cmd, "--detached and --%s exclude each other",
                                       o->opaque ? "opaque" : "empty");
     }
@@ -96,7 +90,7 @@ int cachet_cmd_sign(int argc, char **argv) {
                    CACHET_OPT_BIT(CACHET_OPT_DIGEST) | CACHET_OPT_BIT(CACHET_OPT_PSS) |
                    CACHET_OPT_BIT(CACHET_OPT_AT) | CACHET_OPT_BIT(CACHET_OPT_ALLOW_WEAK) |
                    CACHET_OPT_BIT(CACHET_OPT_AS) | CACHET_OPT_BIT(CACHET_OPT_STORE) |
-                   CACHET_OPT_BIT(CACHET_OPT_SIGNATURE_TYPE),
+                   CACHET_OPT_BIT(CACHET_OPT_SIGNATURE_TYPE) | CACHET_OPT_BIT(CACHET_OPT_DETACHED),
         .format_rules = true,
         .cred = CACHET_CLI_CRED_REQUIRED,
         .cannot = "cannot sign",
@@ -107,30 +101,12 @@ int cachet_cmd_sign(int argc, char **argv) {
         .allowed = CACHET_CLI_COMMON_GEN | CACHET_CLI_CRED_OPTS | CACHET_OPT_BIT(CACHET_OPT_CHAIN) |
                    CACHET_OPT_BIT(CACHET_OPT_OPAQUE) | CACHET_OPT_BIT(CACHET_OPT_AT) |
                    CACHET_OPT_BIT(CACHET_OPT_AS) | CACHET_OPT_BIT(CACHET_OPT_SIGNATURE_TYPE) |
-                   CACHET_OPT_BIT(CACHET_OPT_EMPTY),
+                   CACHET_OPT_BIT(CACHET_OPT_EMPTY) | CACHET_OPT_BIT(CACHET_OPT_DETACHED),
         .format_rules = true,
         .cred = CACHET_CLI_CRED_NONE,
         .cannot = "cannot sign",
         .failed = "signing failed",
         .prepare = prepare_empty,
         .make = make_sign};
-    /* --detached is taken out here (before a "--"), the rest parsed as usual */
-    sign_cli sc = {.detached = false};
-    char **args = calloc((size_t)argc + 1, sizeof(*args));
-    if (args == NULL) {
-        return cachet_cli_usage_error("sign", "out of memory");
-    }
-    int n = 0;
-    bool options = true;
-    for (int i = 0; i < argc; i++) {
-        options = options && strcmp(argv[i], "--") != 0;
-        if (i > 0 && options && strcmp(argv[i], "--detached") == 0) {
-            sc.detached = true;
-            continue;
-        }
-        args[n++] = argv[i];
-    }
-    int r = cachet_cli_op_main(n, args, has_empty(n, args) ? &empty_cmd : &cmd, &sc);
-    free(args);
-    return r;
+    return cachet_cli_op_main(argc, argv, has_empty(argc, argv) ? &empty_cmd : &cmd, NULL);
 }

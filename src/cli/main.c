@@ -10,7 +10,7 @@
 static const cachet_cli_cmd commands[] = {
     {"sign", cachet_cmd_sign,
      "--cert F --key F | --p12 F | --as ADDRESS | --empty [--cert F --key F | --p12 F]... "
-     "[--chain F]... [--opaque] "
+     "[--chain F]... [--opaque] [--detached] "
      "[--signature-type originator|domain|attributes|review[,...]] "
      "[--digest sha256|sha384|sha512] [--pss] [--pass SPEC] [--allow-legacy] [--raw] "
      "[--format smime|der|pem] [--at TIME] " STORE_OPT " [--in F] [--out F]",

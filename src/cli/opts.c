@@ -24,6 +24,7 @@ static const opt_def defs[CACHET_OPT__COUNT] = {
     [CACHET_OPT_KEY] = {"key", required_argument},
     [CACHET_OPT_CHAIN] = {"chain", required_argument},
     [CACHET_OPT_OPAQUE] = {"opaque", no_argument},
+    [CACHET_OPT_DETACHED] = {"detached", no_argument},
     [CACHET_OPT_DIGEST] = {"digest", required_argument},
     [CACHET_OPT_PSS] = {"pss", no_argument},
     [CACHET_OPT_RAW] = {"raw", no_argument},
@@ -301,6 +302,9 @@ static int apply(cachet_cli_opts *o, cachet_cli_opt_id id, const char *arg, bool
             return push_str(&o->to, &o->num_to, arg) ? -1 : CACHET_EXIT_INPUT;
         case CACHET_OPT_OPAQUE:
             o->opaque = true;
+            return -1;
+        case CACHET_OPT_DETACHED:
+            o->detached = true;
             return -1;
         case CACHET_OPT_PSS:
             o->pss = true;
