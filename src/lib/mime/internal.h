@@ -31,7 +31,9 @@ void cachet_mime_params_clear(cachet_mime_params *p);
 /* ---- Parser internals (parser.c: line and delimiter engine, frames, output;
  * parser_hdr.c: header fields and the end of a part's header) ---- */
 #define CACHET_MIME_PATH_MAX 512
-#define CACHET_MIME_BATCH 4096
+#define CACHET_MIME_BATCH 16384
+/* pieces at least this long are delivered without a copy when no batch is open */
+#define CACHET_MIME_DIRECT_MIN 1024
 #define CACHET_MIME_DELIM_TAIL_MAX 1000
 
 enum {
@@ -57,6 +59,7 @@ typedef struct cachet_mime_frame {
     cachet_mime_cte cte;
     cachet_mime_b64dec b64;
     cachet_mime_qpdec qp;
+    bool no_decode; /* cachet_mime_parser_skip_decode asked for this leaf */
     unsigned long long nbytes;
 } cachet_mime_frame;
 
@@ -82,6 +85,11 @@ struct cachet_mime_parser {
     uint8_t dtail[CACHET_MIME_DELIM_TAIL_MAX];
     size_t dtail_len;
     size_t line_len;
+    /* a run of whole lines being emitted by cachet_mime_p_lines (parser_line.c):
+     * its bytes and the line_len before it */
+    const uint8_t *run;
+    size_t run_len;
+    size_t run_carry;
     /* header machine of the top frame */
     int hs;
     cachet_membuf fbuf; /* raw bytes of the current field */
@@ -94,13 +102,16 @@ struct cachet_mime_parser {
     int cte_count;
     bool saw_mime_version;
     unsigned part_anom;
+    bool in_headers_end; /* a headers_end callback is running */
+    bool skip_decode;    /* ... and called cachet_mime_parser_skip_decode */
     /* output batch */
     int bkind;
     size_t blevel;
     size_t blen;
     size_t dlen; /* decoded bytes of the batch in dec */
     uint8_t bbuf[CACHET_MIME_BATCH];
-    uint8_t dec[CACHET_MIME_BATCH + CACHET_MIME_QP_MAX_WS + 64];
+    /* a batch decoded, and what a QP decoder held from before it */
+    uint8_t dec[CACHET_MIME_BATCH + 2 * CACHET_MIME_QPDEC_MAX(0)];
 };
 
 /* parser.c, parser_out.c */
@@ -112,6 +123,21 @@ bool cachet_mime_p_flush(cachet_mime_parser *p);
 bool cachet_mime_p_cb(cachet_mime_parser *p, cachet_status st, const char *what);
 bool cachet_mime_p_push(cachet_mime_parser *p);
 bool cachet_mime_p_consume(cachet_mime_parser *p, const uint8_t *d, size_t n);
+/* cachet_mime_p_boundary_active: the multipart of frame |f| looks for its delimiter. */
+bool cachet_mime_p_boundary_active(const cachet_mime_frame *f);
+/* parser_line.c: the fast path for body, preamble and epilogue text (top frame
+ * not in its header, the line engine mid-line, after a byte that is not a CR).
+ * cachet_mime_p_plain emits |n| bytes that hold no CR or LF. */
+bool cachet_mime_p_plain(cachet_mime_parser *p, const uint8_t *d, size_t n);
+/* cachet_mime_p_lines emits the longest run of whole lines at the start of |d|
+ * (|len| bytes) whose line breaks are known to be text (the next line is in |d|
+ * and cannot be a delimiter: no multipart is open or it does not start with '-')
+ * and sets |*used| (0 when there is none). */
+bool cachet_mime_p_lines(cachet_mime_parser *p, const uint8_t *d, size_t len, size_t *used);
+/* cachet_mime_p_run_error: decoding failed at byte |idx| of the run being
+ * emitted by cachet_mime_p_lines; moves p->off to where the careful path reports
+ * that error and notes the anomalies of the bytes it would have read by then. */
+void cachet_mime_p_run_error(cachet_mime_parser *p, size_t idx);
 /* parser_hdr.c */
 void cachet_mime_p_hdr_reset(cachet_mime_parser *p);
 bool cachet_mime_p_hdr_byte(cachet_mime_parser *p, uint8_t c);

@@ -395,4 +395,14 @@ bool cachet_mime_7bit_result(const cachet_mime_7bit_check *c);
 /* cachet_mime_is_7bit_safe is the one-shot form. */
 bool cachet_mime_is_7bit_safe(const uint8_t *data, size_t len);
 
+/* ---- Parser: leaving a body undecoded (issue 6) -------------------------------
+ * cachet_mime_parser_skip_decode, called from a headers_end callback, asks that
+ * the part whose header just ended, if it is a leaf, not be decoded: its body
+ * callbacks then carry the raw bytes only (decoded_len 0) and its transfer
+ * encoding is not checked (invalid base64 or quoted-printable is no error, and
+ * CACHET_MIME_ANOM_QP_LOWERCASE is not noted for it). For a caller that passes
+ * such a part on as it is and would otherwise pay for decoding it. No effect
+ * outside headers_end or on a part that is descended into. */
+void cachet_mime_parser_skip_decode(cachet_mime_parser *p);
+
 #endif

@@ -89,7 +89,7 @@ static bool close_top(cachet_mime_parser *p) {
     if (f->nbytes == 0) {
         p->anomalies |= CACHET_MIME_ANOM_EMPTY_PART;
     }
-    if (f->kind == CACHET_MIME_K_LEAF) {
+    if (f->kind == CACHET_MIME_K_LEAF && !f->no_decode) {
         size_t dl = 0;
         bool ok = true;
         if (f->cte == CACHET_MIME_CTE_BASE64) {
@@ -156,7 +156,7 @@ static bool release_held(cachet_mime_parser *p) {
     return cachet_mime_p_consume(p, p->held, n);
 }
 
-static bool boundary_active(const cachet_mime_frame *f) {
+bool cachet_mime_p_boundary_active(const cachet_mime_frame *f) {
     return f->kind == CACHET_MIME_K_MULTI &&
            (f->state == CACHET_MIME_F_PREAMBLE || f->state == CACHET_MIME_F_CHILD ||
             f->state == CACHET_MIME_F_EPILOGUE);
@@ -167,7 +167,7 @@ static bool boundary_active(const cachet_mime_frame *f) {
 static long eval_cand(const cachet_mime_parser *p, bool final) {
     for (size_t k = p->nframes; k-- > 0;) {
         const cachet_mime_frame *f = &p->frames[k];
-        if (!boundary_active(f)) {
+        if (!cachet_mime_p_boundary_active(f)) {
             continue;
         }
         size_t plen = 2 + f->blen;
@@ -193,7 +193,7 @@ static long eval_cand(const cachet_mime_parser *p, bool final) {
 static size_t active_count(const cachet_mime_parser *p) {
     size_t n = 0;
     for (size_t k = 0; k < p->nframes; k++) {
-        n += boundary_active(&p->frames[k]) ? 1 : 0;
+        n += cachet_mime_p_boundary_active(&p->frames[k]) ? 1 : 0;
     }
     return n;
 }
@@ -381,33 +381,6 @@ static bool process(cachet_mime_parser *p, uint8_t c) {
     }
 }
 
-/* The middle of a line of body, preamble or epilogue cannot hold a delimiter:
- * the bytes go out in one piece (same effect as process() on each). */
-static bool plain_run(cachet_mime_parser *p, const uint8_t *d, size_t n) {
-    /* Split at the 999th octet so that the long-line anomaly is noted where
-     * process() notes it: an error earlier in the run leaves it unset, whatever
-     * the chunking (fuzz_mime_parse F5-04). */
-    if (p->line_len < 998 && p->line_len + n >= 999) {
-        size_t k = 998 - p->line_len;
-        return plain_run(p, d, k) && plain_run(p, d + k, n - k);
-    }
-    if (p->line_len < 999 && p->line_len + n >= 999) {
-        p->anomalies |= CACHET_MIME_ANOM_LONG_LINE;
-    }
-    p->line_len += n;
-    size_t level = p->nframes - 1;
-    cachet_mime_frame *f = &p->frames[level];
-    f->nbytes += n;
-    int kind = f->state == CACHET_MIME_F_BODY       ? CACHET_MIME_OUT_BODY
-               : f->state == CACHET_MIME_F_PREAMBLE ? CACHET_MIME_OUT_PRE
-                                                    : CACHET_MIME_OUT_EPI;
-    if (!cachet_mime_p_emit(p, kind, level, d, n)) {
-        return false;
-    }
-    p->off += (long long)n;
-    return true;
-}
-
 cachet_mime_parser *cachet_mime_parser_new(const cachet_mime_limits *limits,
                                            const cachet_mime_callbacks *cb) {
     cachet_mime_parser *p = cachet_calloc(1, sizeof(*p));
@@ -470,17 +443,27 @@ cachet_status cachet_mime_parser_update(cachet_mime_parser *p, const uint8_t *da
     }
     size_t i = 0;
     while (i < len) {
-        if (p->ls == LS_PLAIN) {
-            size_t j = i;
-            while (j < len && data[j] != '\r' && data[j] != '\n') {
-                j++;
+        if (p->ls == LS_PLAIN && p->frames[p->nframes - 1].state != CACHET_MIME_F_HDR) {
+            /* Mid-line in text: whole lines at once where the next line is known
+             * not to be a delimiter, else the rest of this line up to CR or LF. */
+            size_t used = 0;
+            if (!cachet_mime_p_lines(p, data + i, len - i, &used)) {
+                return p->err.status;
             }
-            if (j - i > 1 && p->frames[p->nframes - 1].state != CACHET_MIME_F_HDR) {
-                if (!plain_run(p, data + i, j - i)) {
+            i += used;
+            const uint8_t *lf = memchr(data + i, '\n', len - i);
+            size_t j = lf != NULL ? (size_t)(lf - data) : len;
+            const uint8_t *cr = memchr(data + i, '\r', j - i);
+            j = cr != NULL ? (size_t)(cr - data) : j;
+            if (j - i > 1) {
+                if (!cachet_mime_p_plain(p, data + i, j - i)) {
                     return p->err.status;
                 }
                 i = j;
                 continue;
+            }
+            if (i == len) {
+                break;
             }
         }
         if (!process(p, data[i])) {

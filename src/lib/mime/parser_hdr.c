@@ -183,8 +183,11 @@ static bool end_headers(cachet_mime_parser *p) {
         cachet_mime_ctype_clear(&ct);
         return false;
     }
+    p->skip_decode = false;
     if (p->cb.headers_end != NULL) {
+        p->in_headers_end = true;
         cachet_status st = p->cb.headers_end(p->cb.arg, &info, &descend);
+        p->in_headers_end = false;
         if (st != CACHET_OK) {
             cachet_mime_ctype_clear(&ct);
             return cachet_mime_p_fail(p, st, "headers_end callback failed");
@@ -217,6 +220,7 @@ static bool end_headers(cachet_mime_parser *p) {
     }
     f->kind = CACHET_MIME_K_LEAF;
     f->state = CACHET_MIME_F_BODY;
+    f->no_decode = p->skip_decode;
     if ((multi || message) && !identity) {
         p->anomalies |= CACHET_MIME_ANOM_CTE_ON_LEAF_MULTI;
     }
@@ -432,5 +436,11 @@ bool cachet_mime_p_hdr_close(cachet_mime_parser *p) {
             /* The input ends inside the line: even a start-line prefix cannot wait
              * for its LF any more, so the line is body (fuzz_mime_parse F5-05). */
             return junk_body(p);
+    }
+}
+
+void cachet_mime_parser_skip_decode(cachet_mime_parser *p) {
+    if (p->in_headers_end) {
+        p->skip_decode = true;
     }
 }
