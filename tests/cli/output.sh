@@ -52,18 +52,33 @@ no_temp_files out
 # output files are private (plaintext may be in them)
 [ "$(stat -c %a out/final.eml)" = 600 ] || fail "output file is not mode 600"
 # a run killed before it finished leaves nothing either (input from a FIFO that
-# stays open, so the run is certainly in progress when it is killed)
+# stays open, so the run is certainly in progress when it is killed). Readers
+# write through to the output file, so it must have no name until success: an
+# O_TMPFILE file (shown as "#inode (deleted)" in /proc), which even SIGKILL
+# cannot leave behind. Where the file system has no O_TMPFILE the file is named
+# and removed on catchable signals: SIGTERM then.
 mkfifo slow.fifo
 exec 3<>slow.fifo
 "$CACHET" sign --cert pki/alice.crt --key pki/alice.key --in slow.fifo --out out/killed.eml &
 pid=$!
 printf 'Subject: slow\n\nstill typing\n' >&3
-for _ in 1 2 3 4 5 6 7 8 9 10; do
-    ls -A out | grep -q 'killed.eml.cachet-' && break
+target=""
+for _ in $(seq 50); do
+    target=$(ls -l "/proc/$pid/fd" 2>/dev/null | grep -o "$WORK/out/.*" || true)
+    [ -z "$target" ] || break
     sleep 0.1
 done
-ls -A out | grep -q 'killed.eml.cachet-' || fail "no temporary file while the run is in progress"
-kill -TERM $pid
+[ -n "$target" ] || fail "no output file open while the run is in progress"
+case "$target" in
+    *"(deleted)"*)
+        ls -A out | grep -q 'cachet-' && fail "a named temporary file exists during the run: $target"
+        kill -KILL $pid ;;
+    *)
+        if python3 -c 'import os; os.close(os.open("out", os.O_TMPFILE | os.O_WRONLY, 0o600))' 2>/dev/null; then
+            fail "the output file has a name during the run although O_TMPFILE works here: $target"
+        fi
+        kill -TERM $pid ;;
+esac
 wait $pid || true
 exec 3>&-
 expect_no_file out/killed.eml
