@@ -342,7 +342,14 @@ static cachet_status verify_signer(const cachet_cms_signer_ctx *ctx, const cache
     }
     if (digest == NULL && md_is_weak(p.md) && !ctx->policy->allow_weak) {
         /* A weak digest is left out of what detached content computes unless
-         * allow_weak; the policy refuses it, as it would once computed. */
+         * allow_weak; the policy refuses it, as it would once computed, after
+         * the refusal of missing signedAttrs that comes first when it is. */
+        if (!p.has_signed) {
+            st = check_attrs(ctx, &p, NULL, &ai, rep);
+            if (st != CACHET_OK) {
+                return st;
+            }
+        }
         rep->weak = true;
         FAIL(CACHET_ERR_POLICY, "weak algorithm or key (%s) refused", cachet_md_name(p.md));
     }

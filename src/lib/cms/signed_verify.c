@@ -307,8 +307,11 @@ cachet_cms_verify *cachet_cms_verify_new(const cachet_cms_policy *policy,
 
 cachet_status cachet_cms_verify_detached(cachet_cms_verify *v, const cachet_md *mds, size_t num_mds,
                                          cachet_error *err) {
-    static const cachet_md all[] = {CACHET_MD_SHA1,   CACHET_MD_SHA224, CACHET_MD_SHA256,
-                                    CACHET_MD_SHA384, CACHET_MD_SHA512, CACHET_MD_SHAKE256_512};
+    /* micalg does not choose (ATTACKS MW-02): every digest a signer could use
+     * under the policy is computed; the weak ones (a tenth of the work on a big
+     * message) only when the policy could accept them. */
+    static const cachet_md all[] = {CACHET_MD_SHA224, CACHET_MD_SHA256, CACHET_MD_SHA384,
+                                    CACHET_MD_SHA512, CACHET_MD_SHAKE256_512};
     if (v->failed != CACHET_OK) {
         return cachet_cms_verify_fail(v, &v->fail_err, err);
     }
@@ -319,7 +322,8 @@ cachet_status cachet_cms_verify_detached(cachet_cms_verify *v, const cachet_md *
     if (mds == NULL || num_mds == 0) {
         mds = all;
         num_mds = sizeof(all) / sizeof(all[0]);
-        if (v->policy.allow_weak && !add_digest(v, CACHET_MD_MD5)) {
+        if (v->policy.allow_weak &&
+            (!add_digest(v, CACHET_MD_MD5) || !add_digest(v, CACHET_MD_SHA1))) {
             return cachet_cms_verify_fail_msg(v, err, CACHET_ERR_NOMEM,
                                               "cachet_cms_verify_detached", "digest");
         }

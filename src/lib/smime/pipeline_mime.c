@@ -166,6 +166,9 @@ static cachet_status classify_root(mime_unit *m, const cachet_mime_part_info *in
     }
     m->kind = KIND_PLAIN;
     *descend = false;
+    /* The innermost entity is passed on as received: its body is not ours to
+     * decode (a mail reader does that), so it is not paid for twice. */
+    cachet_mime_parser_skip_decode(m->parser);
     return cachet_rd_out_begin(rd, &m->place, &m->own, info->cte != CACHET_MIME_CTE_BINARY,
                                &m->out);
 }
@@ -176,6 +179,9 @@ static cachet_status signed_part_header(mime_unit *m, const cachet_mime_part_inf
     const cachet_mime_ctype *ct = info->ctype;
     if (strcmp(info->path, "1") == 0) {
         m->part1_seen = true;
+        /* Part 1 is hashed and re-parsed raw by the child unit, which decodes
+         * what it needs itself. */
+        cachet_mime_parser_skip_decode(m->parser);
         cachet_rd_place p = m->place;
         cachet_rd_join(p.path, sizeof(p.path), m->place.path, "1");
         p.top = false;
