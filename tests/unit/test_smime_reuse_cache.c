@@ -1,18 +1,22 @@
 /* The per-message work taken out of the loop for many small messages (issue
- * 6), proved by behaviour: the memo of parsed certificates (crypto/cert_cache.c)
- * gives the same object for the same bytes and never for other bytes, is
- * bounded, and is safe under threads; a certificate's public key is decoded
- * once; EC points checked with OpenSSL's quick check are still refused when
+ * 6), proved by behaviour: a memo of parsed certificates (crypto/cert_cache.c,
+ * one per context) gives the same object for the same bytes and never for
+ * other bytes, is bounded, is safe under threads, and is what a context hands
+ * the CMS verifier; without one every parse is new; a certificate's public key
+ * is decoded once; EC points checked with OpenSSL's quick check are still refused when
  * invalid, and ECDH still agrees. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/cms.h>
 #include <openssl/evp.h>
 #include <openssl/x509v3.h>
 
 #include "base/base.h"
+#include "cms/signed.h"
 #include "crypto/crypto.h"
+#include "smime/internal.h"
 #include "testlib.h"
 
 /* More distinct certificates than the memo holds. */
@@ -66,9 +70,12 @@ static uint8_t *make_der(long serial, size_t comment_len, size_t *out_len) {
     return copy;
 }
 
+/* the memo of the test at hand (each test makes its own) */
+static cachet_cert_cache *memo;
+
 static cachet_cert *parse(const uint8_t *der, size_t len) {
     cachet_cert *c = NULL;
-    CHECK_EQ_INT(cachet_cert_parse(der, len, &c, NULL), CACHET_OK);
+    CHECK_EQ_INT(cachet_cert_parse_cached(memo, der, len, &c, NULL), CACHET_OK);
     if (c != NULL) {
         size_t got = 0;
         const uint8_t *d = cachet_cert_der(c, &got);
@@ -163,7 +170,7 @@ static void allocation_failures_leave_no_partial_certificate(void) {
         uint8_t *der = make_der(5000 + (long)n, 0, &len);
         cachet_cert *c = NULL;
         cachet_alloc_fail_after(n);
-        cachet_status st = cachet_cert_parse(der, len, &c, NULL);
+        cachet_status st = cachet_cert_parse_cached(memo, der, len, &c, NULL);
         cachet_alloc_fail_after(0);
         CHECK(st == CACHET_OK || st == CACHET_ERR_NOMEM);
         CHECK((st == CACHET_OK) == (c != NULL));
@@ -180,6 +187,122 @@ static void allocation_failures_leave_no_partial_certificate(void) {
     }
 }
 
+/* Without a memo (cms/ used directly, as most tests do) every parse decodes
+ * the bytes anew; two memos never share objects; a certificate outlives the
+ * memo that handed it out. */
+static void without_a_memo_every_parse_is_new(void) {
+    size_t len = 0;
+    uint8_t *der = make_der(8001, 0, &len);
+    cachet_cert *a = NULL, *b = NULL, *c = NULL;
+    CHECK_EQ_INT(cachet_cert_parse(der, len, &a, NULL), CACHET_OK);
+    CHECK_EQ_INT(cachet_cert_parse(der, len, &b, NULL), CACHET_OK);
+    CHECK_EQ_INT(cachet_cert_parse_cached(NULL, der, len, &c, NULL), CACHET_OK);
+    CHECK(a != NULL && b != NULL && c != NULL && a != b && b != c && a != c);
+    cachet_cert_free(a);
+    cachet_cert_free(b);
+    cachet_cert_free(c);
+    cachet_cert_cache *m1 = cachet_cert_cache_new();
+    cachet_cert_cache *m2 = cachet_cert_cache_new();
+    CHECK(m1 != NULL && m2 != NULL);
+    cachet_cert *x1 = NULL, *x2 = NULL, *y1 = NULL;
+    CHECK_EQ_INT(cachet_cert_parse_cached(m1, der, len, &x1, NULL), CACHET_OK);
+    CHECK_EQ_INT(cachet_cert_parse_cached(m1, der, len, &x2, NULL), CACHET_OK);
+    CHECK_EQ_INT(cachet_cert_parse_cached(m2, der, len, &y1, NULL), CACHET_OK);
+    CHECK(x1 != NULL && x1 == x2 && y1 != NULL && y1 != x1);
+    cachet_cert_cache_free(m1);
+    cachet_cert_cache_free(m2);
+    cachet_cert_cache_free(NULL);
+    size_t got = 0;
+    const uint8_t *d = cachet_cert_der(x1, &got);
+    CHECK_MEM(d, got, der, len);
+    cachet_cert_free(x1);
+    cachet_cert_free(x2);
+    cachet_cert_free(y1);
+    free(der);
+}
+
+/* signed_data: an OpenSSL SignedData over "memo" carrying the certificate
+ * |der| (signed with key()). */
+static uint8_t *signed_data(const uint8_t *der, size_t len, size_t *out_len) {
+    const unsigned char *p = der;
+    X509 *x = d2i_X509(NULL, &p, (long)len);
+    BIO *in = BIO_new_mem_buf("memo", 4);
+    CHECK(x != NULL && in != NULL);
+    CMS_ContentInfo *cms = CMS_sign(x, key(), NULL, in, CMS_BINARY);
+    CHECK(cms != NULL);
+    unsigned char *out = NULL;
+    int n = i2d_CMS_ContentInfo(cms, &out);
+    CHECK(n > 0);
+    uint8_t *copy = malloc((size_t)n);
+    memcpy(copy, out, (size_t)n);
+    *out_len = (size_t)n;
+    OPENSSL_free(out);
+    CMS_ContentInfo_free(cms);
+    BIO_free(in);
+    X509_free(x);
+    return copy;
+}
+
+/* carried_cert: the first certificate the verifier read from |cms| under
+ * |policy| (a new reference). */
+static cachet_cert *carried_cert(const cachet_cms_policy *policy, const uint8_t *cms, size_t len) {
+    cachet_error err;
+    cachet_err_clear(&err);
+    cachet_cms_verify *v = cachet_cms_verify_new(policy, NULL, NULL, &err);
+    CHECK(v != NULL);
+    cachet_layer_report layer;
+    memset(&layer, 0, sizeof(layer));
+    CHECK_EQ_INT(cachet_cms_verify_update(v, cms, len, &err), CACHET_OK);
+    cachet_cms_verify_finish(v, &layer, &err);
+    const cachet_cert_list *certs = cachet_cms_verify_certs(v);
+    CHECK(certs != NULL && certs->num == 1);
+    cachet_cert *c = certs != NULL && certs->num == 1 ? cachet_cert_up_ref(certs->certs[0]) : NULL;
+    cachet_cms_layer_report_clear(&layer);
+    cachet_cms_verify_free(v);
+    return c;
+}
+
+/* A context makes its own memo and hands it to the CMS verifier through its
+ * policy: the certificate a message carries is the one parsed before through
+ * that context, never another context's, and a new one with no memo. */
+static void the_context_memo_serves_its_verifications(void) {
+    size_t len = 0, cms_len = 0;
+    uint8_t *der = make_der(9001, 0, &len);
+    uint8_t *cms = signed_data(der, len, &cms_len);
+    cachet_ctx *ctx = cachet_ctx_new();
+    cachet_ctx *other = cachet_ctx_new();
+    CHECK(ctx != NULL && other != NULL);
+    cachet_cms_policy pol = cachet_ctx_cms_policy(ctx);
+    cachet_cms_policy pol_other = cachet_ctx_cms_policy(other);
+    CHECK(pol.cert_cache != NULL && pol_other.cert_cache != NULL &&
+          pol.cert_cache != pol_other.cert_cache);
+    cachet_cert *known = NULL;
+    CHECK_EQ_INT(cachet_cert_parse_cached(pol.cert_cache, der, len, &known, NULL), CACHET_OK);
+    cachet_cert *first = carried_cert(&pol, cms, cms_len);
+    cachet_cert *second = carried_cert(&pol, cms, cms_len);
+    cachet_cert *elsewhere = carried_cert(&pol_other, cms, cms_len);
+    pol.cert_cache = NULL;
+    cachet_cert *unmemoised = carried_cert(&pol, cms, cms_len);
+    CHECK(known != NULL && first == known && second == known);
+    CHECK(elsewhere != NULL && elsewhere != known);
+    CHECK(unmemoised != NULL && unmemoised != known && unmemoised != elsewhere);
+    size_t got = 0;
+    const uint8_t *d = cachet_cert_der(unmemoised, &got);
+    CHECK_MEM(d, got, der, len);
+    cachet_ctx_free(ctx);
+    cachet_ctx_free(other);
+    /* the references the verifications handed out outlive both contexts */
+    d = cachet_cert_der(first, &got);
+    CHECK_MEM(d, got, der, len);
+    cachet_cert_free(known);
+    cachet_cert_free(first);
+    cachet_cert_free(second);
+    cachet_cert_free(elsewhere);
+    cachet_cert_free(unmemoised);
+    free(cms);
+    free(der);
+}
+
 typedef struct thread_arg {
     uint8_t **ders;
     size_t *lens;
@@ -193,7 +316,7 @@ static void *parse_many(void *p) {
     for (int i = 0; i < 600; i++) {
         size_t k = cachet_test_rand(&state) % THREAD_CERTS;
         cachet_cert *c = NULL;
-        if (cachet_cert_parse(t->ders[k], t->lens[k], &c, NULL) != CACHET_OK) {
+        if (cachet_cert_parse_cached(memo, t->ders[k], t->lens[k], &c, NULL) != CACHET_OK) {
             t->bad++;
             continue;
         }
@@ -350,13 +473,18 @@ static const cachet_test_case tests[] = {
     TEST_CASE(large_certificates_are_parsed_every_time),
     TEST_CASE(allocation_failures_leave_no_partial_certificate),
     TEST_CASE(threads_share_the_memo_safely),
+    TEST_CASE(without_a_memo_every_parse_is_new),
+    TEST_CASE(the_context_memo_serves_its_verifications),
     TEST_CASE(certificate_public_key_is_decoded_once),
     TEST_CASE(ec_points_are_still_checked_and_ecdh_agrees),
     TEST_CASE(prefetched_digests_serve_threads),
 };
 
 int main(int argc, char **argv) {
+    memo = cachet_cert_cache_new();
+    CHECK(memo != NULL);
     int rc = cachet_test_run(tests, sizeof(tests) / sizeof(tests[0]), argc, argv);
+    cachet_cert_cache_free(memo);
     EVP_PKEY_free(test_key);
     return rc;
 }

@@ -43,6 +43,9 @@ typedef struct cachet_cms_policy {
                                 * signed attributes (SG-03) */
     int64_t at;                /* verification time, seconds since the epoch (0 = now) */
     const cachet_trust *trust; /* trust anchors (NULL: chains reported not checked) */
+    /* certificates read from messages are parsed through this memo (NULL:
+     * parsed every time); not owned, used by threads at once (its own lock) */
+    cachet_cert_cache *cert_cache;
 } cachet_cms_policy;
 
 /* cachet_cms_sniff identifies the content type of a ContentInfo from its first

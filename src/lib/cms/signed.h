@@ -58,6 +58,10 @@ typedef struct cachet_cms_sign_opts {
     bool empty;
     bool content_size_known;
     uint64_t content_size;
+    /* the caller already found every signer's key to match its certificate
+     * (smime/ credentials are checked when loaded): not compared again per
+     * message; false (direct callers) keeps the check */
+    bool keys_checked;
 } cachet_cms_sign_opts;
 
 typedef struct cachet_cms_sign cachet_cms_sign;

@@ -76,8 +76,8 @@ static cachet_status parse_structure(const cachet_cms_verify *v, const cachet_cb
 }
 
 /* CertificateSet (§10.2.3): X.509 certificates are kept, other choices skipped. */
-static cachet_status parse_certs(cachet_cbs certs, size_t max, cachet_cert_list *out,
-                                 cachet_error *e) {
+static cachet_status parse_certs(cachet_cbs certs, size_t max, cachet_cert_cache *cache,
+                                 cachet_cert_list *out, cachet_error *e) {
     size_t n = 0;
     while (certs.len > 0) {
         cachet_cbs elem;
@@ -94,7 +94,7 @@ static cachet_status parse_certs(cachet_cbs certs, size_t max, cachet_cert_list 
             continue;
         }
         /* an undecodable certificate cannot be anyone's signer: skip it */
-        if (cachet_cert_parse(elem.data, elem.len, &c, NULL) != CACHET_OK) {
+        if (cachet_cert_parse_cached(cache, elem.data, elem.len, &c, NULL) != CACHET_OK) {
             continue;
         }
         bool ok = cachet_cert_list_push(out, c);
@@ -368,7 +368,8 @@ static cachet_status finish(cachet_cms_verify *v, cachet_layer_report *out, cach
             out->content_type[0] = '\0';
         }
         if (p.has_certs) {
-            st = parse_certs(p.certs, v->limits.max_certificates, &v->certs, &e);
+            st = parse_certs(p.certs, v->limits.max_certificates, v->policy.cert_cache, &v->certs,
+                             &e);
         }
         /* kept for the caller (RFC 8550 §2.1: CRLs in received messages are
          * recognised and may be stored); the bytes live in the skeleton */

@@ -82,7 +82,7 @@ static bool add_head(const cachet_cms_sign *s, cachet_cbb *sd) {
 }
 
 static cachet_status validate_signer(cachet_cms_sign *s, const cachet_cms_signer_opts *o, size_t i,
-                                     cachet_error *err) {
+                                     bool key_checked, cachet_error *err) {
     sign_signer *ss = &s->signers[i];
     char where[64];
     snprintf(where, sizeof(where), "signers[%zu]", i);
@@ -115,9 +115,12 @@ static cachet_status validate_signer(cachet_cms_sign *s, const cachet_cms_signer
                o->md != CACHET_MD_SHA512) {
         return cachet_err_set(err, CACHET_ERR_USAGE, where, -1, "digest must be SHA-256/384/512");
     }
-    cachet_pkey *pub = cachet_cert_pkey(o->cert);
-    bool match = pub != NULL && cachet_pkey_matches(pub, o->key);
-    cachet_pkey_free(pub);
+    bool match = key_checked;
+    if (!match) {
+        cachet_pkey *pub = cachet_cert_pkey(o->cert);
+        match = pub != NULL && cachet_pkey_matches(pub, o->key);
+        cachet_pkey_free(pub);
+    }
     if (!match) {
         return cachet_err_set(err, CACHET_ERR_KEY, where, -1, "key does not match the certificate");
     }
@@ -235,7 +238,7 @@ cachet_cms_sign *cachet_cms_sign_new(const cachet_cms_sign_opts *opts, const cac
             return NULL;
         }
         s->signers[i].signature_types = types;
-        if (validate_signer(s, &opts->signers[i], i, err) != CACHET_OK) {
+        if (validate_signer(s, &opts->signers[i], i, opts->keys_checked, err) != CACHET_OK) {
             cachet_cms_sign_free(s);
             return NULL;
         }

@@ -69,6 +69,11 @@ static bool cert_fill(cachet_cert *c) {
 
 cachet_status cachet_cert_parse(const uint8_t *der, size_t len, cachet_cert **out,
                                 cachet_error *err) {
+    return cachet_cert_parse_cached(NULL, der, len, out, err);
+}
+
+cachet_status cachet_cert_parse_cached(cachet_cert_cache *cache, const uint8_t *der, size_t len,
+                                       cachet_cert **out, cachet_error *err) {
     static const char where[] = "Certificate";
     if (der == NULL || len == 0 || len > CACHET_CRYPTO_MAX_OBJECT) {
         return cachet_err_set(err, CACHET_ERR_MALFORMED, where, -1, "bad length %zu", len);
@@ -78,7 +83,7 @@ cachet_status cachet_cert_parse(const uint8_t *der, size_t len, cachet_cert **ou
         return cachet_crypto_fail(err, CACHET_ERR_NOMEM, where, "cannot hash certificate");
     }
     /* the same bytes parsed before: the same certificate (cert_cache.c) */
-    cachet_cert *known = cachet_crypto_cert_cache_get(sha256, der, len);
+    cachet_cert *known = cachet_crypto_cert_cache_get(cache, sha256, der, len);
     if (known != NULL) {
         *out = known;
         return CACHET_OK;
@@ -110,7 +115,7 @@ cachet_status cachet_cert_parse(const uint8_t *der, size_t len, cachet_cert **ou
     c->der_len = len;
     memcpy(c->sha256, sha256, sizeof(c->sha256));
     ERR_clear_error();
-    cachet_crypto_cert_cache_put(c);
+    cachet_crypto_cert_cache_put(cache, c);
     *out = c;
     return CACHET_OK;
 }

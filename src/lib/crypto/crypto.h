@@ -277,6 +277,18 @@ typedef struct cachet_cert cachet_cert;
 /* cachet_cert_parse reads one DER certificate (copied). */
 cachet_status cachet_cert_parse(const uint8_t *der, size_t len, cachet_cert **out,
                                 cachet_error *err);
+/* A memo of parsed certificates keyed by their DER bytes (cert_cache.c), owned
+ * by its creator (one per cachet_ctx): parsing the same bytes through it again
+ * gives the certificate parsed before (a new reference) instead of decoding
+ * them anew. Bounded (the least recently used are forgotten; certificates over
+ * 8 KiB are not kept); thread-safe (its own mutex). */
+typedef struct cachet_cert_cache cachet_cert_cache;
+cachet_cert_cache *cachet_cert_cache_new(void);
+void cachet_cert_cache_free(cachet_cert_cache *cache);
+/* cachet_cert_parse_cached is cachet_cert_parse through |cache|; with a NULL
+ * |cache| the bytes are parsed every time. */
+cachet_status cachet_cert_parse_cached(cachet_cert_cache *cache, const uint8_t *der, size_t len,
+                                       cachet_cert **out, cachet_error *err);
 /* cachet_cert_list is a growable array of certificate references. */
 typedef struct cachet_cert_list {
     cachet_cert **certs;

@@ -49,7 +49,11 @@ const char *cachet_md_ossl_name(cachet_md md) {
  * store under its locks, which costs more than hashing a small message. The
  * EVP_MDs are immutable and shared by threads; each caller still gets (and
  * frees) a reference of its own. One that cannot be fetched here is fetched
- * again on use, so the failure is reported where it happens. */
+ * again on use, so the failure is reported where it happens.
+ * Not global mutable state (DESIGN.md): these tables, the ciphers of cipher.c
+ * and the EC templates of pkey.c are written only inside their pthread_once
+ * initialiser and never changed or freed afterwards, so every thread sees the
+ * same constant objects (whose reference counts OpenSSL keeps atomically). */
 static pthread_once_t md_once = PTHREAD_ONCE_INIT;
 static EVP_MD *md_fetched[sizeof(md_table) / sizeof(md_table[0])];
 

@@ -50,11 +50,12 @@ struct cachet_cert {
 };
 
 /* The memo of parsed certificates (cert_cache.c): _get returns a new reference
- * to the certificate parsed earlier from exactly |der| (whose SHA-256 is
- * |sha256|), or NULL; _put remembers |cert| (a reference of its own is taken).
- * Thread-safe. */
-cachet_cert *cachet_crypto_cert_cache_get(const uint8_t sha256[32], const uint8_t *der, size_t len);
-void cachet_crypto_cert_cache_put(cachet_cert *cert);
+ * to the certificate parsed earlier through |cache| from exactly |der| (whose
+ * SHA-256 is |sha256|), or NULL; _put remembers |cert| (a reference of its own
+ * is taken). Both do nothing with a NULL |cache|. Thread-safe. */
+cachet_cert *cachet_crypto_cert_cache_get(cachet_cert_cache *cache, const uint8_t sha256[32],
+                                          const uint8_t *der, size_t len);
+void cachet_crypto_cert_cache_put(cachet_cert_cache *cache, cachet_cert *cert);
 
 /* cachet_crypto_fail records |what| plus OpenSSL's latest reason in |err|, then
  * empties OpenSSL's error queue. Returns |st|. */

@@ -23,9 +23,13 @@ void cachet_pki_hex(const uint8_t *in, size_t len, char *out, size_t out_len);
  * emailProtection, cA) with |origin| and no key_ref. */
 cachet_status cachet_pki_cert_record(const cachet_cert *cert, cachet_db_origin origin,
                                      cachet_db_cert *out, cachet_error *err);
-/* cachet_pki_record_cert parses the DER of a record back into a certificate. */
+/* cachet_pki_record_cert parses the DER of a record back into a certificate;
+ * _cached parses it through |cache| (NULL: parsed every time). The functions
+ * below that take a |cache| read their records through it. */
 cachet_status cachet_pki_record_cert(const cachet_db_cert *rec, cachet_cert **out,
                                      cachet_error *err);
+cachet_status cachet_pki_record_cert_cached(cachet_cert_cache *cache, const cachet_db_cert *rec,
+                                            cachet_cert **out, cachet_error *err);
 
 /* ---- Capabilities (pki/caps.c; RFC 8551 §2.5.2, RFC 4262, RFC 5084 §5) ---- */
 
@@ -52,17 +56,18 @@ cachet_status cachet_pki_choose_algorithms(cachet_db *db, cachet_cert *const *ce
 
 /* cachet_pki_store_chain appends to |chain| the issuers of |leaf| found in the
  * store, up to a self-signed certificate or |max| certificates. */
-cachet_status cachet_pki_store_chain(cachet_db *db, const cachet_cert *leaf, size_t max,
-                                     cachet_cert_list *chain, cachet_error *err);
+cachet_status cachet_pki_store_chain(cachet_db *db, cachet_cert_cache *cache,
+                                     const cachet_cert *leaf, size_t max, cachet_cert_list *chain,
+                                     cachet_error *err);
 /* cachet_pki_store_intermediates appends the stored CA certificates that are
  * not anchors (at most |max|, newest first) to |out|: candidates for the
  * middle of a path. */
-cachet_status cachet_pki_store_intermediates(cachet_db *db, size_t max, cachet_cert_list *out,
-                                             cachet_error *err);
+cachet_status cachet_pki_store_intermediates(cachet_db *db, cachet_cert_cache *cache, size_t max,
+                                             cachet_cert_list *out, cachet_error *err);
 /* cachet_pki_store_matching appends to |out| the stored certificates for which
  * |match| is true (at most |max|): e.g. the certificate of a signer whose
  * message did not carry it. */
-cachet_status cachet_pki_store_matching(cachet_db *db,
+cachet_status cachet_pki_store_matching(cachet_db *db, cachet_cert_cache *cache,
                                         bool (*match)(void *arg, const cachet_cert *c), void *arg,
                                         size_t max, cachet_cert_list *out, cachet_error *err);
 /* cachet_pki_add_anchors adds every stored anchor to |trust|. */
@@ -75,6 +80,7 @@ typedef struct cachet_pki_select_opts {
     cachet_revocation_policy revocation;
     int timeout_seconds; /* for OCSP/CRL fetches */
     bool allow_weak;
+    cachet_cert_cache *cert_cache; /* stored certificates are parsed through it (may be NULL) */
     /* warning (may be NULL): with the soft policy, a certificate whose
      * revocation status is unknown is selected and this says so ("" otherwise). */
     char *warning;

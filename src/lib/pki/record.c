@@ -92,12 +92,17 @@ cachet_status cachet_pki_cert_record(const cachet_cert *cert, cachet_db_origin o
 
 cachet_status cachet_pki_record_cert(const cachet_db_cert *rec, cachet_cert **out,
                                      cachet_error *err) {
+    return cachet_pki_record_cert_cached(NULL, rec, out, err);
+}
+
+cachet_status cachet_pki_record_cert_cached(cachet_cert_cache *cache, const cachet_db_cert *rec,
+                                            cachet_cert **out, cachet_error *err) {
     static const char where[] = "certificate record";
     if (rec == NULL || out == NULL || rec->der == NULL || rec->der_len == 0) {
         return cachet_err_set(err, CACHET_ERR_MALFORMED, where, -1, "record holds no certificate");
     }
     cachet_cert *cert = NULL;
-    cachet_status st = cachet_cert_parse(rec->der, rec->der_len, &cert, err);
+    cachet_status st = cachet_cert_parse_cached(cache, rec->der, rec->der_len, &cert, err);
     if (st != CACHET_OK) {
         cachet_err_prefix_where(err, where);
         return st;

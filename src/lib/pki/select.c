@@ -51,8 +51,9 @@ static bool self_signed(const cachet_cert *c) {
     return strcmp(subject, issuer) == 0 && cachet_cert_issued_by(c, c);
 }
 
-cachet_status cachet_pki_store_chain(cachet_db *db, const cachet_cert *leaf, size_t max,
-                                     cachet_cert_list *chain, cachet_error *err) {
+cachet_status cachet_pki_store_chain(cachet_db *db, cachet_cert_cache *cache,
+                                     const cachet_cert *leaf, size_t max, cachet_cert_list *chain,
+                                     cachet_error *err) {
     if (db == NULL || leaf == NULL || chain == NULL) {
         return cachet_err_set(err, CACHET_ERR_USAGE, "store", -1, "missing store or certificate");
     }
@@ -72,7 +73,7 @@ cachet_status cachet_pki_store_chain(cachet_db *db, const cachet_cert *leaf, siz
             cachet_error ignored;
             cachet_err_clear(&ignored);
             /* A record that does not parse cannot be anybody's issuer. */
-            if (cachet_pki_record_cert(&recs[i], &c, &ignored) != CACHET_OK) {
+            if (cachet_pki_record_cert_cached(cache, &recs[i], &c, &ignored) != CACHET_OK) {
                 continue;
             }
             /* issued_by checks names, key identifiers and the signature; a
@@ -128,8 +129,8 @@ cachet_status cachet_pki_add_anchors(cachet_db *db, cachet_trust *trust, size_t 
     return st;
 }
 
-cachet_status cachet_pki_store_intermediates(cachet_db *db, size_t max, cachet_cert_list *out,
-                                             cachet_error *err) {
+cachet_status cachet_pki_store_intermediates(cachet_db *db, cachet_cert_cache *cache, size_t max,
+                                             cachet_cert_list *out, cachet_error *err) {
     if (db == NULL || out == NULL) {
         return cachet_err_set(err, CACHET_ERR_USAGE, "store", -1, "missing store");
     }
@@ -142,7 +143,7 @@ cachet_status cachet_pki_store_intermediates(cachet_db *db, size_t max, cachet_c
             continue;
         }
         cachet_cert *c = NULL;
-        if (cachet_pki_record_cert(&recs[i], &c, NULL) != CACHET_OK) {
+        if (cachet_pki_record_cert_cached(cache, &recs[i], &c, NULL) != CACHET_OK) {
             continue; /* a damaged record cannot complete any path */
         }
         if (!cachet_cert_list_push(out, c)) {
@@ -155,7 +156,7 @@ cachet_status cachet_pki_store_intermediates(cachet_db *db, size_t max, cachet_c
     return st;
 }
 
-cachet_status cachet_pki_store_matching(cachet_db *db,
+cachet_status cachet_pki_store_matching(cachet_db *db, cachet_cert_cache *cache,
                                         bool (*match)(void *arg, const cachet_cert *c), void *arg,
                                         size_t max, cachet_cert_list *out, cachet_error *err) {
     if (db == NULL || out == NULL || match == NULL) {
@@ -167,7 +168,7 @@ cachet_status cachet_pki_store_matching(cachet_db *db,
     size_t taken = 0;
     for (size_t i = 0; st == CACHET_OK && i < n && taken < max; i++) {
         cachet_cert *c = NULL;
-        if (cachet_pki_record_cert(&recs[i], &c, NULL) != CACHET_OK) {
+        if (cachet_pki_record_cert_cached(cache, &recs[i], &c, NULL) != CACHET_OK) {
             continue;
         }
         if (match(arg, c)) {
@@ -415,7 +416,8 @@ cachet_status cachet_pki_select_recipient(cachet_db *db, const char *address,
         cachet_cert *cert = NULL;
         cachet_error ignored;
         cachet_err_clear(&ignored);
-        if (cachet_pki_record_cert(&recs[i], &cert, &ignored) != CACHET_OK) {
+        if (cachet_pki_record_cert_cached(opts->cert_cache, &recs[i], &cert, &ignored) !=
+            CACHET_OK) {
             t.unreadable++;
             continue;
         }
@@ -431,7 +433,8 @@ cachet_status cachet_pki_select_recipient(cachet_db *db, const char *address,
         } else if (nb > now) {
             t.not_yet_valid++;
         } else if (usable_key(cert, &t)) {
-            st = cachet_pki_store_chain(db, cert, CACHET_PKI_SELECT_MAX_CHAIN, &chain, err);
+            st = cachet_pki_store_chain(db, opts->cert_cache, cert, CACHET_PKI_SELECT_MAX_CHAIN,
+                                        &chain, err);
             cachet_status fatal = CACHET_OK;
             ok = st == CACHET_OK && chain_trusted(cert, &chain, opts, now, &t) &&
                  revocation_ok(db, addr, cert, &chain, opts, now, &t, &fatal, err);

@@ -44,7 +44,7 @@ void cachet_credential_free(cachet_credential *cred) {
 
 /* key_matches_cert refuses a key file that does not belong to the certificate,
  * which would otherwise only show up as a confusing signature or decryption failure. */
-static cachet_status key_matches_cert(const cachet_credential *cred, const char *where,
+static cachet_status key_matches_cert(cachet_credential *cred, const char *where,
                                       cachet_error *err) {
     cachet_pkey *pub = cachet_cert_pkey(cred->cert);
     bool ok = pub != NULL && cachet_pkey_matches(pub, cred->key);
@@ -53,6 +53,7 @@ static cachet_status key_matches_cert(const cachet_credential *cred, const char 
         return cachet_err_set(err, CACHET_ERR_KEY, where, -1,
                               "the private key does not match the certificate");
     }
+    cred->key_checked = true; /* so that signing does not compare them per message */
     return CACHET_OK;
 }
 

@@ -8,6 +8,11 @@ cachet_ctx *cachet_ctx_new(void) {
     if (ctx == NULL) {
         return NULL;
     }
+    ctx->cert_cache = cachet_cert_cache_new();
+    if (ctx->cert_cache == NULL) {
+        cachet_free(ctx);
+        return NULL;
+    }
     ctx->address_check = true;
     ctx->limits = (cachet_limits){
         .max_layers = 8,
@@ -33,6 +38,7 @@ void cachet_ctx_free(cachet_ctx *ctx) {
         return;
     }
     cachet_trust_free(ctx->trust);
+    cachet_cert_cache_free(ctx->cert_cache);
     cachet_free(ctx);
 }
 
@@ -144,7 +150,10 @@ void cachet_ctx_get_limits(const cachet_ctx *ctx, cachet_limits *out) {
 }
 
 cachet_cms_policy cachet_ctx_cms_policy(const cachet_ctx *ctx) {
-    return (cachet_cms_policy){.allow_weak = ctx->allow_weak, .at = ctx->at, .trust = ctx->trust};
+    return (cachet_cms_policy){.allow_weak = ctx->allow_weak,
+                               .at = ctx->at,
+                               .trust = ctx->trust,
+                               .cert_cache = ctx->cert_cache};
 }
 
 cachet_cms_limits cachet_ctx_cms_limits(const cachet_ctx *ctx) {

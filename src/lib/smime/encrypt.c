@@ -138,6 +138,7 @@ static bool add_addresses(const cachet_ctx *ctx, const char *const *addrs, size_
             .revocation = ctx->revocation,
             .timeout_seconds = 0,
             .allow_weak = ctx->allow_weak,
+            .cert_cache = ctx->cert_cache,
             .warning = one,
             .warning_len = sizeof(one),
         };

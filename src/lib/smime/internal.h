@@ -19,7 +19,10 @@ struct cachet_store {
 
 struct cachet_ctx {
     cachet_trust *trust; /* NULL until an anchor is added */
-    int64_t at;          /* 0 = now */
+    /* certificates parsed per message (signers, stored intermediates) are
+     * decoded once per context; shared by the threads using the context */
+    cachet_cert_cache *cert_cache;
+    int64_t at; /* 0 = now */
     bool allow_weak;
     bool address_check;
     cachet_store *store; /* not owned; NULL = none */
@@ -33,6 +36,7 @@ struct cachet_credential {
     cachet_pkey *key;
     cachet_cert *cert;
     cachet_cert_list chain;
+    bool key_checked; /* |key| was found to match |cert| when loaded */
 };
 
 /* Every operation is a vtable over its own state; cachet_op_* dispatch (op.c). */

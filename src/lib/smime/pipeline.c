@@ -300,7 +300,7 @@ cachet_cms_verify *cachet_rd_new_verifier(cachet_reader *rd, const cachet_sink *
     if (!rd->store_cas_loaded) {
         rd->store_cas_loaded = true;
         cachet_status st = cachet_pki_store_intermediates(
-            rd->ctx->store->db, CACHET_RD_MAX_STORE_CAS, &rd->store_cas, err);
+            rd->ctx->store->db, rd->ctx->cert_cache, CACHET_RD_MAX_STORE_CAS, &rd->store_cas, err);
         if (st != CACHET_OK) {
             cachet_cms_verify_free(v);
             return NULL;

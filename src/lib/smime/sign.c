@@ -15,8 +15,11 @@ typedef struct sign_impl {
     cachet_op *op;
     cachet_smime_gen gen;
     cachet_cms_sign *cms;
-    cachet_smime_cms_out cout; /* opaque and raw */
-    cachet_smime_b64 sigb64;   /* multipart/signed: the signature part */
+    /* one or the other (each holds a 16 KiB base64 buffer, zeroed per op) */
+    union {
+        cachet_smime_cms_out cout; /* opaque and raw */
+        cachet_smime_b64 sigb64;   /* multipart/signed: the signature part */
+    };
     cachet_sink sigb64_sink;
     /* borrowed by cms/ until the end: one entry per signer */
     cachet_cms_signer_opts *signers;
@@ -147,7 +150,9 @@ static void sign_free(void *impl) {
     cachet_free(s->signature_types);
     cachet_cert_list_clear(&s->certs);
     cachet_smime_gen_free(&s->gen);
-    cachet_smime_cms_out_free(&s->cout);
+    if (!s->multipart) {
+        cachet_smime_cms_out_free(&s->cout);
+    }
     cachet_free(s);
 }
 
@@ -416,7 +421,11 @@ cachet_op *cachet_sign_new(const cachet_ctx *ctx, const cachet_sign_opts *opts,
         .signature_types = s->signature_types,
         .content_size_known = opts->content_size_known,
         .content_size = opts->content_size,
+        .keys_checked = true,
     };
+    for (size_t i = 0; i < num; i++) {
+        co.keys_checked = co.keys_checked && creds[i]->key_checked;
+    }
     s->cms = cachet_cms_sign_new(&co, cms_sink, err);
     if (s->cms == NULL) {
         if (err != NULL && err->status == CACHET_OK) {

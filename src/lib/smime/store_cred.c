@@ -82,7 +82,7 @@ cachet_status cachet_credential_from_store(cachet_store *st, const char *address
         s = cachet_pki_load_key_ref(recs[chosen].key_ref, pass, cred->cert, &cred->key, err);
     }
     if (s == CACHET_OK) {
-        s = cachet_pki_store_chain(st->db, cred->cert, MAX_CHAIN, &cred->chain, err);
+        s = cachet_pki_store_chain(st->db, NULL, cred->cert, MAX_CHAIN, &cred->chain, err);
     }
     cachet_db_certs_free(recs, num);
     if (s != CACHET_OK) {

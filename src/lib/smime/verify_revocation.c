@@ -37,7 +37,8 @@ static cachet_cert *find_issuer(const cachet_reader *rd, const cachet_cms_verify
     cachet_error e;
     cachet_err_clear(&e);
     cachet_cert *found = NULL;
-    if (cachet_pki_store_chain(rd->ctx->store->db, cert, 1, &chain, &e) == CACHET_OK &&
+    if (cachet_pki_store_chain(rd->ctx->store->db, rd->ctx->cert_cache, cert, 1, &chain, &e) ==
+            CACHET_OK &&
         chain.num > 0) {
         found = cachet_cert_up_ref(chain.certs[0]);
     }

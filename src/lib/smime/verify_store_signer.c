@@ -21,6 +21,6 @@ bool cachet_rd_store_signer_lookup(void *arg, const cachet_cbs *sid, cachet_cert
     if (rd->ctx->store == NULL) {
         return true;
     }
-    return cachet_pki_store_matching(rd->ctx->store->db, sid_matches, (void *)sid,
-                                     STORE_SIGNER_CANDIDATES, out, err) == CACHET_OK;
+    return cachet_pki_store_matching(rd->ctx->store->db, rd->ctx->cert_cache, sid_matches,
+                                     (void *)sid, STORE_SIGNER_CANDIDATES, out, err) == CACHET_OK;
 }

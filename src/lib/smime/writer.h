@@ -104,10 +104,15 @@ typedef struct cachet_smime_entity {
     cachet_mime_qpenc qp;
     cachet_mime_b64enc b64;
     cachet_membuf held;
+    /* Both buffers are made on first use and grown to what the input needs
+     * (a 4 KiB message needs a few KiB, not the pieces' full size); |*_used|
+     * is how many of their bytes were ever written, all that is wiped. */
     uint8_t *scratch; /* canonical form of one input chunk */
     size_t scratch_cap;
+    size_t scratch_used;
     uint8_t *encoded; /* encoder output */
     size_t encoded_cap;
+    size_t encoded_used;
     uint64_t offset;
 } cachet_smime_entity;
 

@@ -9,7 +9,6 @@
  * case is six times, so its pieces are smaller. */
 #define ENC_PIECE_B64 (48 * 1024)
 #define ENC_PIECE_QP 8192
-#define ENCODED_MAX(a, b) ((a) > (b) ? (a) : (b))
 /* A canonical run shorter than this is converted with what follows rather than
  * passed on alone (one call per short line of LF text would cost more than the copy). */
 #define CANON_DIRECT_MIN 4096
@@ -62,6 +61,40 @@ cachet_status cachet_smime_canon_feed(cachet_mime_canon *c, uint8_t *buf, size_t
         len -= n;
     }
     return CACHET_OK;
+}
+
+/* reserve gives |*buf| room for |need| bytes: kept if it has it, else replaced
+ * (what it held is no longer needed, and is wiped) by one of at least twice
+ * the size, up to |max| (>= |need|), so that a stream of growing chunks
+ * reallocates a few times at most. */
+static bool reserve(uint8_t **buf, size_t *cap, size_t *used, size_t need, size_t max) {
+    if (need <= *cap) {
+        return true;
+    }
+    size_t want = *cap > max / 2 ? max : 2 * *cap;
+    if (want < need) {
+        want = need;
+    }
+    if (*buf != NULL) {
+        cachet_free_secret(*buf, *used);
+    }
+    *cap = *used = 0;
+    *buf = cachet_malloc(want);
+    if (*buf == NULL) {
+        return false;
+    }
+    *cap = want;
+    return true;
+}
+
+static void mark_used(size_t *used, size_t written) {
+    if (written > *used) {
+        *used = written;
+    }
+}
+
+static cachet_status nomem(cachet_error *err) {
+    return cachet_err_set(err, CACHET_ERR_NOMEM, "entity", -1, "out of memory");
 }
 
 static cachet_status emit(cachet_smime_entity *e, const void *data, size_t len, cachet_error *err) {
@@ -126,12 +159,19 @@ static cachet_status emit_body(cachet_smime_entity *e, const uint8_t *data, size
         }
         return emit(e, data, len, err);
     }
-    size_t piece = e->enc == CACHET_SMIME_ENC_QP ? ENC_PIECE_QP : ENC_PIECE_B64;
+    bool qp = e->enc == CACHET_SMIME_ENC_QP;
+    size_t piece = qp ? ENC_PIECE_QP : ENC_PIECE_B64;
     while (len > 0) {
         size_t n = len < piece ? len : piece;
-        size_t out = e->enc == CACHET_SMIME_ENC_QP
-                         ? cachet_mime_qpenc_update(&e->qp, data, n, e->encoded)
-                         : cachet_mime_b64enc_update(&e->b64, data, n, e->encoded);
+        size_t need = qp ? CACHET_MIME_QPENC_MAX(n) : CACHET_MIME_B64ENC_MAX(n);
+        if (!reserve(&e->encoded, &e->encoded_cap, &e->encoded_used, need,
+                     qp ? CACHET_MIME_QPENC_MAX(ENC_PIECE_QP)
+                        : CACHET_MIME_B64ENC_MAX(ENC_PIECE_B64))) {
+            return nomem(err);
+        }
+        size_t out = qp ? cachet_mime_qpenc_update(&e->qp, data, n, e->encoded)
+                        : cachet_mime_b64enc_update(&e->b64, data, n, e->encoded);
+        mark_used(&e->encoded_used, out);
         cachet_status st = emit(e, e->encoded, out, err);
         if (st != CACHET_OK) {
             return st;
@@ -159,14 +199,6 @@ cachet_status cachet_smime_entity_begin(cachet_smime_entity *e, const cachet_smi
     cachet_mime_7bit_init(&e->check_st);
     cachet_mime_qpenc_init(&e->qp, true);
     cachet_mime_b64enc_init(&e->b64);
-    e->scratch_cap = CACHET_MIME_CANON_MAX(PIECE);
-    e->encoded_cap =
-        ENCODED_MAX(CACHET_MIME_QPENC_MAX(ENC_PIECE_QP), CACHET_MIME_B64ENC_MAX(ENC_PIECE_B64));
-    e->scratch = cachet_malloc(e->scratch_cap);
-    e->encoded = cachet_malloc(e->encoded_cap);
-    if (e->scratch == NULL || e->encoded == NULL) {
-        return cachet_err_set(err, CACHET_ERR_NOMEM, "entity", -1, "out of memory");
-    }
     if (!seven_bit) {
         return emit_header(e, err);
     }
@@ -215,8 +247,12 @@ cachet_status cachet_smime_entity_body(cachet_smime_entity *e, const uint8_t *da
         if (e->canon) {
             if (cachet_smime_canon_prefix(&e->canon_st, data, n) == n) {
                 cachet_smime_canon_skip(&e->canon_st, data, n);
+            } else if (!reserve(&e->scratch, &e->scratch_cap, &e->scratch_used,
+                                CACHET_MIME_CANON_MAX(n), CACHET_MIME_CANON_MAX(PIECE))) {
+                return nomem(err);
             } else {
                 clen = cachet_mime_canon_update(&e->canon_st, data, n, e->scratch);
+                mark_used(&e->scratch_used, clen);
                 c = e->scratch;
             }
         }
@@ -229,7 +265,7 @@ cachet_status cachet_smime_entity_body(cachet_smime_entity *e, const uint8_t *da
                     st = emit_body(e, c, clen, err);
                 }
             } else if (!cachet_membuf_append(&e->held, c, clen)) {
-                st = cachet_err_set(err, CACHET_ERR_NOMEM, "entity", -1, "out of memory");
+                st = nomem(err);
             }
         } else {
             st = emit_body(e, c, clen, err);
@@ -267,10 +303,11 @@ cachet_status cachet_smime_entity_finish(cachet_smime_entity *e, cachet_error *e
 void cachet_smime_entity_free(cachet_smime_entity *e) {
     cachet_membuf_free_secret(&e->held);
     if (e->scratch != NULL) {
-        cachet_free_secret(e->scratch, e->scratch_cap);
+        cachet_free_secret(e->scratch, e->scratch_used);
     }
     if (e->encoded != NULL) {
-        cachet_free_secret(e->encoded, e->encoded_cap);
+        cachet_free_secret(e->encoded, e->encoded_used);
     }
     e->scratch = e->encoded = NULL;
+    e->scratch_cap = e->scratch_used = e->encoded_cap = e->encoded_used = 0;
 }
