@@ -261,6 +261,14 @@ void cachet_cli_format_time(int64_t t, char *out, size_t out_len);
 #define CACHET_CLI_COMMON_GEN                                                                      \
     (CACHET_OPT_BIT(CACHET_OPT_IN) | CACHET_OPT_BIT(CACHET_OPT_OUT) |                              \
      CACHET_OPT_BIT(CACHET_OPT_RAW) | CACHET_OPT_BIT(CACHET_OPT_FORMAT))
+/* cachet_cli_input_size: true with *out_size when --in (or stdin, without --in
+ * or with "-") is a regular file: its size from where reading starts, so that
+ * raw CMS gets definite lengths. False for pipes, terminals, devices, or when
+ * --raw is not set (the S/MIME entity is canonicalised, so the input's size
+ * says nothing about it). A file that changes size meanwhile fails the
+ * operation with a clear error. */
+bool cachet_cli_input_size(const cachet_cli_opts *o, uint64_t *out_size);
+
 /* cachet_cli_output_format: --format der|pem means raw CMS out (implies --raw);
  * --raw alone means DER; --raw --format smime is a usage error. */
 int cachet_cli_output_format(cachet_cli_opts *o);

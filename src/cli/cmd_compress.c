@@ -1,6 +1,5 @@
 /* cachet compress / decompress: CompressedData (RFC 3274, zlib). */
 #include "cli.h"
-#include "opts_size.h"
 
 static cachet_op *make_compress(const cachet_cli_op_env *e) {
     cachet_compress_opts co = {.raw = e->o->raw, .format = e->o->format};

@@ -2,7 +2,6 @@
  * anyone can recompute the digest after changing the content, so it proves
  * nothing about who sent it (verify reports it as "digested", never signed). */
 #include "cli.h"
-#include "opts_size.h"
 
 static cachet_op *make_digest(const cachet_cli_op_env *e) {
     cachet_digest_opts dopts = {.digest = e->o->digest, .raw = e->o->raw, .format = e->o->format};

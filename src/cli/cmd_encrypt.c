@@ -10,7 +10,6 @@
 #include <sys/stat.h>
 
 #include "cli.h"
-#include "opts_size.h"
 
 typedef struct recipients {
     cachet_cert **certs;

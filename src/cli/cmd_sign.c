@@ -6,11 +6,9 @@
  * --raw without --opaque: a SignedData without eContent. With --raw and a
  * regular file as input, its size is passed on so that an encapsulated
  * eContent gets definite lengths. */
-#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
-#include "opts_size.h"
 
 static cachet_op *make_sign(const cachet_cli_op_env *e) {
     const cachet_cli_opts *o = e->o;

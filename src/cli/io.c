@@ -103,8 +103,9 @@ static int open_anonymous(const char *path, size_t dir_len) {
 #endif
 }
 
-/* name_anonymous gives the anonymous file |fd| the name |tmpl| (its XXXXXX
- * replaced until the name is free), which stays in |tmpl|. */
+/* name_anonymous gives the anonymous file |fd| the name |tmpl|, its last six
+ * characters replaced by random ones until the name is free (the name then
+ * stays in |tmpl|). */
 static bool name_anonymous(int fd, char *tmpl) {
     char proc[64];
     snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);

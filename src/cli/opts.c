@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "opts_size.h"
 
 typedef struct opt_def {
     const char *name;

@@ -130,13 +130,13 @@ static void cr_at_chunk_end_then_lf_stays_one_line_break(void) {
 static void prefix_stops_at_the_first_bare_lf(void) {
     cachet_mime_canon st;
     cachet_mime_canon_init(&st);
-    CHECK_EQ_INT(cachet_smime_canon_prefix(&st, (const uint8_t *)"a\r\nb\nc", 6), 4);
-    CHECK_EQ_INT(cachet_smime_canon_prefix(&st, (const uint8_t *)"\nx", 2), 0);
-    CHECK_EQ_INT(cachet_smime_canon_prefix(&st, (const uint8_t *)"a\rb\r", 4), 4);
-    cachet_smime_canon_skip(&st, (const uint8_t *)"a\rb\r", 4);
-    CHECK_EQ_INT(cachet_smime_canon_prefix(&st, (const uint8_t *)"\nx", 2), 2);
-    cachet_smime_canon_skip(&st, (const uint8_t *)"\nx", 2);
-    CHECK_EQ_INT(cachet_smime_canon_prefix(&st, (const uint8_t *)"\nx", 2), 0);
+    CHECK_EQ_INT(cachet_mime_canon_prefix(&st, (const uint8_t *)"a\r\nb\nc", 6), 4);
+    CHECK_EQ_INT(cachet_mime_canon_prefix(&st, (const uint8_t *)"\nx", 2), 0);
+    CHECK_EQ_INT(cachet_mime_canon_prefix(&st, (const uint8_t *)"a\rb\r", 4), 4);
+    cachet_mime_canon_skip(&st, (const uint8_t *)"a\rb\r", 4);
+    CHECK_EQ_INT(cachet_mime_canon_prefix(&st, (const uint8_t *)"\nx", 2), 2);
+    cachet_mime_canon_skip(&st, (const uint8_t *)"\nx", 2);
+    CHECK_EQ_INT(cachet_mime_canon_prefix(&st, (const uint8_t *)"\nx", 2), 0);
 }
 
 /* A failure of the consumer stops the feed and is returned. */

@@ -378,3 +378,26 @@ size_t cachet_mime_canon_update(cachet_mime_canon *c, const uint8_t *in, size_t 
     c->last_cr = in[len - 1] == '\r';
     return o;
 }
+
+size_t cachet_mime_canon_prefix(const cachet_mime_canon *c, const uint8_t *data, size_t len) {
+    size_t i = 0;
+    while (i < len) {
+        const uint8_t *nl = memchr(data + i, '\n', len - i);
+        if (nl == NULL) {
+            return len;
+        }
+        size_t at = (size_t)(nl - data);
+        bool cr = at > 0 ? data[at - 1] == '\r' : c->last_cr;
+        if (!cr) {
+            return at;
+        }
+        i = at + 1;
+    }
+    return len;
+}
+
+void cachet_mime_canon_skip(cachet_mime_canon *c, const uint8_t *data, size_t len) {
+    if (len > 0) {
+        c->last_cr = data[len - 1] == '\r';
+    }
+}

@@ -403,9 +403,9 @@ static cachet_status forward_part(mime_unit *m, const uint8_t *data, size_t len)
     if (m->kind == KIND_SIGNED) {
         /* RFC 8551 §3.1.1: the signature covers the canonical (CRLF) form; what
          * is verified is exactly what flows on. */
-        if (m->canon_buf == NULL && cachet_smime_canon_prefix(&m->canon, data, len) == len) {
+        if (m->canon_buf == NULL && cachet_mime_canon_prefix(&m->canon, data, len) == len) {
             /* CRLF text needs no scratch: the buffer comes with the first bare LF */
-            cachet_smime_canon_skip(&m->canon, data, len);
+            cachet_mime_canon_skip(&m->canon, data, len);
             return signed_content(m, data, len);
         }
         if (m->canon_buf == NULL) {

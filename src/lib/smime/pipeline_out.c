@@ -79,10 +79,10 @@ static cachet_status emit_fn(void *arg, const uint8_t *data, size_t len) {
 /* write_canon converts line ends to CRLF on the way to the output. */
 static cachet_status write_canon(cachet_reader *rd, cachet_mime_canon *c, bool canonical,
                                  const uint8_t *data, size_t len) {
-    if (!canonical || (rd->canon_buf == NULL && cachet_smime_canon_prefix(c, data, len) == len)) {
+    if (!canonical || (rd->canon_buf == NULL && cachet_mime_canon_prefix(c, data, len) == len)) {
         /* CRLF text needs no scratch: the buffer comes with the first bare LF */
         if (canonical) {
-            cachet_smime_canon_skip(c, data, len);
+            cachet_mime_canon_skip(c, data, len);
         }
         return cachet_rd_emit(rd, data, len);
     }

@@ -128,13 +128,8 @@ void cachet_smime_entity_free(cachet_smime_entity *e);
 
 /* ---- Canonical form without needless copies (shared with the reading side) ----
  * Most input is canonical already (CRLF mail): copying it through the
- * canonicaliser would only cost a pass over every byte. */
-/* cachet_smime_canon_prefix returns how many leading bytes of |data| are their
- * own canonical form given |c| (no LF without a CR before it). */
-size_t cachet_smime_canon_prefix(const cachet_mime_canon *c, const uint8_t *data, size_t len);
-/* cachet_smime_canon_skip records that |len| bytes counted by
- * cachet_smime_canon_prefix were passed on as they are. */
-void cachet_smime_canon_skip(cachet_mime_canon *c, const uint8_t *data, size_t len);
+ * canonicaliser would only cost a pass over every byte
+ * (cachet_mime_canon_prefix). */
 /* cachet_smime_canon_feed gives the canonical form of |data| (state |c|) to |fn|
  * in order: long canonical runs as they are, the rest converted through |buf|
  * (|buf_cap| >= 2 bytes, pieces of |buf_cap| / 2). Returns the first failure of |fn|. */

@@ -13,42 +13,19 @@
  * passed on alone (one call per short line of LF text would cost more than the copy). */
 #define CANON_DIRECT_MIN 4096
 
-size_t cachet_smime_canon_prefix(const cachet_mime_canon *c, const uint8_t *data, size_t len) {
-    size_t i = 0;
-    while (i < len) {
-        const uint8_t *nl = memchr(data + i, '\n', len - i);
-        if (nl == NULL) {
-            return len;
-        }
-        size_t at = (size_t)(nl - data);
-        bool cr = at > 0 ? data[at - 1] == '\r' : c->last_cr;
-        if (!cr) {
-            return at;
-        }
-        i = at + 1;
-    }
-    return len;
-}
-
-void cachet_smime_canon_skip(cachet_mime_canon *c, const uint8_t *data, size_t len) {
-    if (len > 0) {
-        c->last_cr = data[len - 1] == '\r';
-    }
-}
-
 cachet_status cachet_smime_canon_feed(cachet_mime_canon *c, uint8_t *buf, size_t buf_cap,
                                       const uint8_t *data, size_t len,
                                       cachet_status (*fn)(void *arg, const uint8_t *d, size_t n),
                                       void *arg) {
     size_t piece = buf_cap / 2;
     while (len > 0) {
-        size_t same = cachet_smime_canon_prefix(c, data, len);
+        size_t same = cachet_mime_canon_prefix(c, data, len);
         cachet_status st;
         size_t n;
         if (same == len || same >= CANON_DIRECT_MIN) {
             n = same;
             st = fn(arg, data, n);
-            cachet_smime_canon_skip(c, data, n);
+            cachet_mime_canon_skip(c, data, n);
         } else {
             n = len < piece ? len : piece;
             size_t w = cachet_mime_canon_update(c, data, n, buf);
@@ -245,8 +222,8 @@ cachet_status cachet_smime_entity_body(cachet_smime_entity *e, const uint8_t *da
         const uint8_t *c = data;
         size_t clen = n;
         if (e->canon) {
-            if (cachet_smime_canon_prefix(&e->canon_st, data, n) == n) {
-                cachet_smime_canon_skip(&e->canon_st, data, n);
+            if (cachet_mime_canon_prefix(&e->canon_st, data, n) == n) {
+                cachet_mime_canon_skip(&e->canon_st, data, n);
             } else if (!reserve(&e->scratch, &e->scratch_cap, &e->scratch_used,
                                 CACHET_MIME_CANON_MAX(n), CACHET_MIME_CANON_MAX(PIECE))) {
                 return nomem(err);
