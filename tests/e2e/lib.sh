@@ -531,7 +531,10 @@ e2e_two_domains() {
 
 # e2e_expect_header FILE NAME ERE: some NAME field of FILE (unfolded) matches ERE.
 e2e_expect_header() {
-    e2e_header "$1" "$2" | grep -Eq -- "$3" || {
+    # grep reads everything (no -q): stopping at the first match would close the
+    # pipe under e2e_header, whose broken-pipe failure pipefail would report as
+    # no match (seen in CI, e2e.tamper)
+    e2e_header "$1" "$2" | grep -E -- "$3" >/dev/null || {
         echo "--- $2 fields of ${1#"$WORK"/}:" >&2
         e2e_header "$1" "$2" >&2
         fail "no $2 field matching /$3/ in ${1#"$WORK"/}"

@@ -57,7 +57,7 @@ e2e_expect_header "$WORK/got-forged.eml" Authentication-Results '^mx\.other\.exa
 
 e2e_sink_by_subject sink t1 "$WORK/got-tampered.eml"
 e2e_expect_header "$WORK/got-tampered.eml" Authentication-Results '^mx\.b\.example; smime=fail'
-e2e_header "$WORK/got-tampered.eml" Authentication-Results | grep -q 'smime=pass' &&
+e2e_header "$WORK/got-tampered.eml" Authentication-Results | grep 'smime=pass' >/dev/null &&
     fail "the tampered message also got smime=pass"
 e2e_body "$WORK/got-tampered.eml" | grep -qF "pay 900 EUR" ||
     fail "the tampered message was not delivered as it arrived (on_failure = deliver)"

@@ -47,7 +47,7 @@ grep -q 'from=<alice@a.example> client=127.0.0.5' "$WORK/cachetd-a.log" || fail 
 
 e2e_sink_by_subject sink untrusted "$WORK/got-u.eml"
 e2e_sink_by_subject sink trusted "$WORK/got-t.eml"
-e2e_header "$WORK/got-u.eml" Authentication-Results | grep -q 'smime=pass' &&
+e2e_header "$WORK/got-u.eml" Authentication-Results | grep 'smime=pass' >/dev/null &&
     fail "B reports smime=pass for a message nobody signed"
 e2e_expect_header "$WORK/got-u.eml" Authentication-Results '^mx\.b\.example; (none|smime=none)'
 grep -q 'action=encrypt result=ok .*reason="not domain-signed' "$WORK/cachetd-a.log" ||
