@@ -52,7 +52,94 @@ typedef enum cachet_sig_type {
     CACHET_SIGTYPE_UNKNOWN = 1u << 4,    /* an OID this version does not know */
 } cachet_sig_type;
 
-typedef struct cachet_signer_report {
+/* ---- ESS (RFC 2634, RFC 5035), CAdES (RFC 5126) and RFC 5752 signed attributes ---- */
+
+/* One SecurityCategory of an ESSSecurityLabel (RFC 2634 §3.2). */
+typedef struct cachet_security_category {
+    char type[64];   /* dotted OID */
+    char *value_hex; /* the DER of the value (inside [1] EXPLICIT), lower-case hex */
+} cachet_security_category;
+
+/* ESSSecurityLabel (RFC 2634 §3.2; RFC 3114 gives an example policy). Read from
+ * a report, and given to cachet_sign_opts to attach one. */
+typedef struct cachet_security_label {
+    char policy[64];        /* security-policy-identifier, dotted OID (required) */
+    int classification;     /* -1 absent; else 0..256: 0 unmarked, 1 unclassified,
+                               2 restricted, 3 confidential, 4 secret, 5 top-secret */
+    char privacy_mark[256]; /* UTF-8 ("" = absent) */
+    cachet_security_category *categories;
+    size_t num_categories;
+} cachet_security_label;
+
+/* One MLData of an mlExpansionHistory (RFC 2634 §4.2). */
+typedef struct cachet_ml_data {
+    char identifier[320]; /* the MLA: "issuer=<RFC 2253>, serial=<hex>" or "ski=<hex>" */
+    int64_t expansion_time;
+    char receipt_policy[16]; /* "" absent, "none", "insteadOf", "inAdditionTo" */
+} cachet_ml_data;
+
+/* How receipts are requested (ReceiptsFrom, RFC 2634 §2.7). */
+typedef enum cachet_receipts_from {
+    CACHET_RECEIPTS_FROM_ALL = 0,        /* allOrFirstTier allReceipts */
+    CACHET_RECEIPTS_FROM_FIRST_TIER = 1, /* allOrFirstTier firstTierRecipients */
+    CACHET_RECEIPTS_FROM_LIST = 2,       /* receiptList */
+} cachet_receipts_from;
+
+/* What the ESS and related signed attributes of one valid signature say. Only
+ * attributes of a signature that verified are reported (ATTACKS.md SG-15). */
+typedef struct cachet_ess_info {
+    /* receiptRequest (§2.7) */
+    bool receipt_requested;
+    char *receipt_content_id_hex; /* signedContentIdentifier */
+    cachet_receipts_from receipts_from;
+    char **receipts_from_list; /* rfc822Name entries of receiptList */
+    size_t num_receipts_from_list;
+    char **receipts_to; /* rfc822Name entries of receiptsTo */
+    size_t num_receipts_to;
+    bool has_msg_sig_digest;      /* msgSigDigest (§2.8): a signed receipt's signer */
+    char *content_identifier_hex; /* id-aa-contentIdentifier (§2.7), NULL if absent */
+    /* securityLabel (§3.2) and equivalentLabels (§3.4) */
+    cachet_security_label *label; /* NULL if absent */
+    cachet_security_label *equivalent_labels;
+    size_t num_equivalent_labels;
+    /* contentHints (§2.9) */
+    bool has_content_hints;
+    char content_description[256]; /* UTF-8, "" if absent */
+    char content_hints_type[64];   /* name or dotted OID */
+    /* contentReference (§2.11) */
+    bool has_content_reference;
+    char content_reference_type[64];
+    char *content_reference_id_hex;
+    /* mlExpansionHistory (§4.2), oldest first */
+    cachet_ml_data *ml_history;
+    size_t num_ml_history;
+    /* signingCertificate (§5.4, ESSCertID, SHA-1) and signingCertificateV2 (RFC 5035):
+     * present and found to name the signer certificate (a mismatch fails the signature) */
+    bool signing_certificate_v1;
+    bool signing_certificate_v2;
+    /* signaturePolicyIdentifier (RFC 5126 §5.8.1, RFC 3125): CAdES-EPES */
+    bool has_signature_policy;
+    bool signature_policy_implied;      /* signaturePolicyImplied */
+    char signature_policy[64];          /* sigPolicyId, dotted OID */
+    char signature_policy_hash_alg[16]; /* "sha256" */
+    char *signature_policy_hash_hex;
+    /* multipleSignatures (RFC 5752) */
+    bool multiple_signatures;
+} cachet_ess_info;
+
+/* What a signed receipt (eContentType id-ct-receipt, RFC 2634 §2.7) says, and
+ * whether it was matched against the original (cachet_verify_opts.receipt_for). */
+typedef struct cachet_receipt_info {
+    char content_type[64];  /* of the original: name or dotted OID */
+    char *content_id_hex;   /* signedContentIdentifier */
+    char *signature_hex;    /* originatorSignatureValue */
+    int matched;            /* 1 matches the original, 0 does not, -1 not checked */
+    char match_detail[256]; /* why not, or "" */
+} cachet_receipt_info;
+
+typedef struct cachet_signer_report cachet_signer_report;
+
+struct cachet_signer_report {
     char subject[256]; /* RFC 2253 subject of the signer certificate, "" if none */
     char **emails;     /* addresses in the certificate (SAN rfc822Name, emailAddress) */
     size_t num_emails;
@@ -79,7 +166,16 @@ typedef struct cachet_signer_report {
     char common_name[128];
     size_t num_common_names;
     bool ml_expansion_history; /* the signed attributes carry ESS mlExpansionHistory */
-} cachet_signer_report;
+    /* issue 7 */
+    cachet_ess_info *ess; /* ESS/CAdES/RFC 5752 attributes of a valid signature; NULL if none */
+    /* countersignatures (RFC 5652 §11.4) in the unsigned attributes, each checked
+     * over this signature's value; their own countersignatures nest */
+    cachet_signer_report *countersigners;
+    size_t num_countersigners;
+    /* RFC 4853/5752: another SignerInfo of the same signer (the same certificate)
+     * is valid, so this one's failure does not fail the message */
+    bool superseded;
+};
 
 typedef struct cachet_layer_report {
     cachet_layer_type type;
@@ -105,6 +201,8 @@ typedef struct cachet_layer_report {
     /* digested */
     char digest_algorithm[16]; /* "sha256" */
     bool digest_valid;         /* the digest matches the content */
+    /* issue 7: a signed receipt (eContentType id-ct-receipt); NULL otherwise */
+    cachet_receipt_info *receipt;
 } cachet_layer_report;
 
 typedef struct cachet_report {

@@ -31,19 +31,19 @@ typedef struct cachet_cert cachet_cert;
 
 /* ---- Context: configuration shared by operations (immutable once in use) ---- */
 typedef struct cachet_limits {
-    size_t max_layers;         /* nested S/MIME layers, default 8 */
-    size_t max_mime_depth;     /* MIME nesting, default 32 */
-    size_t max_header_bytes;   /* one header field, default 64 KiB */
-    size_t max_parts;          /* MIME parts, default 10000 */
-    size_t max_skeleton;       /* CMS structure outside the content, default 4 MiB */
-    size_t max_signers;        /* default 16 */
-    size_t max_recipients;     /* default 1024 */
-    size_t max_certificates;   /* default 64 */
-    uint64_t max_decompressed; /* bytes, default 1 GiB */
-    unsigned max_ratio;        /* decompressed/compressed, default 1000 */
-    size_t hold_in_memory;     /* held output kept in memory before spilling, default 1 MiB */
+    size_t max_layers;              /* nested S/MIME layers, default 8 */
+    size_t max_mime_depth;          /* MIME nesting, default 32 */
+    size_t max_header_bytes;        /* one header field, default 64 KiB */
+    size_t max_parts;               /* MIME parts, default 10000 */
+    size_t max_skeleton;            /* CMS structure outside the content, default 4 MiB */
+    size_t max_signers;             /* default 16 */
+    size_t max_recipients;          /* default 1024 */
+    size_t max_certificates;        /* default 64 */
+    uint64_t max_decompressed;      /* bytes, default 1 GiB */
+    unsigned max_ratio;             /* decompressed/compressed, default 1000 */
+    size_t hold_in_memory;          /* held output kept in memory before spilling, default 1 MiB */
     uint64_t max_pbkdf2_iterations; /* password recipients, default 10,000,000 (0 = default) */
-    size_t max_ccm_content;         /* AES-CCM content is held whole, default 64 MiB (0 = default) */
+    size_t max_ccm_content; /* AES-CCM content is held whole, default 64 MiB (0 = default) */
 } cachet_limits;
 
 /* cachet_ctx_new returns a context with default limits and policy, no trust anchors. */
@@ -103,7 +103,7 @@ typedef enum cachet_cipher_choice {
     CACHET_CIPHER_CHOICE_AES128_GCM,
     CACHET_CIPHER_CHOICE_AES256_CBC,
     CACHET_CIPHER_CHOICE_AES128_CBC,
-    CACHET_CIPHER_CHOICE_AES256_CCM,        /* RFC 5084; content held in memory */
+    CACHET_CIPHER_CHOICE_AES256_CCM, /* RFC 5084; content held in memory */
     CACHET_CIPHER_CHOICE_AES128_CCM,
     CACHET_CIPHER_CHOICE_CHACHA20_POLY1305, /* RFC 8103 */
     CACHET_CIPHER_CHOICE_AES192_CBC,
@@ -119,6 +119,21 @@ typedef struct cachet_secret_key {
     const uint8_t *id;
     size_t id_len;
 } cachet_secret_key;
+
+typedef struct cachet_receipt_ref cachet_receipt_ref;
+
+/* A receipt request to attach (RFC 2634 §2.7 ReceiptRequest). */
+typedef struct cachet_receipt_request {
+    /* signedContentIdentifier; NULL: a fresh one (the signing time and 16 random
+     * bytes, so that it is unique as §2.7 asks) */
+    const uint8_t *content_id;
+    size_t content_id_len;
+    cachet_receipts_from from;
+    const char *const *from_list; /* with CACHET_RECEIPTS_FROM_LIST: addresses */
+    size_t num_from_list;
+    const char *const *to; /* receiptsTo: where receipts go (at least one) */
+    size_t num_to;
+} cachet_receipt_request;
 
 typedef struct cachet_sign_opts {
     const cachet_credential *signer; /* NULL only with |empty| */
@@ -146,6 +161,28 @@ typedef struct cachet_sign_opts {
      * indefinite lengths otherwise). Feeding another count fails the op. */
     bool content_size_known;
     uint64_t content_size;
+    /* ---- issue 7: signed attributes of RFC 2634 (ESS), RFC 5035, RFC 5126 and
+     * RFC 5752, on every signer ---- */
+    const cachet_receipt_request *receipt_request; /* NULL: none */
+    const cachet_security_label *security_label;   /* NULL: none */
+    const cachet_security_label *equivalent_labels;
+    size_t num_equivalent_labels;
+    /* contentHints (§2.9): the description (UTF-8; NULL: no contentHints); the
+     * type is the signed content's (id-data for S/MIME) */
+    const char *content_hint;
+    /* contentReference (§2.11): this message answers the one |content_reference| was read from */
+    const cachet_receipt_ref *content_reference;
+    bool signing_certificate_v1; /* also ESS signingCertificate (SHA-1 ESSCertID, §5.4) */
+    /* CAdES-EPES (RFC 5126 §5.8.1): signaturePolicyId with this dotted OID and the
+     * hash of the policy document (|signature_policy_hash|, |signature_policy_hash_len|
+     * bytes of |signature_policy_md|); NULL: none */
+    const char *signature_policy;
+    cachet_digest signature_policy_md;
+    const uint8_t *signature_policy_hash;
+    size_t signature_policy_hash_len;
+    /* RFC 5752: with more than one signer, each SignerInfo carries multipleSignatures
+     * naming the others */
+    bool multiple_signatures;
 } cachet_sign_opts;
 
 typedef struct cachet_encrypt_opts {
@@ -198,6 +235,14 @@ typedef struct cachet_verify_opts {
      * certificate chain and capabilities in the context's store (never from an
      * invalid one). */
     bool harvest;
+    /* issue 7 */
+    /* a signed receipt is checked against this original (RFC 2634 §2.7): the
+     * result is the receipt layer's |matched|, and a mismatch fails the op with
+     * CACHET_ERR_RECEIPT; NULL: a receipt is verified as a signature only */
+    const cachet_receipt_ref *receipt_for;
+    /* a mail list agent's own certificate: an mlExpansionHistory naming it is a
+     * loop (RFC 2634 §4.2) and fails with CACHET_ERR_POLICY */
+    const cachet_cert *ml_identity;
 } cachet_verify_opts;
 
 typedef struct cachet_decrypt_opts {
@@ -210,7 +255,7 @@ typedef struct cachet_decrypt_opts {
                                              key of an EncryptedData */
     size_t num_secret_keys;
     const char *password; /* PasswordRecipientInfo */
-    bool verify_signed; /* also verify signed layers with the context's trust */
+    bool verify_signed;   /* also verify signed layers with the context's trust */
     bool raw;
 } cachet_decrypt_opts;
 
@@ -258,6 +303,68 @@ cachet_op *cachet_decompress_new(const cachet_ctx *ctx, const cachet_compress_op
 /* cachet_inspect_new describes the layers of a message without keys or trust:
  * signatures are not verified (reported as not checked) and nothing is written to |out|. */
 cachet_op *cachet_inspect_new(const cachet_ctx *ctx, bool raw, cachet_error *err);
+
+/* ---- Signed receipts (RFC 2634 §2) ---- */
+/* cachet_receipt_ref_new reads a message we signed with a receipt request (as it
+ * was sent, S/MIME or with |opts->raw| CMS; an enveloped layer is opened with
+ * opts->decrypt_with) and keeps what a receipt for it must match: for each
+ * signer, its signedContentIdentifier, signature value, content type and signed
+ * attributes. Its signatures are not judged (it is our own message); nothing is
+ * written. After cachet_op_finish returns CACHET_OK, take the result with
+ * cachet_op_take_receipt_ref. */
+cachet_op *cachet_receipt_ref_new(const cachet_ctx *ctx, const cachet_verify_opts *opts,
+                                  cachet_error *err);
+/* cachet_op_take_receipt_ref: the result of a finished cachet_receipt_ref_new op
+ * (the caller frees it); NULL for any other op or before success. */
+cachet_receipt_ref *cachet_op_take_receipt_ref(cachet_op *op);
+void cachet_receipt_ref_free(cachet_receipt_ref *ref);
+
+typedef struct cachet_receipt_opts {
+    const cachet_credential *signer; /* signs the receipt */
+    cachet_digest digest;
+    const cachet_credential *decrypt_with; /* opens an encrypted (triple-wrapped) request */
+    bool raw;                              /* input CMS, output CMS (format DER or PEM) */
+    cachet_format format;
+    /* the address we receive as (receiptList membership, §2.3); NULL: any address
+     * of the signer certificate */
+    const char *my_address;
+} cachet_receipt_opts;
+/* cachet_receipt_new reads a signed message that requests a receipt, verifies it
+ * with the context's trust (no receipt for an invalid signature, §2.3), and
+ * writes the signed receipt (§2.4: SignedData of id-ct-receipt, msgSigDigest;
+ * S/MIME application/pkcs7-mime; smime-type=signed-receipt). Fails with
+ * CACHET_ERR_USAGE when no valid signature requests one of us (none requested,
+ * receiptsFrom excludes us, firstTier after an expansion). */
+cachet_op *cachet_receipt_new(const cachet_ctx *ctx, const cachet_receipt_opts *opts,
+                              const cachet_sink *out, cachet_error *err);
+
+/* ---- Triple wrapping (RFC 2634 §1.1) ---- */
+/* cachet_triple_wrap_new signs with |inner|, encrypts the signed message with
+ * |enc| and signs the result with |outer|, in one streaming operation (S/MIME
+ * only: raw forms are refused). An ESS security label or receipt request goes
+ * where RFC 2634 puts it: labels on both signatures as given, a receipt request
+ * only on the inner one (§2.3). */
+cachet_op *cachet_triple_wrap_new(const cachet_ctx *ctx, const cachet_sign_opts *inner,
+                                  const cachet_encrypt_opts *enc, const cachet_sign_opts *outer,
+                                  const cachet_sink *out, cachet_error *err);
+
+/* ---- Countersignatures (RFC 5652 §11.4) ---- */
+typedef struct cachet_countersign_opts {
+    const cachet_credential *signer;
+    cachet_digest digest;
+    bool pss;
+    bool raw; /* input and output CMS; else an S/MIME signed message */
+    cachet_format format;
+    /* which SignerInfo to countersign (0-based, in message order); all_signers: each */
+    size_t signer_index;
+    bool all_signers;
+} cachet_countersign_opts;
+/* cachet_countersign_new reads a signed message and writes it again with a
+ * countersignature added to the chosen SignerInfo's unsigned attributes; the
+ * content and every other byte of the signature stay as they were. The
+ * existing signatures are not judged. */
+cachet_op *cachet_countersign_new(const cachet_ctx *ctx, const cachet_countersign_opts *opts,
+                                  const cachet_sink *out, cachet_error *err);
 
 /* cachet_op_update_content feeds detached content (raw verify) before any update. */
 cachet_status cachet_op_update_content(cachet_op *op, const uint8_t *data, size_t len);

@@ -29,7 +29,8 @@ typedef enum cachet_status {
     CACHET_ERR_KEY,              /* a key or certificate could not be loaded */
     CACHET_ERR_IO,               /* reading or writing failed */
     CACHET_ERR_NOMEM,            /* allocation failed */
-    CACHET_ERR_INTERNAL          /* a bug in cachet: please report it */
+    CACHET_ERR_INTERNAL,         /* a bug in cachet: please report it */
+    CACHET_ERR_RECEIPT           /* a signed receipt does not match the original (RFC 2634 §2.7) */
 } cachet_status;
 
 /* cachet_status_str returns a short English name for |st| (static storage). */

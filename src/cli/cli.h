@@ -68,6 +68,20 @@ typedef enum cachet_cli_opt_id {
     CACHET_OPT_PBKDF2_ITERATIONS,
     CACHET_OPT_ENCRYPTED_DATA, /* encrypt: EncryptedData with the one --secret-key */
     CACHET_OPT_DETACHED,       /* sign --raw: a SignedData without eContent */
+    /* issue 7 */
+    CACHET_OPT_RECEIPT_REQUEST,     /* sign: all | first-tier | ADDR[,ADDR...] */
+    CACHET_OPT_RECEIPTS_TO,         /* sign: where receipts go (repeatable) */
+    CACHET_OPT_SECURITY_LABEL,      /* sign: an ESSSecurityLabel SPEC */
+    CACHET_OPT_EQUIVALENT_LABEL,    /* sign: an equivalent label SPEC (repeatable) */
+    CACHET_OPT_CONTENT_HINT,        /* sign: contentHints description */
+    CACHET_OPT_CONTENT_REFERENCE,   /* sign: the original message FILE this answers */
+    CACHET_OPT_SIGNING_CERT_V1,     /* sign: also ESS signingCertificate (v1) */
+    CACHET_OPT_SIGNATURE_POLICY,    /* sign: CAdES-EPES OID[:DIGEST:HEX] */
+    CACHET_OPT_MULTIPLE_SIGNATURES, /* sign: RFC 5752 with several --cert/--key */
+    CACHET_OPT_TRIPLE_WRAP,         /* sign: sign, encrypt (--to), sign */
+    CACHET_OPT_RECEIPT_FOR,         /* verify: the original FILE a receipt answers */
+    CACHET_OPT_ML_IDENTITY,         /* verify: our mail list agent CERT (loop detection) */
+    CACHET_OPT_SIGNER,              /* countersign: N (0-based) or all */
     CACHET_OPT_HELP,
     CACHET_OPT__COUNT
 } cachet_cli_opt_id;
@@ -133,6 +147,20 @@ typedef struct cachet_cli_opts {
     size_t num_passwords;
     uint32_t pbkdf2_iterations; /* 0: the library's default */
     bool encrypted_data;
+    /* issue 7: as given; parsed by the commands that take them */
+    const char *receipt_request;
+    const char **receipts_to;
+    size_t num_receipts_to;
+    const char *security_label;
+    const char **equivalent_labels;
+    size_t num_equivalent_labels;
+    const char *content_hint;
+    const char *content_reference;
+    bool signing_cert_v1, multiple_signatures, triple_wrap;
+    const char *signature_policy;
+    const char *receipt_for;
+    const char *ml_identity;
+    const char *signer;
 } cachet_cli_opts;
 
 typedef struct cachet_cli_cmd {
@@ -398,5 +426,29 @@ int cachet_cmd_keys_list(int argc, char **argv);
 int cachet_cmd_request(int argc, char **argv);
 int cachet_cmd_certs_only(int argc, char **argv);
 int cachet_cmd_digest(int argc, char **argv);
+
+/* ---- issue 7 ---- */
+_Static_assert(CACHET_OPT__COUNT <= 62, "option bits 62 and 63 are flags");
+/* report.c: JSON members ",\n<indent>"key": value" (|first| omits the comma). */
+void cachet_cli_json_key(FILE *f, const char *indent, const char *key, bool first);
+void cachet_cli_json_kstr(FILE *f, const char *indent, const char *key, const char *v, bool first);
+void cachet_cli_json_kbool(FILE *f, const char *indent, const char *key, bool v);
+/* report_ess.c: a signer's ESS/CAdES/RFC 5752 attributes (s->ess), as JSON
+ * members and as text lines each starting with |prefix|; nothing when absent. */
+void cachet_cli_json_ess(FILE *f, const char *indent, const cachet_signer_report *s);
+void cachet_cli_text_ess(FILE *f, const char *prefix, const cachet_signer_report *s);
+/* report_countersig.c: a signer's countersigners (RFC 5652 §11.4). */
+void cachet_cli_json_countersigners(FILE *f, const char *indent, const cachet_signer_report *s);
+void cachet_cli_text_countersigners(FILE *f, const char *prefix, const cachet_signer_report *s);
+/* report_receipt.c: a signed receipt layer (l->receipt). */
+void cachet_cli_json_receipt(FILE *f, const char *indent, const cachet_layer_report *l);
+void cachet_cli_text_receipt(FILE *f, const char *prefix, const cachet_layer_report *l);
+/* receipt_ref.c: reads --receipt-for/--content-reference FILE (the original
+ * message, in the --raw form of the command) into |*out|; false with e->err set. */
+bool cachet_cli_load_receipt_ref(const cachet_cli_op_env *e, const char *path,
+                                 cachet_receipt_ref **out);
+/* cmd_receipt.c, cmd_countersign.c */
+int cachet_cmd_receipt(int argc, char **argv);
+int cachet_cmd_countersign(int argc, char **argv);
 
 #endif

@@ -22,6 +22,7 @@ int cachet_cli_exit_code(cachet_status st) {
         case CACHET_ERR_UNTRUSTED:
         case CACHET_ERR_NO_RECIPIENT:
         case CACHET_ERR_DECRYPT:
+        case CACHET_ERR_RECEIPT:
             return CACHET_EXIT_FAIL;
         case CACHET_ERR_MALFORMED:
         case CACHET_ERR_UNSUPPORTED:

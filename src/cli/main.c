@@ -44,6 +44,14 @@ static const cachet_cli_cmd commands[] = {
     {"digest", cachet_cmd_digest,
      "[--digest sha256|sha384|sha512] [--raw] [--format smime|der|pem] [--in F] [--out F]",
      "wrap a message in DigestedData (integrity only, not a signature)"},
+    {"receipt", cachet_cmd_receipt,
+     "--cert F --key F | --p12 F [--pass SPEC] [--trust F]... [--digest sha256|sha384|sha512] "
+     "[--at TIME] [--allow-legacy] [--raw] [--format smime|der|pem] [--in F] [--out F]",
+     "make the signed receipt a signed message asks for (RFC 2634)"},
+    {"countersign", cachet_cmd_countersign,
+     "--cert F --key F | --p12 F [--pass SPEC] [--signer N|all] [--digest sha256|sha384|sha512] "
+     "[--pss] [--raw] [--format smime|der|pem] [--in F] [--out F]",
+     "add a countersignature to a signature of a signed message (RFC 5652 section 11.4)"},
     {"inspect", cachet_cmd_inspect, "[--json] [--raw] [--in F]",
      "describe the S/MIME layers of a message without keys"},
     {"certs import", cachet_cmd_certs_import,

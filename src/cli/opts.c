@@ -59,6 +59,19 @@ static const opt_def defs[CACHET_OPT__COUNT] = {
     [CACHET_OPT_PASSWORD_ENV] = {"password-env", required_argument},
     [CACHET_OPT_PBKDF2_ITERATIONS] = {"pbkdf2-iterations", required_argument},
     [CACHET_OPT_ENCRYPTED_DATA] = {"encrypted-data", no_argument},
+    [CACHET_OPT_RECEIPT_REQUEST] = {"receipt-request", required_argument},
+    [CACHET_OPT_RECEIPTS_TO] = {"receipts-to", required_argument},
+    [CACHET_OPT_SECURITY_LABEL] = {"security-label", required_argument},
+    [CACHET_OPT_EQUIVALENT_LABEL] = {"equivalent-label", required_argument},
+    [CACHET_OPT_CONTENT_HINT] = {"content-hint", required_argument},
+    [CACHET_OPT_CONTENT_REFERENCE] = {"content-reference", required_argument},
+    [CACHET_OPT_SIGNING_CERT_V1] = {"signing-certificate-v1", no_argument},
+    [CACHET_OPT_SIGNATURE_POLICY] = {"signature-policy", required_argument},
+    [CACHET_OPT_MULTIPLE_SIGNATURES] = {"multiple-signatures", no_argument},
+    [CACHET_OPT_TRIPLE_WRAP] = {"triple-wrap", no_argument},
+    [CACHET_OPT_RECEIPT_FOR] = {"receipt-for", required_argument},
+    [CACHET_OPT_ML_IDENTITY] = {"ml-identity", required_argument},
+    [CACHET_OPT_SIGNER] = {"signer", required_argument},
     [CACHET_OPT_HELP] = {"help", no_argument},
 };
 
@@ -82,6 +95,9 @@ void cachet_cli_opts_free(cachet_cli_opts *o) {
     free((void *)o->p12s);
     free(o->secrets);
     free(o->passwords);
+    free((void *)o->receipts_to);
+    free((void *)o->equivalent_labels);
+    o->receipts_to = o->equivalent_labels = NULL;
     o->chain = o->trust = o->to = o->certs = o->keys = o->p12s = NULL;
     o->secrets = NULL;
     o->passwords = NULL;
@@ -369,6 +385,37 @@ static int apply(cachet_cli_opts *o, cachet_cli_opt_id id, const char *arg, bool
         case CACHET_OPT_EMPTY:
             o->empty = true;
             return -1;
+        case CACHET_OPT_RECEIPTS_TO:
+            return push_str(&o->receipts_to, &o->num_receipts_to, arg) ? -1 : CACHET_EXIT_INPUT;
+        case CACHET_OPT_EQUIVALENT_LABEL:
+            return push_str(&o->equivalent_labels, &o->num_equivalent_labels, arg)
+                       ? -1
+                       : CACHET_EXIT_INPUT;
+        case CACHET_OPT_SIGNING_CERT_V1:
+            o->signing_cert_v1 = true;
+            return -1;
+        case CACHET_OPT_MULTIPLE_SIGNATURES:
+            o->multiple_signatures = true;
+            return -1;
+        case CACHET_OPT_TRIPLE_WRAP:
+            o->triple_wrap = true;
+            return -1;
+        case CACHET_OPT_RECEIPT_REQUEST:
+            return set_once(cmd, &o->receipt_request, "receipt-request", arg);
+        case CACHET_OPT_SECURITY_LABEL:
+            return set_once(cmd, &o->security_label, "security-label", arg);
+        case CACHET_OPT_CONTENT_HINT:
+            return set_once(cmd, &o->content_hint, "content-hint", arg);
+        case CACHET_OPT_CONTENT_REFERENCE:
+            return set_once(cmd, &o->content_reference, "content-reference", arg);
+        case CACHET_OPT_SIGNATURE_POLICY:
+            return set_once(cmd, &o->signature_policy, "signature-policy", arg);
+        case CACHET_OPT_RECEIPT_FOR:
+            return set_once(cmd, &o->receipt_for, "receipt-for", arg);
+        case CACHET_OPT_ML_IDENTITY:
+            return set_once(cmd, &o->ml_identity, "ml-identity", arg);
+        case CACHET_OPT_SIGNER:
+            return set_once(cmd, &o->signer, "signer", arg);
         case CACHET_OPT_HELP:
             cachet_cli_usage_line(stdout, cmd);
             return CACHET_EXIT_OK;

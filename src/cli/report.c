@@ -79,19 +79,19 @@ void cachet_cli_json_string(FILE *f, const char *s) {
     fputc('"', f);
 }
 
-static void json_key(FILE *f, const char *indent, const char *key, bool first) {
+void cachet_cli_json_key(FILE *f, const char *indent, const char *key, bool first) {
     fprintf(f, "%s\n%s", first ? "" : ",", indent);
     cachet_cli_json_string(f, key);
     fputs(": ", f);
 }
 
-static void json_kstr(FILE *f, const char *indent, const char *key, const char *v, bool first) {
-    json_key(f, indent, key, first);
+void cachet_cli_json_kstr(FILE *f, const char *indent, const char *key, const char *v, bool first) {
+    cachet_cli_json_key(f, indent, key, first);
     cachet_cli_json_string(f, v);
 }
 
-static void json_kbool(FILE *f, const char *indent, const char *key, bool v) {
-    json_key(f, indent, key, false);
+void cachet_cli_json_kbool(FILE *f, const char *indent, const char *key, bool v) {
+    cachet_cli_json_key(f, indent, key, false);
     fputs(v ? "true" : "false", f);
 }
 
@@ -124,30 +124,31 @@ static bool is_empty_layer(const cachet_layer_report *l) {
 static void json_signer(FILE *f, const cachet_signer_report *s) {
     const char *in = "          ";
     fputs("{", f);
-    json_kstr(f, in, "subject", s->subject, true);
-    json_key(f, in, "emails", false);
+    cachet_cli_json_kstr(f, in, "subject", s->subject, true);
+    cachet_cli_json_key(f, in, "emails", false);
     fputs("[", f);
     for (size_t i = 0; i < s->num_emails; i++) {
         fputs(i > 0 ? ", " : "", f);
         cachet_cli_json_string(f, s->emails[i]);
     }
     fputs("]", f);
-    json_kstr(f, in, "signature", s->signature_valid ? "valid" : "invalid", false);
+    cachet_cli_json_kstr(f, in, "signature", s->signature_valid ? "valid" : "invalid", false);
     if (!s->signature_valid) {
-        json_kstr(f, in, "signature_detail",
-                  s->signature_detail[0] != '\0' ? s->signature_detail
-                                                 : cachet_status_str(s->signature_status),
-                  false);
+        cachet_cli_json_kstr(f, in, "signature_detail",
+                             s->signature_detail[0] != '\0'
+                                 ? s->signature_detail
+                                 : cachet_status_str(s->signature_status),
+                             false);
     }
-    json_kstr(f, in, "chain", cachet_chain_status_name(s->chain), false);
+    cachet_cli_json_kstr(f, in, "chain", cachet_chain_status_name(s->chain), false);
     if (s->chain_detail[0] != '\0') {
-        json_kstr(f, in, "chain_detail", s->chain_detail, false);
+        cachet_cli_json_kstr(f, in, "chain_detail", s->chain_detail, false);
     }
-    json_kbool(f, in, "address_match", s->address_match == 1);
-    json_kbool(f, in, "address_checked", s->address_match >= 0);
-    json_kstr(f, in, "digest", s->digest, false);
-    json_kstr(f, in, "algorithm", s->algorithm, false);
-    json_key(f, in, "signing_time", false);
+    cachet_cli_json_kbool(f, in, "address_match", s->address_match == 1);
+    cachet_cli_json_kbool(f, in, "address_checked", s->address_match >= 0);
+    cachet_cli_json_kstr(f, in, "digest", s->digest, false);
+    cachet_cli_json_kstr(f, in, "algorithm", s->algorithm, false);
+    cachet_cli_json_key(f, in, "signing_time", false);
     if (s->has_signing_time) {
         char t[32];
         cachet_cli_format_time(s->signing_time, t, sizeof(t));
@@ -155,61 +156,64 @@ static void json_signer(FILE *f, const cachet_signer_report *s) {
     } else {
         fputs("null", f);
     }
-    json_kbool(f, in, "weak", s->weak);
-    json_kstr(f, in, "signer_id", s->sid_is_ski ? "subjectKeyIdentifier" : "issuerAndSerialNumber",
-              false);
+    cachet_cli_json_kbool(f, in, "weak", s->weak);
+    cachet_cli_json_kstr(f, in, "signer_id",
+                         s->sid_is_ski ? "subjectKeyIdentifier" : "issuerAndSerialNumber", false);
     if (s->has_signature_type) {
         char types[64];
         sig_types_text(s->signature_types, types, sizeof(types));
-        json_kstr(f, in, "signature_type", types, false);
+        cachet_cli_json_kstr(f, in, "signature_type", types, false);
     }
+    cachet_cli_json_ess(f, in, s);
+    cachet_cli_json_countersigners(f, in, s);
     fputs("\n        }", f);
 }
 
 static void json_layer(FILE *f, const cachet_layer_report *l) {
     const char *in = "      ";
     fputs("{", f);
-    json_kstr(f, in, "type", cachet_layer_type_name(l->type), true);
-    json_kstr(f, in, "part", l->part, false);
-    json_kstr(f, in, "content_type", l->content_type, false);
+    cachet_cli_json_kstr(f, in, "type", cachet_layer_type_name(l->type), true);
+    cachet_cli_json_kstr(f, in, "part", l->part, false);
+    cachet_cli_json_kstr(f, in, "content_type", l->content_type, false);
     switch (l->type) {
         case CACHET_LAYER_SIGNED:
-            json_kbool(f, in, "detached", l->detached);
+            cachet_cli_json_kbool(f, in, "detached", l->detached);
             if (is_empty_layer(l)) {
-                json_kbool(f, in, "empty", true);
+                cachet_cli_json_kbool(f, in, "empty", true);
             }
-            json_key(f, in, "signers", false);
+            cachet_cli_json_key(f, in, "signers", false);
             fputs("[", f);
             for (size_t i = 0; i < l->num_signers; i++) {
                 fputs(i > 0 ? ", " : "", f);
                 json_signer(f, &l->signers[i]);
             }
             fputs("]", f);
+            cachet_cli_json_receipt(f, in, l);
             break;
         case CACHET_LAYER_ENVELOPED:
         case CACHET_LAYER_AUTH_ENVELOPED:
-            json_kbool(f, in, "authenticated", l->authenticated);
-            json_kstr(f, in, "cipher", l->cipher, false);
-            json_kstr(f, in, "key_management", l->key_management, false);
-            json_key(f, in, "recipients", false);
+            cachet_cli_json_kbool(f, in, "authenticated", l->authenticated);
+            cachet_cli_json_kstr(f, in, "cipher", l->cipher, false);
+            cachet_cli_json_kstr(f, in, "key_management", l->key_management, false);
+            cachet_cli_json_key(f, in, "recipients", false);
             fprintf(f, "%zu", l->num_recipients);
-            json_kbool(f, in, "weak", l->weak);
+            cachet_cli_json_kbool(f, in, "weak", l->weak);
             break;
         case CACHET_LAYER_ENCRYPTED:
-            json_kbool(f, in, "authenticated", l->authenticated);
-            json_kstr(f, in, "cipher", l->cipher, false);
-            json_kbool(f, in, "weak", l->weak);
+            cachet_cli_json_kbool(f, in, "authenticated", l->authenticated);
+            cachet_cli_json_kstr(f, in, "cipher", l->cipher, false);
+            cachet_cli_json_kbool(f, in, "weak", l->weak);
             break;
         case CACHET_LAYER_DIGESTED:
-            json_kstr(f, in, "digest", l->digest_algorithm, false);
-            json_kbool(f, in, "digest_valid", l->digest_valid);
-            json_kbool(f, in, "weak", l->weak);
+            cachet_cli_json_kstr(f, in, "digest", l->digest_algorithm, false);
+            cachet_cli_json_kbool(f, in, "digest_valid", l->digest_valid);
+            cachet_cli_json_kbool(f, in, "weak", l->weak);
             break;
         case CACHET_LAYER_DATA:
             break;
         case CACHET_LAYER_COMPRESSED:
-            json_kstr(f, in, "compression", l->compression, false);
-            json_key(f, in, "decompressed_size", false);
+            cachet_cli_json_kstr(f, in, "compression", l->compression, false);
+            cachet_cli_json_key(f, in, "decompressed_size", false);
             fprintf(f, "%llu", (unsigned long long)l->decompressed_size);
             break;
     }
@@ -220,8 +224,8 @@ void cachet_cli_json_report(FILE *f, const cachet_report *r, cachet_status st,
                             const cachet_error *e) {
     const char *in = "  ";
     fputs("{", f);
-    json_kstr(f, in, "status", st == CACHET_OK ? "valid" : "invalid", true);
-    json_key(f, in, "layers", false);
+    cachet_cli_json_kstr(f, in, "status", st == CACHET_OK ? "valid" : "invalid", true);
+    cachet_cli_json_key(f, in, "layers", false);
     fputs("[", f);
     for (size_t i = 0; r != NULL && i < r->num_layers; i++) {
         fputs(i > 0 ? ", " : "", f);
@@ -229,18 +233,18 @@ void cachet_cli_json_report(FILE *f, const cachet_report *r, cachet_status st,
     }
     fputs("]", f);
     if (r != NULL) {
-        json_kstr(f, in, "from", r->from, false);
-        json_kbool(f, in, "from_mismatch", r->from_mismatch);
-        json_kbool(f, in, "partially_signed", r->partially_signed);
+        cachet_cli_json_kstr(f, in, "from", r->from, false);
+        cachet_cli_json_kbool(f, in, "from_mismatch", r->from_mismatch);
+        cachet_cli_json_kbool(f, in, "partially_signed", r->partially_signed);
     }
     if (st != CACHET_OK && e != NULL) {
-        json_key(f, in, "error", false);
+        cachet_cli_json_key(f, in, "error", false);
         fputs("{", f);
-        json_kstr(f, "    ", "class", cachet_status_str(e->status != CACHET_OK ? e->status : st),
-                  true);
-        json_kstr(f, "    ", "message", e->message, false);
-        json_kstr(f, "    ", "where", e->where, false);
-        json_key(f, "    ", "offset", false);
+        cachet_cli_json_kstr(f, "    ", "class",
+                             cachet_status_str(e->status != CACHET_OK ? e->status : st), true);
+        cachet_cli_json_kstr(f, "    ", "message", e->message, false);
+        cachet_cli_json_kstr(f, "    ", "where", e->where, false);
+        cachet_cli_json_key(f, "    ", "offset", false);
         fprintf(f, "%lld", e->offset);
         fputs("\n  }", f);
     }
@@ -283,6 +287,8 @@ static void signer_line(FILE *f, const cachet_signer_report *s) {
         fprintf(f, ", signature type: %s", types);
     }
     fputc('\n', f);
+    cachet_cli_text_ess(f, "cachet:   ", s);
+    cachet_cli_text_countersigners(f, "cachet:   ", s);
 }
 
 /* is_legacy_cipher: a cipher only decrypted, never written (the contract's
@@ -334,6 +340,7 @@ static void layer_lines(FILE *f, const cachet_layer_report *l) {
             for (size_t i = 0; i < l->num_signers; i++) {
                 signer_line(f, &l->signers[i]);
             }
+            cachet_cli_text_receipt(f, "cachet: ", l);
             break;
         case CACHET_LAYER_ENVELOPED:
         case CACHET_LAYER_AUTH_ENVELOPED:
@@ -465,7 +472,10 @@ void cachet_cli_describe(FILE *f, const cachet_report *r) {
                     sig_types_text(s->signature_types, types, sizeof(types));
                     fprintf(f, "    signature type: %s\n", types);
                 }
+                cachet_cli_text_ess(f, "    ", s);
+                cachet_cli_text_countersigners(f, "    ", s);
             }
+            cachet_cli_text_receipt(f, "  ", l);
         } else if (l->type == CACHET_LAYER_COMPRESSED) {
             fputs(", ", f);
             cachet_cli_put_escaped(f, l->compression);

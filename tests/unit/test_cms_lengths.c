@@ -233,8 +233,8 @@ static void signed_with_declared_size_has_one_definite_econtent(void) {
             size_t size = tl_sizes[i];
             uint8_t *msg = tl_content(size, (uint32_t)size + 3);
             for (int k = 0; k < 3; k++) {
-                cachet_cms_signer_opts so = {signers[s]->key, signers[s]->cert, CACHET_MD_SHA256,
-                                             false, false};
+                cachet_cms_signer_opts so = {
+                    .key = signers[s]->key, .cert = signers[s]->cert, .md = CACHET_MD_SHA256};
                 cachet_cms_sign_opts o = {.signers = &so,
                                           .num_signers = 1,
                                           .content_size_known = true,
@@ -269,7 +269,8 @@ static void signed_with_declared_size_has_one_definite_econtent(void) {
 
 static void signed_without_size_stays_segmented(void) {
     setup();
-    cachet_cms_signer_opts so = {signer_rsa.key, signer_rsa.cert, CACHET_MD_SHA256, false, false};
+    cachet_cms_signer_opts so = {
+        .key = signer_rsa.key, .cert = signer_rsa.cert, .md = CACHET_MD_SHA256};
     cachet_cms_sign_opts o = {.signers = &so, .num_signers = 1};
     cachet_membuf out = {0};
     cachet_error err = {0};
@@ -298,7 +299,8 @@ static void empty_layer_with_declared_size(void) {
 /* A detached SignedData is DER anyway; the declared size is still enforced. */
 static void detached_checks_the_declared_size(void) {
     setup();
-    cachet_cms_signer_opts so = {signer_p256.key, signer_p256.cert, CACHET_MD_SHA256, false, false};
+    cachet_cms_signer_opts so = {
+        .key = signer_p256.key, .cert = signer_p256.cert, .md = CACHET_MD_SHA256};
     cachet_cms_sign_opts o = {.signers = &so,
                               .num_signers = 1,
                               .detached = true,

@@ -33,7 +33,7 @@ static cachet_status run_writer(writer w, uint64_t declared, size_t fed, cachet_
     cachet_sink sink = cachet_sink_membuf(out);
     cachet_cert_list recips = {0};
     cachet_cert_list_push(&recips, bob.cert);
-    cachet_cms_signer_opts so = {signer.key, signer.cert, CACHET_MD_SHA256, false, false};
+    cachet_cms_signer_opts so = {.key = signer.key, .cert = signer.cert, .md = CACHET_MD_SHA256};
     cachet_cms_sign_opts sopts = {
         .signers = &so, .num_signers = 1, .content_size_known = true, .content_size = declared};
     cachet_cms_encrypt_opts eopts = {.recipients = &recips,

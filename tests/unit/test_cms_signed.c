@@ -119,7 +119,11 @@ static void signed_round_trip_all_algorithms_digests_modes(void) {
             for (int detached = 0; detached < 2; detached++) {
                 for (tfeed f = TFEED_WHOLE; f <= TFEED_RANDOM; f++) {
                     bool ski = f == TFEED_RANDOM;
-                    cachet_cms_signer_opts so = {ac.who->key, ac.who->cert, mds[m], ac.pss, ski};
+                    cachet_cms_signer_opts so = {.key = ac.who->key,
+                                                 .cert = ac.who->cert,
+                                                 .md = mds[m],
+                                                 .pss = ac.pss,
+                                                 .use_ski = ski};
                     cachet_cms_sign_opts opts = {.signers = &so,
                                                  .num_signers = 1,
                                                  .detached = detached,
@@ -167,7 +171,11 @@ static void signed_round_trip_all_algorithms_digests_modes(void) {
 static void signed_empty_content_round_trips(void) {
     setup();
     for (int detached = 0; detached < 2; detached++) {
-        cachet_cms_signer_opts so = {p256.key, p256.cert, CACHET_MD_SHA256, false, false};
+        cachet_cms_signer_opts so = {.key = p256.key,
+                                     .cert = p256.cert,
+                                     .md = CACHET_MD_SHA256,
+                                     .pss = false,
+                                     .use_ski = false};
         cachet_cms_sign_opts opts = {
             .signers = &so, .num_signers = 1, .detached = detached, .signing_time = when};
         cachet_membuf out = {0}, got = {0};
@@ -190,7 +198,8 @@ static void signed_empty_content_round_trips(void) {
  * OCTET STRING inside indefinite-length encodings (like openssl cms -stream). */
 static void signed_encapsulated_output_is_indefinite_ber(void) {
     setup();
-    cachet_cms_signer_opts so = {rsa.key, rsa.cert, CACHET_MD_SHA256, false, false};
+    cachet_cms_signer_opts so = {
+        .key = rsa.key, .cert = rsa.cert, .md = CACHET_MD_SHA256, .pss = false, .use_ski = false};
     cachet_cms_sign_opts opts = {.signers = &so, .num_signers = 1, .signing_time = when};
     cachet_membuf out = {0};
     cachet_error err = {0};
@@ -211,8 +220,13 @@ static void signed_encapsulated_output_is_indefinite_ber(void) {
 
 static void two_signers_and_chain_both_reported(void) {
     setup();
-    cachet_cms_signer_opts so[2] = {{rsa.key, rsa.cert, CACHET_MD_SHA256, false, false},
-                                    {p384.key, p384.cert, CACHET_MD_SHA384, false, true}};
+    cachet_cms_signer_opts so[2] = {
+        {.key = rsa.key, .cert = rsa.cert, .md = CACHET_MD_SHA256, .pss = false, .use_ski = false},
+        {.key = p384.key,
+         .cert = p384.cert,
+         .md = CACHET_MD_SHA384,
+         .pss = false,
+         .use_ski = true}};
     cachet_cert *extra[] = {ca.cert, rsa.cert};
     cachet_cms_sign_opts opts = {.signers = so,
                                  .num_signers = 2,
@@ -241,7 +255,11 @@ static void two_signers_and_chain_both_reported(void) {
 
 static void weak_key_refused_unless_allowed_then_flagged(void) {
     setup();
-    cachet_cms_signer_opts so = {rsa1024.key, rsa1024.cert, CACHET_MD_SHA256, false, false};
+    cachet_cms_signer_opts so = {.key = rsa1024.key,
+                                 .cert = rsa1024.cert,
+                                 .md = CACHET_MD_SHA256,
+                                 .pss = false,
+                                 .use_ski = false};
     cachet_cms_sign_opts opts = {
         .signers = &so, .num_signers = 1, .detached = true, .signing_time = when};
     cachet_membuf out = {0}, got = {0};
@@ -266,7 +284,8 @@ static void weak_key_refused_unless_allowed_then_flagged(void) {
 
 static void no_trust_store_means_untrusted_with_valid_signature(void) {
     setup();
-    cachet_cms_signer_opts so = {p256.key, p256.cert, CACHET_MD_SHA256, false, false};
+    cachet_cms_signer_opts so = {
+        .key = p256.key, .cert = p256.cert, .md = CACHET_MD_SHA256, .pss = false, .use_ski = false};
     cachet_cms_sign_opts opts = {.signers = &so, .num_signers = 1, .signing_time = when};
     cachet_membuf out = {0}, got = {0};
     cachet_error err = {0};
@@ -298,7 +317,8 @@ static void no_trust_store_means_untrusted_with_valid_signature(void) {
 
 static void detached_content_changed_is_bad_signature(void) {
     setup();
-    cachet_cms_signer_opts so = {rsa.key, rsa.cert, CACHET_MD_SHA256, true, false};
+    cachet_cms_signer_opts so = {
+        .key = rsa.key, .cert = rsa.cert, .md = CACHET_MD_SHA256, .pss = true, .use_ski = false};
     cachet_cms_sign_opts opts = {
         .signers = &so, .num_signers = 1, .detached = true, .signing_time = when};
     cachet_membuf out = {0}, got = {0};
@@ -335,7 +355,8 @@ static void detached_content_changed_is_bad_signature(void) {
  * (RFC 8419 §3.1: pure EdDSA, SHA-512 messageDigest) is checked with raw EVP. */
 static void ed25519_signature_checks_with_openssl_evp(void) {
     setup();
-    cachet_cms_signer_opts so = {ed.key, ed.cert, CACHET_MD_NONE, false, false};
+    cachet_cms_signer_opts so = {
+        .key = ed.key, .cert = ed.cert, .md = CACHET_MD_NONE, .pss = false, .use_ski = false};
     cachet_cms_sign_opts opts = {
         .signers = &so, .num_signers = 1, .detached = true, .signing_time = when};
     cachet_membuf out = {0};
@@ -367,17 +388,20 @@ static void sign_rejects_bad_options(void) {
     cachet_cms_sign_opts none = {0};
     CHECK(cachet_cms_sign_new(&none, &sink, &err) == NULL);
     CHECK_EQ_INT(err.status, CACHET_ERR_USAGE);
-    cachet_cms_signer_opts wrong = {rsa.key, p256.cert, CACHET_MD_SHA256, false, false};
+    cachet_cms_signer_opts wrong = {
+        .key = rsa.key, .cert = p256.cert, .md = CACHET_MD_SHA256, .pss = false, .use_ski = false};
     cachet_cms_sign_opts opts = {.signers = &wrong, .num_signers = 1};
     cachet_err_clear(&err);
     CHECK(cachet_cms_sign_new(&opts, &sink, &err) == NULL);
     CHECK_EQ_INT(err.status, CACHET_ERR_KEY);
-    cachet_cms_signer_opts ed256 = {ed.key, ed.cert, CACHET_MD_SHA256, false, false};
+    cachet_cms_signer_opts ed256 = {
+        .key = ed.key, .cert = ed.cert, .md = CACHET_MD_SHA256, .pss = false, .use_ski = false};
     opts.signers = &ed256;
     cachet_err_clear(&err);
     CHECK(cachet_cms_sign_new(&opts, &sink, &err) == NULL);
     CHECK_EQ_INT(err.status, CACHET_ERR_USAGE);
-    cachet_cms_signer_opts sha1 = {rsa.key, rsa.cert, CACHET_MD_SHA1, false, false};
+    cachet_cms_signer_opts sha1 = {
+        .key = rsa.key, .cert = rsa.cert, .md = CACHET_MD_SHA1, .pss = false, .use_ski = false};
     opts.signers = &sha1;
     cachet_err_clear(&err);
     CHECK(cachet_cms_sign_new(&opts, &sink, &err) == NULL);
@@ -390,7 +414,8 @@ static void sign_rejects_bad_options(void) {
  * (run under ASan/LSan). */
 static void allocation_failures_are_clean(void) {
     setup();
-    cachet_cms_signer_opts so = {p256.key, p256.cert, CACHET_MD_SHA256, false, false};
+    cachet_cms_signer_opts so = {
+        .key = p256.key, .cert = p256.cert, .md = CACHET_MD_SHA256, .pss = false, .use_ski = false};
     cachet_cert *extra[] = {ca.cert};
     cachet_cms_sign_opts opts = {.signers = &so,
                                  .num_signers = 1,
@@ -429,7 +454,8 @@ static void allocation_failures_are_clean(void) {
 /* Signed attributes are readable, through the handle, only for a valid signer. */
 static void signed_attributes_exposed_only_for_valid_signers(void) {
     setup();
-    cachet_cms_signer_opts so = {p384.key, p384.cert, CACHET_MD_SHA384, false, false};
+    cachet_cms_signer_opts so = {
+        .key = p384.key, .cert = p384.cert, .md = CACHET_MD_SHA384, .pss = false, .use_ski = false};
     cachet_cms_sign_opts opts = {
         .signers = &so, .num_signers = 1, .detached = true, .signing_time = when};
     cachet_membuf out = {0};

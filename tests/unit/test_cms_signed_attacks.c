@@ -239,7 +239,11 @@ static void content_type_mismatch_is_rejected(void) {
  * detection - each with its own message. */
 static void forged_attributes_are_rejected(void) {
     setup();
-    cachet_cms_signer_opts so = {alice.key, alice.cert, CACHET_MD_SHA256, false, false};
+    cachet_cms_signer_opts so = {.key = alice.key,
+                                 .cert = alice.cert,
+                                 .md = CACHET_MD_SHA256,
+                                 .pss = false,
+                                 .use_ski = false};
     cachet_cms_sign_opts opts = {
         .signers = &so, .num_signers = 1, .detached = true, .signing_time = 1767225600};
     cachet_membuf orig = {0};

@@ -37,7 +37,8 @@ static uint8_t *make_content(size_t len) {
 static void signed_structure_read_back_by_openssl(void) {
     setup();
     for (int ski = 0; ski < 2; ski++) {
-        cachet_cms_signer_opts so = {rsa.key, rsa.cert, CACHET_MD_SHA384, false, ski};
+        cachet_cms_signer_opts so = {
+            .key = rsa.key, .cert = rsa.cert, .md = CACHET_MD_SHA384, .pss = false, .use_ski = ski};
         cachet_cms_sign_opts opts = {
             .signers = &so, .num_signers = 1, .detached = true, .signing_time = when};
         cachet_membuf out = {0};

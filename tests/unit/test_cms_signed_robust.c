@@ -6,7 +6,11 @@
 /* SG-01: eContent together with detached content, or neither. */
 static void content_conflicts_are_rejected_and_nothing_delivered(void) {
     setup();
-    cachet_cms_signer_opts so = {alice.key, alice.cert, CACHET_MD_SHA256, false, false};
+    cachet_cms_signer_opts so = {.key = alice.key,
+                                 .cert = alice.cert,
+                                 .md = CACHET_MD_SHA256,
+                                 .pss = false,
+                                 .use_ski = false};
     cachet_cms_sign_opts opts = {.signers = &so, .num_signers = 1, .signing_time = 1767225600};
     cachet_membuf enc = {0}, det = {0}, got = {0};
     cachet_error err = {0};
@@ -98,7 +102,8 @@ static void sid_ambiguity_never_reports_a_trusted_victim(void) {
 static void truncations_and_bit_flips_fail_cleanly(void) {
     setup();
     tpki_party ec = tpki_make(TPKI_P256, "ec", &ca, 102);
-    cachet_cms_signer_opts so = {ec.key, ec.cert, CACHET_MD_SHA256, false, false};
+    cachet_cms_signer_opts so = {
+        .key = ec.key, .cert = ec.cert, .md = CACHET_MD_SHA256, .pss = false, .use_ski = false};
     cachet_cms_sign_opts opts = {.signers = &so, .num_signers = 1, .signing_time = 1767225600};
     cachet_membuf enc = {0};
     cachet_error err = {0};

@@ -84,7 +84,11 @@ static cachet_status sign_with(const cachet_cms_signer_opts *so, const unsigned 
  * order (our own checker accepts them), and what OpenSSL finds under the OID. */
 static void signed_output_carries_the_attribute_sorted(void) {
     setup_all();
-    cachet_cms_signer_opts so = {alice.key, alice.cert, CACHET_MD_SHA256, false, false};
+    cachet_cms_signer_opts so = {.key = alice.key,
+                                 .cert = alice.cert,
+                                 .md = CACHET_MD_SHA256,
+                                 .pss = false,
+                                 .use_ski = false};
     const unsigned so_types[1] = {CACHET_SIGTYPE_DOMAIN};
     cachet_membuf out = {0};
     cachet_error err = {0};
@@ -128,7 +132,11 @@ static void signed_output_carries_the_attribute_sorted(void) {
 
 static void signers_without_a_type_write_no_attribute(void) {
     setup_all();
-    cachet_cms_signer_opts so = {alice.key, alice.cert, CACHET_MD_SHA256, false, false};
+    cachet_cms_signer_opts so = {.key = alice.key,
+                                 .cert = alice.cert,
+                                 .md = CACHET_MD_SHA256,
+                                 .pss = false,
+                                 .use_ski = false};
     const unsigned so_types[1] = {0};
     cachet_membuf out = {0};
     cachet_error err = {0};
@@ -164,7 +172,11 @@ static void unwritable_signature_types_are_refused(void) {
         char detail[200] = "";
         CHECK_EQ_INT(cachet_cms_sigtype_check(cases[i].types, detail, sizeof(detail)), cases[i].ok);
         CHECK(strstr(detail, cases[i].detail_has) != NULL);
-        cachet_cms_signer_opts so = {alice.key, alice.cert, CACHET_MD_SHA256, false, false};
+        cachet_cms_signer_opts so = {.key = alice.key,
+                                     .cert = alice.cert,
+                                     .md = CACHET_MD_SHA256,
+                                     .pss = false,
+                                     .use_ski = false};
         const unsigned so_types[1] = {cases[i].types};
         cachet_membuf out = {0};
         cachet_error err = {0};
@@ -362,8 +374,16 @@ static void signer_infos_must_agree_on_signature_type(void) {
         {0, 0, CACHET_OK},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        cachet_cms_signer_opts so[2] = {{alice.key, alice.cert, CACHET_MD_SHA256, false, false},
-                                        {bob.key, bob.cert, CACHET_MD_SHA384, false, false}};
+        cachet_cms_signer_opts so[2] = {{.key = alice.key,
+                                         .cert = alice.cert,
+                                         .md = CACHET_MD_SHA256,
+                                         .pss = false,
+                                         .use_ski = false},
+                                        {.key = bob.key,
+                                         .cert = bob.cert,
+                                         .md = CACHET_MD_SHA384,
+                                         .pss = false,
+                                         .use_ski = false}};
         const unsigned types[2] = {cases[i].a, cases[i].b};
         cachet_membuf out = {0}, got = {0};
         cachet_error err = {0};
@@ -415,7 +435,11 @@ static void empty_signed_data_is_the_hand_written_ber(void) {
     cachet_membuf_free(&out);
     /* signers, certificates or detached are not an empty layer */
     setup_all();
-    cachet_cms_signer_opts so = {alice.key, alice.cert, CACHET_MD_SHA256, false, false};
+    cachet_cms_signer_opts so = {.key = alice.key,
+                                 .cert = alice.cert,
+                                 .md = CACHET_MD_SHA256,
+                                 .pss = false,
+                                 .use_ski = false};
     cachet_cert *chain[1] = {ca.cert};
     cachet_cms_sign_opts bad[3] = {{.empty = true, .signers = &so, .num_signers = 1},
                                    {.empty = true, .extra_certs = chain, .num_extra_certs = 1},

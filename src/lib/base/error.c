@@ -22,6 +22,7 @@ static const char *const status_names[] = {
     [CACHET_ERR_IO] = "I/O error",
     [CACHET_ERR_NOMEM] = "out of memory",
     [CACHET_ERR_INTERNAL] = "internal error",
+    [CACHET_ERR_RECEIPT] = "receipt does not match",
 };
 
 const char *cachet_status_str(cachet_status st) {

@@ -58,7 +58,8 @@ static bool add_signing_cert_v2(cachet_cbb *values, const cachet_cert *cert) {
 
 bool cachet_cms_build_signed_attrs(cachet_cbb *out, cachet_oid content_type, const uint8_t *digest,
                                    size_t digest_len, int64_t signing_time, const cachet_cert *cert,
-                                   unsigned signature_types) {
+                                   unsigned signature_types, const uint8_t *extra,
+                                   size_t extra_len) {
     cachet_cbb set, attr, values;
     /* RFC 5652 §5.3: contentType and messageDigest MUST be present (§11.1, §11.2);
      * signingTime §11.3. */
@@ -75,8 +76,61 @@ bool cachet_cms_build_signed_attrs(cachet_cbb *out, cachet_oid content_type, con
            open_attr(&set, &attr, &values, CACHET_OID_ATTR_SIGNING_CERTIFICATE_V2) &&
            add_signing_cert_v2(&values, cert) && cachet_cbb_flush(&set) &&
            (signature_types == 0 || cachet_cms_add_sigtype_attr(&set, signature_types)) &&
+           (extra_len == 0 || cachet_cbb_add_bytes(&set, extra, extra_len)) &&
            /* RFC 5652 §5.4: the signature covers the DER encoding, so SET OF is sorted. */
            cachet_cbb_flush_asn1_set_of(&set) && cachet_cbb_flush(out);
+}
+
+bool cachet_cms_check_extra_attrs(const uint8_t *extra, size_t extra_len, char *detail,
+                                  size_t detail_len) {
+    static const cachet_oid ours[] = {
+        CACHET_OID_ATTR_CONTENT_TYPE,           CACHET_OID_ATTR_MESSAGE_DIGEST,
+        CACHET_OID_ATTR_SIGNING_TIME,           CACHET_OID_ATTR_SMIME_CAPABILITIES,
+        CACHET_OID_ATTR_SIGNING_CERTIFICATE_V2, CACHET_OID_ATTR_SIGNATURE_TYPE,
+    };
+    cachet_cbs rest, seen;
+    cachet_cbs_init(&rest, extra, extra_len);
+    cachet_cbs_init(&seen, extra, 0);
+    while (rest.len > 0) {
+        cachet_cbs attr, body, type_raw;
+        cachet_oid type;
+        if (!cachet_cbs_get_asn1(&rest, &attr, CACHET_ASN1_SEQUENCE) ||
+            !cachet_cbs_get_asn1(&attr, &body, CACHET_ASN1_SEQUENCE)) {
+            snprintf(detail, detail_len, "an extra signed attribute is not a DER Attribute");
+            return false;
+        }
+        attr = body;
+        if (!cachet_cbs_get_oid(&attr, &type, &type_raw) ||
+            !cachet_cbs_peek_asn1_tag(&attr, CACHET_ASN1_SET)) {
+            snprintf(detail, detail_len, "an extra signed attribute is not a DER Attribute");
+            return false;
+        }
+        for (size_t i = 0; i < sizeof(ours) / sizeof(ours[0]); i++) {
+            if (type == ours[i]) {
+                snprintf(detail, detail_len,
+                         "extra signed attribute %s is one cachet writes itself",
+                         cachet_oid_name(type));
+                return false;
+            }
+        }
+        /* no type twice (RFC 5652 §5.3: each attribute type once in signedAttrs) */
+        for (cachet_cbs prev = seen; prev.len > 0;) {
+            cachet_cbs pa, pb, pt;
+            cachet_oid ptype;
+            if (!cachet_cbs_get_asn1(&prev, &pa, CACHET_ASN1_SEQUENCE) ||
+                !cachet_cbs_get_asn1(&pa, &pb, CACHET_ASN1_SEQUENCE) ||
+                !cachet_cbs_get_oid(&pb, &ptype, &pt)) {
+                break;
+            }
+            if (pt.len == type_raw.len && memcmp(pt.data, type_raw.data, pt.len) == 0) {
+                snprintf(detail, detail_len, "extra signed attribute %s is given twice",
+                         cachet_oid_name(type));
+                return false;
+            }
+        }
+        seen.len = (size_t)(rest.data - extra);
+    }
+    return true;
 }
 
 /* ---- Checking ---- */

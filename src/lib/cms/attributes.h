@@ -15,7 +15,13 @@
  * cachet_cms_sigtype_check). */
 bool cachet_cms_build_signed_attrs(cachet_cbb *out, cachet_oid content_type, const uint8_t *digest,
                                    size_t digest_len, int64_t signing_time, const cachet_cert *cert,
-                                   unsigned signature_types);
+                                   unsigned signature_types, const uint8_t *extra,
+                                   size_t extra_len);
+/* cachet_cms_check_extra_attrs: |extra| is a run of DER Attribute elements, none
+ * of a type cachet_cms_build_signed_attrs writes itself and no type twice.
+ * False with |detail| otherwise. */
+bool cachet_cms_check_extra_attrs(const uint8_t *extra, size_t extra_len, char *detail,
+                                  size_t detail_len);
 
 /* ---- RFC 3183 §3.1.2 SignatureType (attributes_sigtype.c) ---- */
 
@@ -182,5 +188,47 @@ cachet_status cachet_cms_verify_fail_msg(cachet_cms_verify *v, cachet_error *err
 void cachet_cms_verify_drop_content(cachet_cms_verify *v);
 /* cachet_cms_verify_finalize_digests finishes the content digests once. */
 bool cachet_cms_verify_finalize_digests(cachet_cms_verify *v);
+
+/* ---- issue 7: ESS and richer signatures, read for a signature that verified ----
+ * verify_signer (signed_signer.c) calls these after the signature and chain
+ * checks, in this order; a failure makes the signature invalid with |detail|
+ * and rep->ess is then dropped (SG-15). */
+
+/* cachet_cms_ess_info_get: rep->ess, allocated zeroed on first use (NULL: out of
+ * memory). cachet_cms_ess_info_free frees one and all it owns (ess_info.c). */
+cachet_ess_info *cachet_cms_ess_info_get(cachet_signer_report *rep);
+void cachet_cms_ess_info_free(cachet_ess_info *ess);
+/* cachet_cms_signer_report_clear frees what a signer report owns (emails, ess,
+ * countersigners, recursively) and zeroes it. */
+void cachet_cms_signer_report_clear(cachet_signer_report *rep);
+
+/* cachet_cms_ess_read (ess_read.c): securityLabel, equivalentLabels,
+ * contentHints, contentReference, contentIdentifier, mlExpansionHistory,
+ * signingCertificate (v1, checked against |cert|) and v2 (presence; checked
+ * per candidate before), signaturePolicyIdentifier of |signed_attrs| (SET
+ * contents) into rep->ess; ESS attributes that must be signed found in
+ * |unsigned_attrs| (NULL: none) are refused. CACHET_ERR_ATTRIBUTES (or
+ * NOMEM) with |detail|. */
+cachet_status cachet_cms_ess_read(const cachet_cbs *signed_attrs, const cachet_cbs *unsigned_attrs,
+                                  const cachet_cert *cert, cachet_signer_report *rep, char *detail,
+                                  size_t detail_len);
+/* cachet_cms_receipt_attrs_read (receipt_attrs.c): receiptRequest and
+ * msgSigDigest (RFC 2634 §2.7, §2.8) into rep->ess. */
+cachet_status cachet_cms_receipt_attrs_read(const cachet_cbs *signed_attrs,
+                                            cachet_signer_report *rep, char *detail,
+                                            size_t detail_len);
+/* cachet_cms_multisig_read (multisig.c): multipleSignatures (RFC 5752) into rep->ess. */
+cachet_status cachet_cms_multisig_read(const cachet_cbs *signed_attrs, cachet_signer_report *rep,
+                                       char *detail, size_t detail_len);
+/* cachet_cms_countersigs_verify (countersign_verify.c): every countersignature
+ * (RFC 5652 §11.4) in |unsigned_attrs| (SET contents), checked over |signature|
+ * (the contents of this SignerInfo's signature OCTET STRING) with the
+ * certificates and policy of |ctx|, into rep->countersigners. A countersignature
+ * that does not verify fails with its status and |detail| naming it
+ * ("countersignature[0]: ..."). */
+cachet_status cachet_cms_countersigs_verify(const cachet_cms_signer_ctx *ctx,
+                                            const cachet_cbs *unsigned_attrs,
+                                            const cachet_cbs *signature, cachet_signer_report *rep,
+                                            char *detail, size_t detail_len);
 
 #endif

@@ -84,8 +84,8 @@ typedef struct cachet_env_recipient_info {
  * For PKCS#1 v1.5 a padding failure yields a random CEK and CACHET_OK (RFC 3218
  * §2.3.2): the content decryption then fails like any other. */
 cachet_status cachet_env_recover_cek(const cachet_cbs *ris, const cachet_cms_secrets *s,
-                                     bool allow_weak, const cachet_cms_limits *limits,
-                                     uint8_t *cek, size_t cek_len, cachet_env_recipient_info *info,
+                                     bool allow_weak, const cachet_cms_limits *limits, uint8_t *cek,
+                                     size_t cek_len, cachet_env_recipient_info *info,
                                      cachet_error *err);
 /* (issue 5: |s| replaces key/cert; selection as cachet_cms_secrets says. kekri:
  * key_management "kek-aes256-wrap" etc.; pwri: "pwri-pbkdf2-hmac-sha256" etc. A

@@ -26,6 +26,11 @@ typedef struct cachet_cms_signer_opts {
     cachet_md md;
     bool pss;
     bool use_ski;
+    /* further signed attributes (issue 7: ESS, CAdES): DER Attribute elements
+     * one after another, merged into the SET and sorted with ours; none may be
+     * of a type we write ourselves (checked: CACHET_ERR_USAGE) */
+    const uint8_t *extra_signed_attrs;
+    size_t extra_signed_attrs_len;
 } cachet_cms_signer_opts;
 
 /* cachet_cms_sign_opts: |signers| (1..16 entries) and |extra_certs| (the chain,
@@ -62,6 +67,9 @@ typedef struct cachet_cms_sign_opts {
      * (smime/ credentials are checked when loaded): not compared again per
      * message; false (direct callers) keeps the check */
     bool keys_checked;
+    /* RFC 5752: with two or more signers, each SignerInfo gets a multipleSignatures
+     * attribute for every other one (multiple signatures of the same content) */
+    bool multiple_signatures;
 } cachet_cms_sign_opts;
 
 typedef struct cachet_cms_sign cachet_cms_sign;

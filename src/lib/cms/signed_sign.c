@@ -91,6 +91,12 @@ static cachet_status validate_signer(cachet_cms_sign *s, const cachet_cms_signer
                               "signer needs a key and a certificate");
     }
     ss->o = *o;
+    char detail[160];
+    if (o->extra_signed_attrs_len > 0 &&
+        !cachet_cms_check_extra_attrs(o->extra_signed_attrs, o->extra_signed_attrs_len, detail,
+                                      sizeof(detail))) {
+        return cachet_err_set(err, CACHET_ERR_USAGE, where, -1, "%s", detail);
+    }
     ss->scheme = cachet_cms_sig_scheme_for_key(o->key, o->pss);
     if (ss->scheme == CACHET_SIG_NONE) {
         return cachet_err_set(err, CACHET_ERR_KEY, where, -1, "key type cannot sign CMS");
@@ -336,7 +342,8 @@ static cachet_status add_signer_info(const cachet_cms_sign *s, const sign_signer
         return cachet_err_set(err, CACHET_ERR_NOMEM, "SignerInfo", -1, "out of memory");
     }
     if (!cachet_cms_build_signed_attrs(&attrs, s->content_type, digest, cachet_md_size(ss->o.md),
-                                       s->signing_time, ss->o.cert, ss->signature_types) ||
+                                       s->signing_time, ss->o.cert, ss->signature_types,
+                                       ss->o.extra_signed_attrs, ss->o.extra_signed_attrs_len) ||
         !cachet_cbb_finish(&attrs, &der, &der_len)) {
         cachet_cbb_cleanup(&attrs);
         return cachet_err_set(err, CACHET_ERR_INTERNAL, "SignerInfo.signedAttrs", -1,

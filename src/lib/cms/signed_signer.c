@@ -440,6 +440,30 @@ static cachet_status verify_signer(const cachet_cms_signer_ctx *ctx, const cache
         rep->signature_types = ai.signature_types;
         rep->ml_expansion_history = ai.ml_expansion_history;
     }
+    /* issue 7: ESS and richer signatures; any failure makes the signature invalid. */
+    char ess_detail[200] = "";
+    const cachet_cbs *unsigned_attrs = p.has_unsigned ? &p.unsigned_attrs : NULL;
+    if (p.has_signed) {
+        st = cachet_cms_ess_read(&p.signed_attrs, unsigned_attrs, best_cert, rep, ess_detail,
+                                 sizeof(ess_detail));
+        if (st == CACHET_OK) {
+            st =
+                cachet_cms_receipt_attrs_read(&p.signed_attrs, rep, ess_detail, sizeof(ess_detail));
+        }
+        if (st == CACHET_OK) {
+            st = cachet_cms_multisig_read(&p.signed_attrs, rep, ess_detail, sizeof(ess_detail));
+        }
+        if (st != CACHET_OK) {
+            FAIL(st, "signedAttrs: %s", ess_detail);
+        }
+    }
+    if (unsigned_attrs != NULL) {
+        st = cachet_cms_countersigs_verify(ctx, unsigned_attrs, &p.sig, rep, ess_detail,
+                                           sizeof(ess_detail));
+        if (st != CACHET_OK) {
+            FAIL(st, "unsignedAttrs: %s", ess_detail);
+        }
+    }
     rep->num_emails = cachet_cert_emails(best_cert, &rep->emails);
     *out_cert = cachet_cert_up_ref((cachet_cert *)best_cert);
     return CACHET_OK;
@@ -457,6 +481,11 @@ bool cachet_cms_verify_signer(const cachet_cms_signer_ctx *ctx, const cachet_cbs
     }
     rep->signature_status = st;
     rep->signature_valid = st == CACHET_OK;
+    if (st != CACHET_OK) {
+        /* SG-15: nothing a signature that failed carries is reported as said */
+        cachet_cms_ess_info_free(rep->ess);
+        rep->ess = NULL;
+    }
     if (st == CACHET_OK) {
         /* SG-14: signingTime is only claimed; implausible values are flagged. */
         int64_t not_before = 0, not_after = 0;

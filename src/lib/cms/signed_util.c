@@ -9,9 +9,14 @@ void cachet_cms_layer_report_clear(cachet_layer_report *layer) {
         return;
     }
     for (size_t i = 0; i < layer->num_signers; i++) {
-        cachet_cert_emails_free(layer->signers[i].emails, layer->signers[i].num_emails);
+        cachet_cms_signer_report_clear(&layer->signers[i]);
     }
     cachet_free(layer->signers);
+    if (layer->receipt != NULL) {
+        cachet_free(layer->receipt->content_id_hex);
+        cachet_free(layer->receipt->signature_hex);
+        cachet_free(layer->receipt);
+    }
     memset(layer, 0, sizeof(*layer));
 }
 

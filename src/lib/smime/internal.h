@@ -104,4 +104,27 @@ cachet_input_kind cachet_smime_detect_input(const uint8_t *data, size_t len, boo
 /* The largest certificate / key / PKCS#12 file we read (a chain file too). */
 #define CACHET_SMIME_MAX_KEY_FILE ((size_t)4 << 20)
 
+/* ---- issue 7: the signed attributes of cachet_sign_opts (sign_attrs.c) ---- */
+/* cachet_smime_sign_attrs builds, for each of the |num| signer certificates,
+ * the run of extra signed attributes (DER Attribute elements; see
+ * cachet_cms_signer_opts.extra_signed_attrs) asked for by |opts|: the shared
+ * ones (built once, so that every signer carries the same receiptRequest, RFC
+ * 2634 §2.2) then the signer's own. out[i]/out_len[i] are allocated (NULL/0
+ * when none); the caller frees them. */
+cachet_status cachet_smime_sign_attrs(const cachet_ctx *ctx, const cachet_sign_opts *opts,
+                                      const cachet_cert *const *certs, size_t num, uint8_t **out,
+                                      size_t *out_len, cachet_error *err);
+/* The pieces, each adding whole Attribute elements to the top-level |run|:
+ * securityLabel, equivalentLabels, contentHints, signaturePolicyIdentifier
+ * (sign_ess.c, ESS attributes engineer); */
+cachet_status cachet_smime_ess_shared_attrs(const cachet_ctx *ctx, const cachet_sign_opts *opts,
+                                            cachet_cbb *run, cachet_error *err);
+/* signingCertificate v1 of |cert| (sign_ess.c); */
+cachet_status cachet_smime_ess_signer_attrs(const cachet_sign_opts *opts, const cachet_cert *cert,
+                                            cachet_cbb *run, cachet_error *err);
+/* receiptRequest and contentReference (receipt_request.c, receipts engineer). */
+cachet_status cachet_smime_receipt_request_attrs(const cachet_ctx *ctx,
+                                                 const cachet_sign_opts *opts, cachet_cbb *run,
+                                                 cachet_error *err);
+
 #endif

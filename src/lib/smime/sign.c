@@ -24,6 +24,8 @@ typedef struct sign_impl {
     /* borrowed by cms/ until the end: one entry per signer */
     cachet_cms_signer_opts *signers;
     unsigned *signature_types; /* RFC 3183: the same for every signer */
+    uint8_t **extra_attrs;     /* issue 7: each signer's further signed attributes */
+    size_t *extra_attrs_len;
     size_t num_signers;
     cachet_cert_list certs; /* every signer's chain, each certificate once */
     bool multipart;
@@ -148,6 +150,11 @@ static void sign_free(void *impl) {
     cachet_cms_sign_free(s->cms);
     cachet_free(s->signers);
     cachet_free(s->signature_types);
+    for (size_t i = 0; s->extra_attrs != NULL && i < s->num_signers; i++) {
+        cachet_free(s->extra_attrs[i]);
+    }
+    cachet_free(s->extra_attrs);
+    cachet_free(s->extra_attrs_len);
     cachet_cert_list_clear(&s->certs);
     cachet_smime_gen_free(&s->gen);
     if (!s->multipart) {
@@ -318,13 +325,26 @@ static void add_micalg(char *list, size_t len, const cachet_md *mds, size_t num_
 /* fill_signers builds what cms/ borrows: the signer options, their signature
  * types, the certificates, and the micalg of every digest used (RFC 8551
  * §3.5.3.2: comma-separated, which a MIME parameter carries quoted). */
-static cachet_status fill_signers(sign_impl *s, const cachet_sign_opts *opts,
+static cachet_status fill_signers(sign_impl *s, const cachet_ctx *ctx, const cachet_sign_opts *opts,
                                   const cachet_credential *const *creds, size_t num,
                                   cachet_error *err) {
     s->signers = cachet_calloc(num, sizeof(*s->signers));
     s->signature_types = cachet_calloc(num, sizeof(*s->signature_types));
-    if (s->signers == NULL || s->signature_types == NULL) {
+    s->extra_attrs = cachet_calloc(num, sizeof(*s->extra_attrs));
+    s->extra_attrs_len = cachet_calloc(num, sizeof(*s->extra_attrs_len));
+    if (s->signers == NULL || s->signature_types == NULL || s->extra_attrs == NULL ||
+        s->extra_attrs_len == NULL) {
         return cachet_err_set(err, CACHET_ERR_NOMEM, "", -1, "out of memory");
+    }
+    const cachet_cert *certs[CACHET_SIGN_MAX_SIGNERS];
+    for (size_t i = 0; i < num; i++) {
+        certs[i] = creds[i]->cert;
+    }
+    s->num_signers = num; /* from here sign_free releases the attribute runs */
+    cachet_status ast =
+        cachet_smime_sign_attrs(ctx, opts, certs, num, s->extra_attrs, s->extra_attrs_len, err);
+    if (ast != CACHET_OK) {
+        return ast;
     }
     cachet_md mds[CACHET_SIGN_MAX_SIGNERS];
     for (size_t i = 0; i < num; i++) {
@@ -339,6 +359,8 @@ static cachet_status fill_signers(sign_impl *s, const cachet_sign_opts *opts,
             .md = mds[i],
             .pss = opts->pss && is_rsa(kt),
             .use_ski = false,
+            .extra_signed_attrs = s->extra_attrs[i],
+            .extra_signed_attrs_len = s->extra_attrs_len[i],
         };
         /* Different SignatureTypes among valid signers fail verification. */
         s->signature_types[i] = opts->signature_types;
@@ -406,7 +428,7 @@ cachet_op *cachet_sign_new(const cachet_ctx *ctx, const cachet_sign_opts *opts,
         return NULL;
     }
     cachet_op *op = s->op;
-    if (fill_signers(s, opts, creds, num, err) != CACHET_OK) {
+    if (fill_signers(s, ctx, opts, creds, num, err) != CACHET_OK) {
         cachet_op_free(op);
         return NULL;
     }
@@ -422,6 +444,7 @@ cachet_op *cachet_sign_new(const cachet_ctx *ctx, const cachet_sign_opts *opts,
         .content_size_known = opts->content_size_known,
         .content_size = opts->content_size,
         .keys_checked = true,
+        .multiple_signatures = opts->multiple_signatures,
     };
     for (size_t i = 0; i < num; i++) {
         co.keys_checked = co.keys_checked && creds[i]->key_checked;
