@@ -2,7 +2,7 @@
  * certificate (ATTACKS GW-06):
  * - cachetd_authres_claims_id on any header value answers the same twice and
  *   never crashes;
- * - cachetd_classify_signer on a signer whose CN and addresses are arbitrary
+ * - cachet_domsec_classify_signer on a signer whose CN and addresses are arbitrary
  *   bytes, then cachetd_authres_value, produce a header value made only of
  *   printable ASCII, spaces and our own folding (CRLF followed by WSP): an
  *   attacker's CR, LF or NUL never starts a header line of its own. */
@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "gateway/authres.h"
-#include "gateway/domsec.h"
+#include <cachet/domsec.h>
 
 #define REQUIRE(cond)                                                                              \
     do {                                                                                           \
@@ -75,17 +75,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     s.signature_valid = (data[0] & 0x40) != 0;
     s.chain = (data[0] & 0x20) != 0 ? CACHET_CHAIN_TRUSTED : CACHET_CHAIN_UNTRUSTED;
     s.address_match = -1;
-    cachetd_signer_class cls;
-    cachetd_classify_signer(
-        &s, from, (data[1] & 1) ? CACHETD_MAPPING_EXACT : CACHETD_MAPPING_ASCENDANT, &cls);
-    REQUIRE(cls.role <= CACHETD_ROLE_FLAGGED);
+    cachet_domsec_signer_class cls;
+    cachet_domsec_classify_signer(
+        &s, from, (data[1] & 1) ? CACHET_DOMSEC_MAPPING_EXACT : CACHET_DOMSEC_MAPPING_ASCENDANT,
+        &cls);
+    REQUIRE(cls.role <= CACHET_DOMSEC_ROLE_FLAGGED);
 
     cachetd_ar_entry e = {
-        .result = cls.role == CACHETD_ROLE_FLAGGED ? CACHETD_AR_FAIL : CACHETD_AR_PASS,
+        .result = cls.role == CACHET_DOMSEC_ROLE_FLAGGED ? CACHETD_AR_FAIL : CACHETD_AR_PASS,
         .reason = cls.why,
         .identifier = cls.address[0] != '\0' ? cls.address : email1,
         .part = value,
-        .role = cachetd_signer_role_name(cls.role),
+        .role = cachet_domsec_role_name(cls.role),
     };
     char out[4096];
     const char *aid = id[0] != '\0' ? id : "mx.example";

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <cachet/domsec.h>
+
 #include "cli.h"
 
 void cachet_cli_format_time(int64_t t, char *out, size_t out_len) {
@@ -121,7 +123,42 @@ static bool is_empty_layer(const cachet_layer_report *l) {
     return l->type == CACHET_LAYER_SIGNED && l->empty_signature_layer;
 }
 
-static void json_signer(FILE *f, const cachet_signer_report *s) {
+/* layer_position: where a signed layer sits (RFC 2634 §1.1): "outer" when
+ * another signed layer or an encrypted one lies inside it (the outer
+ * signature of a triple wrap, an RFC 3183 domain signature around an
+ * originator's, or a signature over an envelope that was not opened);
+ * "inner" when it is the innermost of several signed layers; "only" when it
+ * is the one signed layer over the content. NULL for other layers. */
+static const char *layer_position(const cachet_report *r, size_t idx) {
+    if (r == NULL || idx >= r->num_layers || r->layers[idx].type != CACHET_LAYER_SIGNED) {
+        return NULL;
+    }
+    for (size_t i = idx + 1; i < r->num_layers; i++) {
+        cachet_layer_type t = r->layers[i].type;
+        if (t == CACHET_LAYER_SIGNED || t == CACHET_LAYER_ENVELOPED ||
+            t == CACHET_LAYER_AUTH_ENVELOPED || t == CACHET_LAYER_ENCRYPTED) {
+            return "outer";
+        }
+    }
+    for (size_t i = 0; i < idx; i++) {
+        if (r->layers[i].type == CACHET_LAYER_SIGNED) {
+            return "inner";
+        }
+    }
+    return "only";
+}
+
+/* signer_role: the RFC 3183 role of a signer of a message from |from|, with
+ * the reason when it is flagged (the same classification as the gateway). */
+static cachet_domsec_role signer_role(const cachet_signer_report *s, const char *from, char *why,
+                                      size_t why_len) {
+    cachet_domsec_signer_class c;
+    cachet_domsec_classify_signer(s, from, CACHET_DOMSEC_MAPPING_ASCENDANT, &c);
+    snprintf(why, why_len, "%s", c.role == CACHET_DOMSEC_ROLE_FLAGGED ? c.why : "");
+    return c.role;
+}
+
+static void json_signer(FILE *f, const cachet_signer_report *s, const char *from) {
     const char *in = "          ";
     fputs("{", f);
     cachet_cli_json_kstr(f, in, "subject", s->subject, true);
@@ -164,12 +201,19 @@ static void json_signer(FILE *f, const cachet_signer_report *s) {
         sig_types_text(s->signature_types, types, sizeof(types));
         cachet_cli_json_kstr(f, in, "signature_type", types, false);
     }
+    char why[256];
+    cachet_domsec_role role = signer_role(s, from, why, sizeof(why));
+    cachet_cli_json_kstr(f, in, "role", cachet_domsec_role_name(role), false);
+    if (why[0] != '\0') {
+        cachet_cli_json_kstr(f, in, "role_detail", why, false);
+    }
     cachet_cli_json_ess(f, in, s);
     cachet_cli_json_countersigners(f, in, s);
     fputs("\n        }", f);
 }
 
-static void json_layer(FILE *f, const cachet_layer_report *l) {
+static void json_layer(FILE *f, const cachet_report *r, size_t idx) {
+    const cachet_layer_report *l = &r->layers[idx];
     const char *in = "      ";
     fputs("{", f);
     cachet_cli_json_kstr(f, in, "type", cachet_layer_type_name(l->type), true);
@@ -178,6 +222,7 @@ static void json_layer(FILE *f, const cachet_layer_report *l) {
     switch (l->type) {
         case CACHET_LAYER_SIGNED:
             cachet_cli_json_kbool(f, in, "detached", l->detached);
+            cachet_cli_json_kstr(f, in, "position", layer_position(r, idx), false);
             if (is_empty_layer(l)) {
                 cachet_cli_json_kbool(f, in, "empty", true);
             }
@@ -185,7 +230,7 @@ static void json_layer(FILE *f, const cachet_layer_report *l) {
             fputs("[", f);
             for (size_t i = 0; i < l->num_signers; i++) {
                 fputs(i > 0 ? ", " : "", f);
-                json_signer(f, &l->signers[i]);
+                json_signer(f, &l->signers[i], r->from);
             }
             fputs("]", f);
             cachet_cli_json_receipt(f, in, l);
@@ -229,7 +274,7 @@ void cachet_cli_json_report(FILE *f, const cachet_report *r, cachet_status st,
     fputs("[", f);
     for (size_t i = 0; r != NULL && i < r->num_layers; i++) {
         fputs(i > 0 ? ", " : "", f);
-        json_layer(f, &r->layers[i]);
+        json_layer(f, r, i);
     }
     fputs("]", f);
     if (r != NULL) {
@@ -251,7 +296,8 @@ void cachet_cli_json_report(FILE *f, const cachet_report *r, cachet_status st,
     fputs("\n}\n", f);
 }
 
-static void signer_line(FILE *f, const cachet_signer_report *s) {
+static void signer_line(FILE *f, const cachet_signer_report *s, const char *position,
+                        const char *from) {
     fputs("cachet: signed by ", f);
     if (s->num_emails > 0) {
         cachet_cli_put_escaped(f, s->emails[0]);
@@ -285,6 +331,22 @@ static void signer_line(FILE *f, const cachet_signer_report *s) {
         char types[64];
         sig_types_text(s->signature_types, types, sizeof(types));
         fprintf(f, ", signature type: %s", types);
+    }
+    char why[256];
+    cachet_domsec_role role = signer_role(s, from, why, sizeof(why));
+    /* An ordinary signer says nothing more; an RFC 3183 role is named, and a
+     * flagged one says which rule it breaks (§3.1.1: it MUST be flagged). */
+    if (role != CACHET_DOMSEC_ROLE_ORIGINATOR) {
+        fprintf(f, ", role: %s", cachet_domsec_role_name(role));
+        if (why[0] != '\0') {
+            fputs(" (", f);
+            cachet_cli_put_escaped(f, why);
+            fputs(")", f);
+        }
+    }
+    /* RFC 2634 §1.1: which signature of a wrapped message this is */
+    if (strcmp(position, "only") != 0) {
+        fprintf(f, "; %s signature", position);
     }
     fputc('\n', f);
     cachet_cli_text_ess(f, "cachet:   ", s);
@@ -331,14 +393,19 @@ static void digested_line(FILE *f, const cachet_layer_report *l) {
     fputs(l->weak ? "; weak, accepted with --allow-legacy)\n" : ")\n", f);
 }
 
-static void layer_lines(FILE *f, const cachet_layer_report *l) {
+static void layer_lines(FILE *f, const cachet_report *r, size_t idx) {
+    const cachet_layer_report *l = &r->layers[idx];
+    const char *position = layer_position(r, idx);
     switch (l->type) {
         case CACHET_LAYER_SIGNED:
             if (is_empty_layer(l)) {
-                fputs("cachet: signed (empty: no signers)\n", f);
+                fprintf(f, "cachet: signed (empty: no signers)%s%s%s\n",
+                        strcmp(position, "only") != 0 ? "; " : "",
+                        strcmp(position, "only") != 0 ? position : "",
+                        strcmp(position, "only") != 0 ? " layer" : "");
             }
             for (size_t i = 0; i < l->num_signers; i++) {
-                signer_line(f, &l->signers[i]);
+                signer_line(f, &l->signers[i], position, r->from);
             }
             cachet_cli_text_receipt(f, "cachet: ", l);
             break;
@@ -365,7 +432,7 @@ static void layer_lines(FILE *f, const cachet_layer_report *l) {
 void cachet_cli_summary(const char *cmd, const cachet_report *r, cachet_status st,
                         const cachet_error *e, bool verifying) {
     for (size_t i = 0; r != NULL && i < r->num_layers; i++) {
-        layer_lines(stderr, &r->layers[i]);
+        layer_lines(stderr, r, i);
     }
     if (r != NULL && r->partially_signed) {
         fputs("cachet: warning: only part of the message is signed\n", stderr);

@@ -385,7 +385,7 @@ static size_t ar_count_signers(const cachet_report *report) {
     return total;
 }
 
-size_t cachetd_authres_from_domsec(const cachetd_domsec_result *ds, const cachet_report *report,
+size_t cachetd_authres_from_domsec(const cachet_domsec_result *ds, const cachet_report *report,
                                    cachetd_ar_entry *entries, size_t max) {
     if (entries == NULL || max == 0) {
         return 0;
@@ -397,11 +397,11 @@ size_t cachetd_authres_from_domsec(const cachetd_domsec_result *ds, const cachet
     }
     size_t k = 0;
     for (size_t i = 0; i < ds->num_signers && k < max; i++) {
-        const cachetd_signer_class *c = &ds->signers[i];
+        const cachet_domsec_signer_class *c = &ds->signers[i];
         const cachet_signer_report *s = c->signer;
         cachetd_ar_entry *e = &entries[k++];
         memset(e, 0, sizeof(*e));
-        e->role = cachetd_signer_role_name(c->role);
+        e->role = cachet_domsec_role_name(c->role);
         e->identifier = c->address[0] != '\0' ? c->address : NULL;
         if (c->layer < report->num_layers && report->layers[c->layer].part[0] != '\0') {
             e->part = report->layers[c->layer].part;
@@ -412,7 +412,7 @@ size_t cachetd_authres_from_domsec(const cachetd_domsec_result *ds, const cachet
         if (s != NULL && !s->signature_valid) {
             e->result = CACHETD_AR_FAIL;
             e->reason = s->signature_detail[0] != '\0' ? s->signature_detail : c->why;
-        } else if (s == NULL || c->role == CACHETD_ROLE_FLAGGED) {
+        } else if (s == NULL || c->role == CACHET_DOMSEC_ROLE_FLAGGED) {
             e->result = CACHETD_AR_FAIL;
             e->reason = c->why;
         } else if (s->chain != CACHET_CHAIN_TRUSTED) {

@@ -6,7 +6,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "gateway/domsec.h"
+#include <cachet/domsec.h>
+
+#include "gateway/config.h"
 
 /* RFC 8601 §2.7.1 result values used for smime. */
 typedef enum cachetd_ar_result {
@@ -26,7 +28,7 @@ typedef struct cachetd_ar_entry {
     const char *reason;     /* may be NULL; becomes reason="..." */
     const char *identifier; /* the signer's address: body.smime-identifier (RFC 7281 §3) */
     const char *part;       /* MIME part path: body.smime-part, may be NULL/"" */
-    const char *role;       /* cachetd_signer_role_name: x-domsec-role comment, may be NULL */
+    const char *role;       /* cachet_domsec_role_name: x-domsec-role comment, may be NULL */
 } cachetd_ar_entry;
 
 /* cachetd_authres_value writes the header's value (without "Authentication-Results:"):
@@ -50,7 +52,7 @@ bool cachetd_authres_claims_id(const char *value, const char *authserv_id);
  * fail when the signature failed or the signer is flagged, neutral when the
  * chain is not trusted. |report| NULL or unsigned gives one entry "none".
  * Strings point into |ds| / the report. Returns the number written. */
-size_t cachetd_authres_from_domsec(const cachetd_domsec_result *ds, const cachet_report *report,
+size_t cachetd_authres_from_domsec(const cachet_domsec_result *ds, const cachet_report *report,
                                    cachetd_ar_entry *entries, size_t max);
 
 #endif

@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <cachet/domsec.h> /* cachet_domsec_mapping: the name_mapping key */
+
 #define CACHETD_MAX_DOMAINS 64
 #define CACHETD_MAX_PARTNERS 256
 #define CACHETD_MAX_NETWORKS 64
@@ -38,11 +40,6 @@ typedef enum cachetd_failure_action {
     CACHETD_FAILURE_QUARANTINE,  /* to the quarantine address, or the MTA's hold queue */
     CACHETD_FAILURE_REJECT,
 } cachetd_failure_action;
-
-typedef enum cachetd_name_mapping {
-    CACHETD_MAPPING_ASCENDANT = 0, /* RFC 3183 §3.1.1: same domain or an ascendant */
-    CACHETD_MAPPING_EXACT,         /* stricter: the same domain only */
-} cachetd_name_mapping;
 
 typedef enum cachetd_sign_format {
     CACHETD_FORMAT_DETACHED = 0, /* multipart/signed */
@@ -100,7 +97,7 @@ typedef struct cachetd_partner {
     cachetd_missing_action missing_certificate;
     bool require_signature; /* inbound mail from it must carry a valid domain or originator
                                signature */
-    cachetd_name_mapping name_mapping;
+    cachet_domsec_mapping name_mapping;
     cachetd_cipher cipher;
     /* set flags: which keys the section gave (the rest fall back to the domain's) */
     bool has_encryption, has_missing_certificate;

@@ -45,8 +45,9 @@ static const cachet_gwc_word gwc_cipher_words[] = {{"auto", CACHETD_CIPHER_AUTO}
                                                    {"aes-256-cbc", CACHETD_CIPHER_AES256_CBC},
                                                    {"aes-128-cbc", CACHETD_CIPHER_AES128_CBC},
                                                    {NULL, 0}};
-static const cachet_gwc_word gwc_mapping_words[] = {
-    {"ascendant", CACHETD_MAPPING_ASCENDANT}, {"exact", CACHETD_MAPPING_EXACT}, {NULL, 0}};
+static const cachet_gwc_word gwc_mapping_words[] = {{"ascendant", CACHET_DOMSEC_MAPPING_ASCENDANT},
+                                                    {"exact", CACHET_DOMSEC_MAPPING_EXACT},
+                                                    {NULL, 0}};
 
 /* clang-format off */
 #define GWC_STR(st, field, kind, empty) \
@@ -146,6 +147,6 @@ void cachet_gwc_default_domain(cachetd_domain *d) {
 }
 
 void cachet_gwc_default_partner(cachetd_partner *p) {
-    p->name_mapping = CACHETD_MAPPING_ASCENDANT;
+    p->name_mapping = CACHET_DOMSEC_MAPPING_ASCENDANT;
     p->require_signature = false;
 }

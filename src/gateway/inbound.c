@@ -71,13 +71,14 @@ static int try_key(ib *b, const cachet_credential *cred, cachetd_inbound_outcome
 /* decrypt: 1 decrypted, 0 not (outcome may be set), -1 failed (result set). */
 static int decrypt(ib *b, cachetd_inbound_outcome *outcome) {
     const cachetd_envelope *env = b->run->env;
-    const cachet_credential *dca = cachetd_keys_get(b->run->keys, b->dom->name, CACHETD_DCA_LOCAL);
+    const cachet_credential *dca =
+        cachetd_keys_get(b->run->keys, b->dom->name, CACHET_DOMSEC_DCA_LOCAL);
     if (dca != NULL) {
         int r = try_key(b, dca, outcome);
         if (r != 0) {
             if (r > 0) {
-                cachetd_authority_address(b->decrypted_with, sizeof(b->decrypted_with),
-                                          CACHETD_DCA_LOCAL, b->dom->name);
+                cachet_domsec_authority_address(b->decrypted_with, sizeof(b->decrypted_with),
+                                                CACHET_DOMSEC_DCA_LOCAL, b->dom->name);
             }
             return r;
         }
@@ -108,14 +109,15 @@ static int decrypt(ib *b, cachetd_inbound_outcome *outcome) {
 }
 
 /* outcome_of judges the classified signers of a verified message. */
-static cachetd_inbound_outcome outcome_of(const cachetd_domsec_result *ds) {
+static cachetd_inbound_outcome outcome_of(const cachet_domsec_result *ds) {
     if (ds->num_signers == 0) {
         return CACHETD_IN_FAIL; /* signed layers, yet no signer that stands */
     }
     bool untrusted = false;
     for (size_t i = 0; i < ds->num_signers; i++) {
-        const cachetd_signer_class *c = &ds->signers[i];
-        if (c->role == CACHETD_ROLE_FLAGGED || c->signer == NULL || !c->signer->signature_valid) {
+        const cachet_domsec_signer_class *c = &ds->signers[i];
+        if (c->role == CACHET_DOMSEC_ROLE_FLAGGED || c->signer == NULL ||
+            !c->signer->signature_valid) {
             return CACHETD_IN_FAIL;
         }
         untrusted = untrusted || c->signer->chain != CACHET_CHAIN_TRUSTED;
@@ -126,9 +128,9 @@ static cachetd_inbound_outcome outcome_of(const cachetd_domsec_result *ds) {
     return untrusted ? CACHETD_IN_UNTRUSTED : CACHETD_IN_PASS;
 }
 
-static void summary_signer(ib *b, const cachetd_domsec_result *ds) {
+static void summary_signer(ib *b, const cachet_domsec_result *ds) {
     cachetd_result *r = b->run->out;
-    const cachetd_signer_class *c = ds->domain != NULL ? ds->domain : ds->originator;
+    const cachet_domsec_signer_class *c = ds->domain != NULL ? ds->domain : ds->originator;
     if (c == NULL && ds->num_signers > 0) {
         c = &ds->signers[0];
     }
@@ -136,7 +138,7 @@ static void summary_signer(ib *b, const cachetd_domsec_result *ds) {
         char a[CACHETD_NAME_MAX];
         cachetd_sanitize(a, sizeof(a), c->address);
         cachetd_append(r->summary, sizeof(r->summary), " signer=%s role=%s", a[0] ? a : "-",
-                       cachetd_signer_role_name(c->role));
+                       cachet_domsec_role_name(c->role));
     }
     /* The first problem: a signature that does not verify (its attributes are
      * not reported, so a naming verdict on it says nothing), else a naming rule. */
@@ -149,7 +151,7 @@ static void summary_signer(ib *b, const cachetd_domsec_result *ds) {
         }
     }
     for (size_t i = 0; i < ds->num_signers && b->why[0] == '\0'; i++) {
-        if (ds->signers[i].role == CACHETD_ROLE_FLAGGED) {
+        if (ds->signers[i].role == CACHET_DOMSEC_ROLE_FLAGGED) {
             snprintf(b->why, sizeof(b->why), "%s", ds->signers[i].why);
         }
     }
@@ -178,7 +180,7 @@ static bool verify(ib *b, cachetd_inbound_outcome *outcome, bool *dom_or_orig) {
     }
     cachetd_ar_entry entries[MAX_AR_ENTRIES];
     size_t n = 0;
-    cachetd_domsec_result *ds = cachet_calloc(1, sizeof(*ds));
+    cachet_domsec_result *ds = cachet_calloc(1, sizeof(*ds));
     if (ds == NULL) {
         cachet_report_free(rep);
         cachetd_fail(r, CACHETD_TEMPFAIL, "451", "4.3.0", "out of memory, try again later");
@@ -191,7 +193,7 @@ static bool verify(ib *b, cachetd_inbound_outcome *outcome, bool *dom_or_orig) {
         n = 1;
         snprintf(b->why, sizeof(b->why), "%s", e.message);
     } else {
-        cachetd_domsec_evaluate(rep, rep->from, b->in.name_mapping, ds);
+        cachet_domsec_evaluate(rep, rep->from, b->in.name_mapping, ds);
         *outcome = outcome_of(ds);
         if (ds->num_signers == 0 && st == CACHET_ERR_MALFORMED) {
             *outcome = CACHETD_IN_MALFORMED;
@@ -285,7 +287,7 @@ static bool describe(ib *b, bool *signed_, bool *top_envelope, bool *malformed) 
 
 void cachetd_inbound(cachetd_run *run) {
     const cachetd_envelope *env = run->env;
-    const char *rd = cachetd_domain_of(env->recipients[0]);
+    const char *rd = cachet_domsec_domain_of(env->recipients[0]);
     ib b = {.run = run, .data = run->msg, .len = run->len};
     b.dom = rd != NULL ? cachetd_config_domain(run->cfg, rd) : NULL;
     if (b.dom == NULL) {

@@ -6,9 +6,11 @@
 #include <string.h>
 #include <strings.h>
 
+#include <cachet/domsec.h>
+
 #include "base/base.h"
 #include "crypto/crypto.h"
-#include "gateway/domsec.h"
+#include "gateway/config.h"
 #include "gateway/process.h"
 #include "smime/internal.h"
 
@@ -82,7 +84,7 @@ static bool follows_naming(loader *l, const cachetd_domain *dom, const char *loc
         const char *at = strrchr(emails[i], '@');
         size_t llen = at != NULL ? (size_t)(at - emails[i]) : 0;
         if (at == NULL || llen != strlen(local) || strncasecmp(emails[i], local, llen) != 0 ||
-            !cachetd_domain_is_ascendant(at + 1, dom->name, false)) {
+            !cachet_domsec_is_ascendant(at + 1, dom->name, false)) {
             snprintf(why, sizeof(why),
                      "its address %s is not %s@%s or %s@ an ascendant domain of it", emails[i],
                      local, dom->name, local);
@@ -106,7 +108,7 @@ static bool load_one(loader *l, const cachetd_domain *dom, const char *local, co
                      const char *key, bool for_decrypt, bool required, cachet_credential **out) {
     *out = NULL;
     char addr[CACHETD_NAME_MAX];
-    if (!cachetd_authority_address(addr, sizeof(addr), local, dom->name)) {
+    if (!cachet_domsec_authority_address(addr, sizeof(addr), local, dom->name)) {
         say(l, "[domain %s]: the authority address %s@%s is too long", dom->name, local, dom->name);
         return false;
     }
@@ -175,30 +177,31 @@ static bool add(cachetd_keys *k, const char *domain, const char *local, cachet_c
 static bool load_domain(loader *l, cachetd_keys *k, const cachetd_domain *dom) {
     cachet_credential *c = NULL;
     if (dom->signing != CACHETD_SIGN_NONE) {
-        if (!load_one(l, dom, CACHETD_DSA_LOCAL, dom->signing_cert, dom->signing_key, false, true,
-                      &c)) {
+        if (!load_one(l, dom, CACHET_DOMSEC_DSA_LOCAL, dom->signing_cert, dom->signing_key, false,
+                      true, &c)) {
             return false;
         }
-        add(k, dom->name, CACHETD_DSA_LOCAL, c);
+        add(k, dom->name, CACHET_DOMSEC_DSA_LOCAL, c);
     }
     if (dom->decrypt) {
         /* Optional: without it inbound mail is decrypted with recipients' keys only. */
-        if (!load_one(l, dom, CACHETD_DCA_LOCAL, dom->dca_cert, dom->dca_key, true, false, &c)) {
+        if (!load_one(l, dom, CACHET_DOMSEC_DCA_LOCAL, dom->dca_cert, dom->dca_key, true, false,
+                      &c)) {
             return false;
         }
-        add(k, dom->name, CACHETD_DCA_LOCAL, c);
+        add(k, dom->name, CACHET_DOMSEC_DCA_LOCAL, c);
     }
     if (dom->review_signature) {
-        if (!load_one(l, dom, CACHETD_RA_LOCAL, "", "", false, true, &c)) {
+        if (!load_one(l, dom, CACHET_DOMSEC_RA_LOCAL, "", "", false, true, &c)) {
             return false;
         }
-        add(k, dom->name, CACHETD_RA_LOCAL, c);
+        add(k, dom->name, CACHET_DOMSEC_RA_LOCAL, c);
     }
     if (dom->attributes_signature) {
-        if (!load_one(l, dom, CACHETD_AA_LOCAL, "", "", false, true, &c)) {
+        if (!load_one(l, dom, CACHET_DOMSEC_AA_LOCAL, "", "", false, true, &c)) {
             return false;
         }
-        add(k, dom->name, CACHETD_AA_LOCAL, c);
+        add(k, dom->name, CACHET_DOMSEC_AA_LOCAL, c);
     }
     return true;
 }

@@ -84,7 +84,7 @@ static bool encrypt_stage(ob *o, const char *const *to, size_t num) {
     };
     /* A cipher agreed with the partner overrides what its certificates
      * advertised (a DCA certificate is seldom seen in signed mail). */
-    const char *rdom = num > 0 ? cachetd_domain_of(to[0]) : NULL;
+    const char *rdom = num > 0 ? cachet_domsec_domain_of(to[0]) : NULL;
     const cachetd_partner *partner =
         rdom != NULL ? cachetd_config_partner(o->run->cfg, rdom) : NULL;
     static const cachet_cipher_choice choice[] = {
@@ -149,7 +149,7 @@ static cachetd_cert_fact probe_dca(ob *o, const char *domain) {
     const char *d = domain;
     while (d != NULL && d[0] != '\0' && strchr(d, '.') != NULL) {
         char addr[CACHETD_NAME_MAX];
-        if (cachetd_authority_address(addr, sizeof(addr), CACHETD_DCA_LOCAL, d)) {
+        if (cachet_domsec_authority_address(addr, sizeof(addr), CACHET_DOMSEC_DCA_LOCAL, d)) {
             cachetd_cert_fact f = probe(o->run->ctx, addr);
             if (f == CACHETD_CERT_FOUND) {
                 snprintf(o->dca_addr, sizeof(o->dca_addr), "%s", addr);
@@ -202,7 +202,8 @@ static bool describe(ob *o, cachetd_outbound_facts *f, bool *top_envelope) {
  * decrypted (signatures inside kept) to be domain-signed and encrypted again. */
 static bool try_unwrap(ob *o, bool *own) {
     *own = false;
-    const cachet_credential *dca = cachetd_keys_get(o->run->keys, o->dom->name, CACHETD_DCA_LOCAL);
+    const cachet_credential *dca =
+        cachetd_keys_get(o->run->keys, o->dom->name, CACHET_DOMSEC_DCA_LOCAL);
     if (dca == NULL) {
         return true;
     }
@@ -271,7 +272,7 @@ static bool gather(ob *o, cachetd_outbound_facts *f) {
     f->num_recipients = env->num_recipients;
     f->trusted_submitter =
         cachetd_policy_trusted_submitter(run->cfg, env->auth_authen, env->client_addr);
-    f->domain_key = cachetd_keys_get(run->keys, o->dom->name, CACHETD_DSA_LOCAL) != NULL;
+    f->domain_key = cachetd_keys_get(run->keys, o->dom->name, CACHET_DOMSEC_DSA_LOCAL) != NULL;
     if (o->dom->signing == CACHETD_SIGN_USER) {
         cachet_error e;
         cachet_err_clear(&e);
@@ -325,7 +326,7 @@ static bool gather(ob *o, cachetd_outbound_facts *f) {
     }
     f->recipient_certs = o->facts;
     /* The DCA is the fallback for recipients without certificates (case d). */
-    const char *rdom = cachetd_domain_of(env->recipients[0]);
+    const char *rdom = cachet_domsec_domain_of(env->recipients[0]);
     f->dca_cert = all || rdom == NULL ? CACHETD_CERT_NONE : probe_dca(o, rdom);
     return true;
 }
@@ -371,8 +372,8 @@ static bool run_actions(ob *o, const cachetd_outbound_actions *a) {
         unsigned type;
         const char *name;
     } extra[2] = {
-        {a->attributes_signature, CACHETD_AA_LOCAL, CACHET_SIGTYPE_ADD_ATTRIB, "attributes"},
-        {a->review_signature, CACHETD_RA_LOCAL, CACHET_SIGTYPE_REVIEW, "review"},
+        {a->attributes_signature, CACHET_DOMSEC_AA_LOCAL, CACHET_SIGTYPE_ADD_ATTRIB, "attributes"},
+        {a->review_signature, CACHET_DOMSEC_RA_LOCAL, CACHET_SIGTYPE_REVIEW, "review"},
     };
     for (size_t i = 0; i < 2; i++) {
         if (!extra[i].on) {
@@ -390,7 +391,7 @@ static bool run_actions(ob *o, const cachetd_outbound_actions *a) {
         note(o, extra[i].name);
     }
     if (a->sign == CACHETD_SIGN_ACTION_DOMAIN) {
-        const cachet_credential *c = cachetd_keys_get(keys, dn, CACHETD_DSA_LOCAL);
+        const cachet_credential *c = cachetd_keys_get(keys, dn, CACHET_DOMSEC_DSA_LOCAL);
         if (c == NULL) {
             cachetd_fail(o->run->out, CACHETD_TEMPFAIL, "451", "4.3.0",
                          "the domain signing key of %s is not loaded", dn);
@@ -399,7 +400,7 @@ static bool run_actions(ob *o, const cachetd_outbound_actions *a) {
         if (!sign_stage(o, c, CACHET_SIGTYPE_DOMAIN, false, "the domain signature")) {
             return false;
         }
-        cachetd_authority_address(o->signer, sizeof(o->signer), CACHETD_DSA_LOCAL, dn);
+        cachet_domsec_authority_address(o->signer, sizeof(o->signer), CACHET_DOMSEC_DSA_LOCAL, dn);
         note(o, "sign");
     } else if (a->sign == CACHETD_SIGN_ACTION_USER) {
         if (o->user_cred == NULL) {
@@ -471,7 +472,7 @@ static void summarise(ob *o, const cachetd_outbound_actions *a) {
 
 void cachetd_outbound(cachetd_run *run) {
     const cachetd_envelope *env = run->env;
-    const char *sd = cachetd_domain_of(env->sender);
+    const char *sd = cachet_domsec_domain_of(env->sender);
     ob o = {.run = run, .data = run->msg, .len = run->len};
     o.dom = sd != NULL ? cachetd_config_domain(run->cfg, sd) : NULL;
     if (o.dom == NULL) {

@@ -33,7 +33,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "gateway/domsec.h"
+#include <cachet/domsec.h>
+
+#include "gateway/config.h"
 #include "gateway/policy.h"
 
 const char *cachetd_direction_name(cachetd_direction d) {
@@ -123,7 +125,7 @@ static const cachetd_domain *policy_our_domain(const cachetd_config *cfg, const 
     if (!policy_bare_address(address, bare, sizeof(bare))) {
         return NULL;
     }
-    return cachetd_config_domain(cfg, cachetd_domain_of(bare));
+    return cachetd_config_domain(cfg, cachet_domsec_domain_of(bare));
 }
 
 cachetd_direction cachetd_policy_direction(const cachetd_config *cfg, const char *sender,
@@ -262,7 +264,7 @@ static void policy_for_recipient(const cachetd_config *cfg, const cachetd_domain
     char bare[CACHETD_NAME_MAX];
     const cachetd_partner *p = NULL;
     if (policy_bare_address(recipient, bare, sizeof(bare))) {
-        p = cachetd_config_partner(cfg, cachetd_domain_of(bare));
+        p = cachetd_config_partner(cfg, cachet_domsec_domain_of(bare));
     }
     *enc = p != NULL && p->has_encryption ? p->encryption : dom->encryption;
     *missing =
@@ -274,7 +276,7 @@ static void policy_rcpt_domain(const cachetd_outbound_facts *f, char *out, size_
     char bare[CACHETD_NAME_MAX];
     const char *d = NULL;
     if (policy_bare_address(f->recipients[0], bare, sizeof(bare))) {
-        d = cachetd_domain_of(bare);
+        d = cachet_domsec_domain_of(bare);
     }
     snprintf(out, out_len, "%s", d != NULL ? d : "the recipient domain");
     policy_lower(out);
@@ -299,7 +301,8 @@ static void policy_sign(const cachetd_domain *dom, const cachetd_outbound_facts 
         return;
     }
     policy_stop(out, CACHETD_TEMPFAIL,
-                "signing key of " CACHETD_DSA_LOCAL "@%s is not loaded%s; will retry", dom->name,
+                "signing key of " CACHET_DOMSEC_DSA_LOCAL "@%s is not loaded%s; will retry",
+                dom->name,
                 dom->signing == CACHETD_SIGN_USER ? " and the sender has no key of its own" : "");
 }
 
@@ -333,7 +336,8 @@ static bool policy_encrypt(const cachetd_outbound_facts *f, const char *rdomain,
     }
     if (f->dca_cert == CACHETD_CERT_LOOKUP_FAILED) {
         policy_stop(out, CACHETD_TEMPFAIL,
-                    "certificate lookup failed for " CACHETD_DCA_LOCAL "@%s; will retry", rdomain);
+                    "certificate lookup failed for " CACHET_DOMSEC_DCA_LOCAL "@%s; will retry",
+                    rdomain);
         return false;
     }
     policy_list(f, CACHETD_CERT_NONE, names, sizeof(names));
@@ -444,7 +448,7 @@ void cachetd_policy_inbound(const cachetd_config *cfg, const cachetd_domain *dom
                             const char *sender, cachetd_inbound_actions *out) {
     cachetd_inbound_actions zero = {0};
     *out = zero;
-    out->name_mapping = CACHETD_MAPPING_ASCENDANT;
+    out->name_mapping = CACHET_DOMSEC_MAPPING_ASCENDANT;
     if (dom != NULL) {
         out->decrypt = dom->decrypt;
         out->verify = dom->verify;
@@ -453,7 +457,7 @@ void cachetd_policy_inbound(const cachetd_config *cfg, const cachetd_domain *dom
     }
     char bare[CACHETD_NAME_MAX];
     if (cfg != NULL && policy_bare_address(sender, bare, sizeof(bare))) {
-        out->partner = cachetd_config_partner(cfg, cachetd_domain_of(bare));
+        out->partner = cachetd_config_partner(cfg, cachet_domsec_domain_of(bare));
     }
     if (out->partner != NULL) {
         out->name_mapping = out->partner->name_mapping;

@@ -107,7 +107,7 @@ typedef struct cachetd_inbound_actions {
     bool verify;
     bool harvest;
     const cachetd_partner *partner; /* the sender's partner section, or NULL */
-    cachetd_name_mapping name_mapping;
+    cachet_domsec_mapping name_mapping;
 } cachetd_inbound_actions;
 void cachetd_policy_inbound(const cachetd_config *cfg, const cachetd_domain *dom,
                             const char *sender, cachetd_inbound_actions *out);

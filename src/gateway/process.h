@@ -27,7 +27,7 @@ typedef struct cachetd_keys cachetd_keys;
  * missing is an error naming the domain, the address and what to import. */
 cachetd_keys *cachetd_keys_load(const cachetd_config *cfg, char *err, size_t err_len);
 void cachetd_keys_free(cachetd_keys *keys);
-/* The loaded credential of |local|@|domain| (CACHETD_DSA_LOCAL...), or NULL. */
+/* The loaded credential of |local|@|domain| (CACHET_DOMSEC_DSA_LOCAL...), or NULL. */
 const cachet_credential *cachetd_keys_get(const cachetd_keys *keys, const char *domain,
                                           const char *local);
 

@@ -8,7 +8,9 @@
 #include <stdint.h>
 
 #include "gateway/authres.h"
-#include "gateway/domsec.h"
+#include <cachet/domsec.h>
+
+#include "gateway/config.h"
 #include "gateway/process.h"
 
 /* Every intermediate message is bounded by the largest message the MTA hands us

@@ -431,8 +431,8 @@ static void from_domsec_one_entry_per_signer(void) {
     t_rep_add(&r, "review-authority@a.example", "review-authority", CACHET_SIGTYPE_REVIEW, true,
               CACHET_CHAIN_UNTRUSTED, "1.1");
     t_rep_add(&r, "alice@a.example", "Alice", 0, false, CACHET_CHAIN_TRUSTED, "1.1.1");
-    cachetd_domsec_result ds;
-    cachetd_domsec_evaluate(&r.rep, NULL, CACHETD_MAPPING_ASCENDANT, &ds);
+    cachet_domsec_result ds;
+    cachet_domsec_evaluate(&r.rep, NULL, CACHET_DOMSEC_MAPPING_ASCENDANT, &ds);
     cachetd_ar_entry e[8];
     size_t n = cachetd_authres_from_domsec(&ds, &r.rep, e, 8);
     CHECK_EQ_INT(n, 4);
@@ -477,8 +477,8 @@ static void from_domsec_unsigned_is_none(void) {
     r.rep.layers = r.layers;
     r.rep.num_layers = 1;
     r.layers[0].type = CACHET_LAYER_SIGNED; /* the empty signature layer */
-    cachetd_domsec_result ds;
-    cachetd_domsec_evaluate(&r.rep, "a@a.example", CACHETD_MAPPING_ASCENDANT, &ds);
+    cachet_domsec_result ds;
+    cachet_domsec_evaluate(&r.rep, "a@a.example", CACHET_DOMSEC_MAPPING_ASCENDANT, &ds);
     CHECK_EQ_INT(cachetd_authres_from_domsec(&ds, &r.rep, e, 2), 1);
     CHECK_EQ_INT(e[0].result, CACHETD_AR_NONE);
     char out[128];
@@ -493,8 +493,8 @@ static void from_domsec_reports_unclassified_signers(void) {
     for (int i = 0; i < 34; i++) {
         t_rep_add(&r, "alice@a.example", "Alice", 0, true, CACHET_CHAIN_TRUSTED, "");
     }
-    cachetd_domsec_result ds;
-    cachetd_domsec_evaluate(&r.rep, "alice@a.example", CACHETD_MAPPING_ASCENDANT, &ds);
+    cachet_domsec_result ds;
+    cachet_domsec_evaluate(&r.rep, "alice@a.example", CACHET_DOMSEC_MAPPING_ASCENDANT, &ds);
     static cachetd_ar_entry e[40];
     size_t n = cachetd_authres_from_domsec(&ds, &r.rep, e, 40);
     CHECK_EQ_INT(n, 33);

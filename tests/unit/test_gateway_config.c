@@ -143,7 +143,7 @@ static void every_key_is_parsed(void) {
     CHECK_EQ_INT(p->missing_certificate, CACHETD_MISSING_REJECT);
     CHECK(p->has_missing_certificate);
     CHECK(p->require_signature);
-    CHECK_EQ_INT(p->name_mapping, CACHETD_MAPPING_EXACT);
+    CHECK_EQ_INT(p->name_mapping, CACHET_DOMSEC_MAPPING_EXACT);
     CHECK_EQ_INT(p->cipher, CACHETD_CIPHER_AES256_GCM);
     cachetd_config_free(cfg);
 }
@@ -193,7 +193,7 @@ static void absent_keys_take_their_defaults(void) {
     CHECK(!p->has_encryption);
     CHECK(!p->has_missing_certificate);
     CHECK(!p->require_signature);
-    CHECK_EQ_INT(p->name_mapping, CACHETD_MAPPING_ASCENDANT);
+    CHECK_EQ_INT(p->name_mapping, CACHET_DOMSEC_MAPPING_ASCENDANT);
     CHECK_EQ_INT(p->cipher, CACHETD_CIPHER_AUTO);
     cachetd_config_free(cfg);
 }
@@ -381,12 +381,12 @@ static void two_domains_and_two_partners_keep_their_own_settings(void) {
     CHECK(cfg->partners[0].has_encryption);
     CHECK_EQ_INT(cfg->partners[0].encryption, CACHETD_ENCRYPT_REQUIRED);
     CHECK(!cfg->partners[0].has_missing_certificate);
-    CHECK_EQ_INT(cfg->partners[0].name_mapping, CACHETD_MAPPING_ASCENDANT);
+    CHECK_EQ_INT(cfg->partners[0].name_mapping, CACHET_DOMSEC_MAPPING_ASCENDANT);
     CHECK_STR(cfg->partners[1].name, "c.example");
     CHECK(!cfg->partners[1].has_encryption);
     CHECK(cfg->partners[1].has_missing_certificate);
     CHECK_EQ_INT(cfg->partners[1].missing_certificate, CACHETD_MISSING_REJECT);
-    CHECK_EQ_INT(cfg->partners[1].name_mapping, CACHETD_MAPPING_EXACT);
+    CHECK_EQ_INT(cfg->partners[1].name_mapping, CACHET_DOMSEC_MAPPING_EXACT);
     cachetd_config_free(cfg);
 }
 

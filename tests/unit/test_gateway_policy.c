@@ -84,7 +84,7 @@ static cachetd_config *t_config(void) {
     p->has_missing_certificate = true;
     p = t_partner(cfg, "p.example");
     p->require_signature = true;
-    p->name_mapping = CACHETD_MAPPING_EXACT;
+    p->name_mapping = CACHET_DOMSEC_MAPPING_EXACT;
     return cfg;
 }
 
@@ -675,13 +675,13 @@ static void inbound_actions_follow_domain_and_partner(void) {
     cachetd_policy_inbound(cfg, &cfg->domains[0], "bob@b.example", &in);
     CHECK(in.decrypt && in.verify && in.harvest);
     CHECK(in.partner == &cfg->partners[0]);
-    CHECK_EQ_INT(in.name_mapping, CACHETD_MAPPING_ASCENDANT);
+    CHECK_EQ_INT(in.name_mapping, CACHET_DOMSEC_MAPPING_ASCENDANT);
     cachetd_policy_inbound(cfg, &cfg->domains[0], "<x@P.Example>", &in);
     CHECK(in.partner == &cfg->partners[5]);
-    CHECK_EQ_INT(in.name_mapping, CACHETD_MAPPING_EXACT);
+    CHECK_EQ_INT(in.name_mapping, CACHET_DOMSEC_MAPPING_EXACT);
     cachetd_policy_inbound(cfg, &cfg->domains[0], "", &in);
     CHECK(in.partner == NULL);
-    CHECK_EQ_INT(in.name_mapping, CACHETD_MAPPING_ASCENDANT);
+    CHECK_EQ_INT(in.name_mapping, CACHET_DOMSEC_MAPPING_ASCENDANT);
     cachetd_policy_inbound(cfg, &cfg->domains[0], "dave@d.example", &in);
     CHECK(in.partner == NULL);
     cachetd_domain *d = &cfg->domains[0];

@@ -20,10 +20,13 @@
 #include <string.h>
 #include <strings.h>
 
-#include "gateway/domsec.h"
-#include "mime/mime.h"
+#include <cachet/domsec.h>
 
-const char *cachetd_domain_of(const char *address) {
+#include "cms/signed.h"
+#include "mime/mime.h"
+#include "smime/internal.h"
+
+const char *cachet_domsec_domain_of(const char *address) {
     if (address == NULL) {
         return NULL;
     }
@@ -56,7 +59,7 @@ static bool domsec_domain_span(const char *d, size_t *len) {
     return true;
 }
 
-bool cachetd_domain_is_ascendant(const char *authority, const char *domain, bool exact) {
+bool cachet_domsec_is_ascendant(const char *authority, const char *domain, bool exact) {
     size_t la = 0, ld = 0;
     if (authority == NULL || domain == NULL || !domsec_domain_span(authority, &la) ||
         !domsec_domain_span(domain, &ld)) {
@@ -74,7 +77,8 @@ bool cachetd_domain_is_ascendant(const char *authority, const char *domain, bool
     return tail[-1] == '.' && strncasecmp(tail, authority, la) == 0;
 }
 
-bool cachetd_authority_address(char *out, size_t out_len, const char *local, const char *domain) {
+bool cachet_domsec_authority_address(char *out, size_t out_len, const char *local,
+                                     const char *domain) {
     size_t ld = 0;
     if (out == NULL || out_len == 0 || local == NULL || local[0] == '\0' || domain == NULL ||
         !domsec_domain_span(domain, &ld)) {
@@ -95,17 +99,17 @@ bool cachetd_authority_address(char *out, size_t out_len, const char *local, con
     return true;
 }
 
-const char *cachetd_signer_role_name(cachetd_signer_role r) {
+const char *cachet_domsec_role_name(cachet_domsec_role r) {
     switch (r) {
-        case CACHETD_ROLE_ORIGINATOR:
+        case CACHET_DOMSEC_ROLE_ORIGINATOR:
             return "originator";
-        case CACHETD_ROLE_DOMAIN:
+        case CACHET_DOMSEC_ROLE_DOMAIN:
             return "domain";
-        case CACHETD_ROLE_REVIEW:
+        case CACHET_DOMSEC_ROLE_REVIEW:
             return "review";
-        case CACHETD_ROLE_ATTRIBUTES:
+        case CACHET_DOMSEC_ROLE_ATTRIBUTES:
             return "attributes";
-        case CACHETD_ROLE_FLAGGED:
+        case CACHET_DOMSEC_ROLE_FLAGGED:
             return "flagged";
     }
     return "flagged";
@@ -121,8 +125,8 @@ static bool domsec_local_is(const char *address, const char *name) {
     return (size_t)(at - address) == n && strncasecmp(address, name, n) == 0;
 }
 
-static const char *const domsec_reserved[] = {CACHETD_DSA_LOCAL, CACHETD_RA_LOCAL, CACHETD_AA_LOCAL,
-                                              CACHETD_DCA_LOCAL};
+static const char *const domsec_reserved[] = {CACHET_DOMSEC_DSA_LOCAL, CACHET_DOMSEC_RA_LOCAL,
+                                              CACHET_DOMSEC_AA_LOCAL, CACHET_DOMSEC_DCA_LOCAL};
 
 /* The reserved name the certificate uses (CN or any address local part), or NULL. */
 static const char *domsec_reserved_name(const cachet_signer_report *s) {
@@ -139,10 +143,10 @@ static const char *domsec_reserved_name(const cachet_signer_report *s) {
     return NULL;
 }
 
-static void domsec_flag(cachetd_signer_class *out, const char *fmt, ...)
+static void domsec_flag(cachet_domsec_signer_class *out, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-static void domsec_flag(cachetd_signer_class *out, const char *fmt, ...) {
-    out->role = CACHETD_ROLE_FLAGGED;
+static void domsec_flag(cachet_domsec_signer_class *out, const char *fmt, ...) {
+    out->role = CACHET_DOMSEC_ROLE_FLAGGED;
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(out->why, sizeof(out->why), fmt, ap);
@@ -153,23 +157,22 @@ static void domsec_copy(char *dst, size_t len, const char *src) {
     snprintf(dst, len, "%s", src != NULL ? src : "");
 }
 
-/* §3.1.1 for a DOMSEC signature whose convention is |name|. */
-static void domsec_check_named(const cachet_signer_report *s, const char *from,
-                               cachetd_name_mapping mapping, const char *name,
-                               const char *type_name, cachetd_signer_role role,
-                               cachetd_signer_class *out) {
+/* §3.1.1 naming for a DOMSEC signature whose convention is |name|: one CN,
+ * the reserved name, and the reserved local part on every address. */
+static bool domsec_naming(const cachet_signer_report *s, const char *name, const char *type_name,
+                          cachet_domsec_signer_class *out) {
     if (s->num_common_names != 1) {
         domsec_flag(out,
                     "the %s signature needs exactly one CN '%s' (RFC 3183 section 3.1.1); the "
                     "certificate has %zu",
                     type_name, name, s->num_common_names);
-        return;
+        return false;
     }
     if (strcasecmp(s->common_name, name) != 0) {
         domsec_flag(out,
                     "the %s signature must be made by CN '%s' (RFC 3183 section 3.1.1), not '%s'",
                     type_name, name, s->common_name);
-        return;
+        return false;
     }
     for (size_t i = 0; i < s->num_emails; i++) {
         if (!domsec_local_is(s->emails[i], name)) {
@@ -177,50 +180,70 @@ static void domsec_check_named(const cachet_signer_report *s, const char *from,
                         "certificate address %s does not have the local part '%s' that %s "
                         "requires (RFC 3183 section 3.1.1)",
                         s->emails[i], name, type_name);
-            return;
+            return false;
         }
     }
-    if (role == CACHETD_ROLE_DOMAIN) {
-        const char *from_domain = cachetd_domain_of(from);
-        if (s->num_emails == 0) {
-            domsec_flag(out,
-                        "domain signer '%s' has no RFC 822 address to check the name mapping "
-                        "against the originator %s (RFC 3183 section 3.1.1)",
-                        s->subject, from != NULL ? from : "");
-            return;
-        }
-        if (from_domain == NULL) {
-            domsec_flag(out,
-                        "no originator address to check the name mapping of %s against "
-                        "(RFC 3183 section 3.1.1)",
-                        s->emails[0]);
-            return;
-        }
-        for (size_t i = 0; i < s->num_emails; i++) {
-            const char *d = cachetd_domain_of(s->emails[i]);
-            bool exact = mapping == CACHETD_MAPPING_EXACT;
-            if (d == NULL || !cachetd_domain_is_ascendant(d, from_domain, exact)) {
-                if (exact) {
-                    domsec_flag(out, "%s is not the originator's domain %s (exact name mapping)",
-                                s->emails[i], from_domain);
-                } else {
-                    domsec_flag(out,
-                                "%s is not the originator's domain %s or an ascendant of it "
-                                "(RFC 3183 section 3.1.1)",
-                                s->emails[i], from_domain);
-                }
-                return;
+    return true;
+}
+
+/* §3.1.1 name mapping of a domain signer against the originator |from|. */
+static bool domsec_mapping(const cachet_signer_report *s, const char *from,
+                           cachet_domsec_mapping mapping, cachet_domsec_signer_class *out) {
+    const char *from_domain = cachet_domsec_domain_of(from);
+    if (s->num_emails == 0) {
+        domsec_flag(out,
+                    "domain signer '%s' has no RFC 822 address to check the name mapping "
+                    "against the originator %s (RFC 3183 section 3.1.1)",
+                    s->subject, from != NULL ? from : "");
+        return false;
+    }
+    if (from_domain == NULL) {
+        domsec_flag(out,
+                    "no originator address to check the name mapping of %s against "
+                    "(RFC 3183 section 3.1.1)",
+                    s->emails[0]);
+        return false;
+    }
+    for (size_t i = 0; i < s->num_emails; i++) {
+        const char *d = cachet_domsec_domain_of(s->emails[i]);
+        bool exact = mapping == CACHET_DOMSEC_MAPPING_EXACT;
+        if (d == NULL || !cachet_domsec_is_ascendant(d, from_domain, exact)) {
+            if (exact) {
+                domsec_flag(out, "%s is not the originator's domain %s (exact name mapping)",
+                            s->emails[i], from_domain);
+            } else {
+                domsec_flag(out,
+                            "%s is not the originator's domain %s or an ascendant of it "
+                            "(RFC 3183 section 3.1.1)",
+                            s->emails[i], from_domain);
             }
+            return false;
         }
+    }
+    return true;
+}
+
+/* §3.1.1 for a DOMSEC signature; the name mapping only with |from_known| (the
+ * signing side has no originator yet). */
+static void domsec_check_named(const cachet_signer_report *s, const char *from, bool from_known,
+                               cachet_domsec_mapping mapping, const char *name,
+                               const char *type_name, cachet_domsec_role role,
+                               cachet_domsec_signer_class *out) {
+    if (!domsec_naming(s, name, type_name, out)) {
+        return;
+    }
+    if (role == CACHET_DOMSEC_ROLE_DOMAIN && from_known && !domsec_mapping(s, from, mapping, out)) {
+        return;
     }
     out->role = role;
 }
 
-void cachetd_classify_signer(const cachet_signer_report *signer, const char *from,
-                             cachetd_name_mapping mapping, cachetd_signer_class *out) {
+/* The classification of |signer|; |from_known| false skips the name mapping. */
+static void domsec_classify(const cachet_signer_report *signer, const char *from, bool from_known,
+                            cachet_domsec_mapping mapping, cachet_domsec_signer_class *out) {
     memset(out, 0, sizeof(*out));
     out->signer = signer;
-    out->role = CACHETD_ROLE_FLAGGED;
+    out->role = CACHET_DOMSEC_ROLE_FLAGGED;
     if (signer == NULL) {
         domsec_copy(out->why, sizeof(out->why), "no signer");
         return;
@@ -238,7 +261,7 @@ void cachetd_classify_signer(const cachet_signer_report *signer, const char *fro
         return;
     }
     if ((t & ~known) != 0) {
-        domsec_flag(out, "the SignatureType attribute carries a signature type this gateway "
+        domsec_flag(out, "the SignatureType attribute carries a signature type this version "
                          "does not know (RFC 3183 section 3.1.2)");
         return;
     }
@@ -248,18 +271,18 @@ void cachetd_classify_signer(const cachet_signer_report *signer, const char *fro
         return;
     }
     if ((t & CACHET_SIGTYPE_DOMAIN) != 0) {
-        domsec_check_named(signer, from, mapping, CACHETD_DSA_LOCAL, "domainSig",
-                           CACHETD_ROLE_DOMAIN, out);
+        domsec_check_named(signer, from, from_known, mapping, CACHET_DOMSEC_DSA_LOCAL, "domainSig",
+                           CACHET_DOMSEC_ROLE_DOMAIN, out);
         return;
     }
     if ((t & CACHET_SIGTYPE_REVIEW) != 0) {
-        domsec_check_named(signer, from, mapping, CACHETD_RA_LOCAL, "reviewSig",
-                           CACHETD_ROLE_REVIEW, out);
+        domsec_check_named(signer, from, from_known, mapping, CACHET_DOMSEC_RA_LOCAL, "reviewSig",
+                           CACHET_DOMSEC_ROLE_REVIEW, out);
         return;
     }
     if (t == CACHET_SIGTYPE_ADD_ATTRIB) {
-        domsec_check_named(signer, from, mapping, CACHETD_AA_LOCAL, "addAttribSig",
-                           CACHETD_ROLE_ATTRIBUTES, out);
+        domsec_check_named(signer, from, from_known, mapping, CACHET_DOMSEC_AA_LOCAL,
+                           "addAttribSig", CACHET_DOMSEC_ROLE_ATTRIBUTES, out);
         return;
     }
     /* originatorSig or no SignatureType: an ordinary signer, unless it wears a
@@ -274,7 +297,12 @@ void cachetd_classify_signer(const cachet_signer_report *signer, const char *fro
                                                : "has no signed SignatureType attribute");
         return;
     }
-    out->role = CACHETD_ROLE_ORIGINATOR;
+    out->role = CACHET_DOMSEC_ROLE_ORIGINATOR;
+}
+
+void cachet_domsec_classify_signer(const cachet_signer_report *signer, const char *from,
+                                   cachet_domsec_mapping mapping, cachet_domsec_signer_class *out) {
+    domsec_classify(signer, from, true, mapping, out);
 }
 
 /* The signer's certificate holds the From address. */
@@ -290,8 +318,8 @@ static bool domsec_holds_from(const cachet_signer_report *s, const char *from) {
     return false;
 }
 
-void cachetd_domsec_evaluate(const cachet_report *report, const char *from,
-                             cachetd_name_mapping mapping, cachetd_domsec_result *out) {
+void cachet_domsec_evaluate(const cachet_report *report, const char *from,
+                            cachet_domsec_mapping mapping, cachet_domsec_result *out) {
     memset(out, 0, sizeof(*out));
     if (report == NULL) {
         return;
@@ -300,7 +328,7 @@ void cachetd_domsec_evaluate(const cachet_report *report, const char *from,
         from = report->from;
     }
     const size_t cap = sizeof(out->signers) / sizeof(out->signers[0]);
-    const cachetd_signer_class *first_originator = NULL;
+    const cachet_domsec_signer_class *first_originator = NULL;
     for (size_t l = 0; l < report->num_layers; l++) {
         const cachet_layer_report *layer = &report->layers[l];
         if (layer->type != CACHET_LAYER_SIGNED) {
@@ -312,20 +340,20 @@ void cachetd_domsec_evaluate(const cachet_report *report, const char *from,
                 out->any_flagged = true;
                 continue;
             }
-            cachetd_signer_class *c = &out->signers[out->num_signers++];
-            cachetd_classify_signer(&layer->signers[i], from, mapping, c);
+            cachet_domsec_signer_class *c = &out->signers[out->num_signers++];
+            cachet_domsec_classify_signer(&layer->signers[i], from, mapping, c);
             c->layer = l;
             switch (c->role) {
-                case CACHETD_ROLE_FLAGGED:
+                case CACHET_DOMSEC_ROLE_FLAGGED:
                     out->any_flagged = true;
                     break;
-                case CACHETD_ROLE_DOMAIN:
+                case CACHET_DOMSEC_ROLE_DOMAIN:
                     if (c->valid && !out->domain_ok) {
                         out->domain_ok = true;
                         out->domain = c;
                     }
                     break;
-                case CACHETD_ROLE_ORIGINATOR:
+                case CACHET_DOMSEC_ROLE_ORIGINATOR:
                     if (first_originator == NULL) {
                         first_originator = c;
                     }
@@ -335,8 +363,8 @@ void cachetd_domsec_evaluate(const cachet_report *report, const char *from,
                         out->originator = c;
                     }
                     break;
-                case CACHETD_ROLE_REVIEW:
-                case CACHETD_ROLE_ATTRIBUTES:
+                case CACHET_DOMSEC_ROLE_REVIEW:
+                case CACHET_DOMSEC_ROLE_ATTRIBUTES:
                     /* §3.3, §3.4: never authenticates the originator. */
                     break;
             }
@@ -345,4 +373,46 @@ void cachetd_domsec_evaluate(const cachet_report *report, const char *from,
     if (out->originator == NULL) {
         out->originator = first_originator;
     }
+}
+
+cachet_status cachet_domsec_check_signer(const cachet_credential *cred, unsigned types,
+                                         cachet_error *err) {
+    if (types == 0) {
+        return CACHET_OK;
+    }
+    if (cred == NULL || cred->cert == NULL) {
+        return cachet_err_set(err, CACHET_ERR_USAGE, "signer", -1,
+                              "a signature type needs a signer certificate to check");
+    }
+    char detail[160];
+    if (!cachet_cms_sigtype_check(types, detail, sizeof(detail))) {
+        return cachet_err_set(err, CACHET_ERR_USAGE, "signature type", -1, "%s", detail);
+    }
+    /* The certificate seen as the verifier will see it, so that both sides
+     * apply one rule. */
+    cachet_signer_report rep;
+    memset(&rep, 0, sizeof(rep));
+    cachet_cert_subject(cred->cert, rep.subject, sizeof(rep.subject));
+    rep.num_common_names =
+        cachet_cert_common_name(cred->cert, rep.common_name, sizeof(rep.common_name));
+    rep.num_emails = cachet_cert_emails(cred->cert, &rep.emails);
+    rep.has_signature_type = true;
+    rep.signature_types = types;
+    rep.signature_valid = true;
+    rep.address_match = -1;
+    cachet_domsec_signer_class cls;
+    domsec_classify(&rep, NULL, false, CACHET_DOMSEC_MAPPING_ASCENDANT, &cls);
+    if (cls.role == CACHET_DOMSEC_ROLE_DOMAIN && rep.num_emails == 0) {
+        domsec_flag(&cls,
+                    "a domain signature's certificate needs an RFC 822 address "
+                    "(" CACHET_DOMSEC_DSA_LOCAL "@DOMAIN) for the name mapping (RFC 3183 "
+                    "section 3.1.1); '%s' has none",
+                    rep.subject);
+    }
+    cachet_cert_emails_free(rep.emails, rep.num_emails);
+    if (cls.role == CACHET_DOMSEC_ROLE_FLAGGED) {
+        return cachet_err_set(err, CACHET_ERR_POLICY, "signer certificate", -1,
+                              "%s; the receiver would flag this signature", cls.why);
+    }
+    return CACHET_OK;
 }

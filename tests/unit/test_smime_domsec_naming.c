@@ -1,75 +1,14 @@
-/* domsec: RFC 3183 §3.1.1 naming and name mapping, signer classification and
- * the verdict over a message's layers, on hand-built signer reports (ATTACKS
- * GW-01 (a)-(h) and the edges of each rule). */
-#include <stdio.h>
-#include <string.h>
-#include <strings.h>
-
-#include "gateway/domsec.h"
-#include "testlib.h"
-
-#define DSA CACHETD_DSA_LOCAL
-#define RA CACHETD_RA_LOCAL
-#define AA CACHETD_AA_LOCAL
-#define T_NONE 0xffffffffu /* no SignatureType attribute at all */
-#define ASC CACHETD_MAPPING_ASCENDANT
-#define EXACT CACHETD_MAPPING_EXACT
-#define R_DOM CACHETD_ROLE_DOMAIN
-#define R_FLAG CACHETD_ROLE_FLAGGED
-#define R_REV CACHETD_ROLE_REVIEW
-#define R_ATTR CACHETD_ROLE_ATTRIBUTES
-#define R_ORIG CACHETD_ROLE_ORIGINATOR
-#define ST_DOM CACHET_SIGTYPE_DOMAIN
-#define ST_REV CACHET_SIGTYPE_REVIEW
-#define ST_ATTR CACHET_SIGTYPE_ADD_ATTRIB
-#define ST_ORIG CACHET_SIGTYPE_ORIGINATOR
-#define ST_UNK CACHET_SIGTYPE_UNKNOWN
-
-/* A signer as the verifier would report it. */
-typedef struct t_signer {
-    const char *cn; /* NULL: no CN */
-    size_t num_cns; /* 0: 1 when cn is set */
-    const char *emails[3];
-    unsigned types; /* T_NONE: attribute absent */
-    bool invalid;   /* signature does not verify */
-    cachet_chain_status chain;
-    int address_match; /* as the library sets it; 2 = leave at -1 */
-} t_signer;
-
-typedef struct t_built {
-    cachet_signer_report rep;
-    char *emails[3];
-} t_built;
-
-static void t_build(const t_signer *t, t_built *b) {
-    memset(b, 0, sizeof(*b));
-    cachet_signer_report *r = &b->rep;
-    for (size_t i = 0; i < 3 && t->emails[i] != NULL; i++) {
-        b->emails[i] = (char *)t->emails[i];
-        r->num_emails++;
-    }
-    r->emails = b->emails;
-    if (t->cn != NULL) {
-        snprintf(r->common_name, sizeof(r->common_name), "%s", t->cn);
-        snprintf(r->subject, sizeof(r->subject), "CN=%s", t->cn);
-    }
-    r->num_common_names = t->num_cns != 0 ? t->num_cns : (t->cn != NULL ? 1 : 0);
-    if (r->num_common_names != 1) {
-        r->common_name[0] = '\0'; /* the library reports the CN only when it is single */
-    }
-    r->has_signature_type = t->types != T_NONE;
-    r->signature_types = t->types == T_NONE ? 0 : t->types;
-    r->signature_valid = !t->invalid;
-    r->chain = t->chain;
-    r->address_match = t->address_match == 2 ? -1 : t->address_match;
-}
+/* smime/domsec (moved from the gateway): RFC 3183 §3.1.1 naming and name
+ * mapping and the classification of one signer, on hand-built signer reports
+ * (ATTACKS GW-01 (a)-(h) and the edges of each rule). */
+#include "test_smime_domsec_util.h"
 
 typedef struct classify_case {
     const char *name;
     t_signer signer;
     const char *from;
-    cachetd_name_mapping mapping;
-    cachetd_signer_role role;
+    cachet_domsec_mapping mapping;
+    cachet_domsec_role role;
     const char *why; /* substring of |why| for FLAGGED */
 } classify_case;
 
@@ -180,7 +119,7 @@ static const classify_case classify_cases[] = {
      "ceo@a.example", ASC, R_REV, NULL},
     {"unknown signature type",
      {DSA, 0, {"domain-signing-authority@a.example"}, ST_DOM | ST_UNK, false, 0, 2},
-     "ceo@a.example", ASC, R_FLAG, "a signature type this gateway does not know"},
+     "ceo@a.example", ASC, R_FLAG, "a signature type this version does not know"},
     {"empty SignatureType",
      {"Alice", 0, {"alice@a.example"}, 0, false, 0, 2},
      "alice@a.example", ASC, R_FLAG, "names no signature type"},
@@ -204,15 +143,15 @@ static void classify_follows_rfc3183_naming_and_mapping(void) {
         const classify_case *c = &classify_cases[i];
         t_built b;
         t_build(&c->signer, &b);
-        cachetd_signer_class out;
-        cachetd_classify_signer(&b.rep, c->from, c->mapping, &out);
+        cachet_domsec_signer_class out;
+        cachet_domsec_classify_signer(&b.rep, c->from, c->mapping, &out);
         if (out.role != c->role) {
             fprintf(stderr, "case '%s': role %s, want %s (why: %s)\n", c->name,
-                    cachetd_signer_role_name(out.role), cachetd_signer_role_name(c->role), out.why);
+                    cachet_domsec_role_name(out.role), cachet_domsec_role_name(c->role), out.why);
         }
         CHECK_EQ_INT(out.role, c->role);
         CHECK(out.signer == &b.rep);
-        if (c->role == CACHETD_ROLE_FLAGGED) {
+        if (c->role == CACHET_DOMSEC_ROLE_FLAGGED) {
             if (strstr(out.why, c->why) == NULL) {
                 fprintf(stderr, "case '%s': why \"%s\" lacks \"%s\"\n", c->name, out.why, c->why);
             }
@@ -244,17 +183,18 @@ static void classify_valid_needs_signature_and_trusted_chain(void) {
                       2};
         t_built b;
         t_build(&s, &b);
-        cachetd_signer_class out;
-        cachetd_classify_signer(&b.rep, "ceo@a.example", CACHETD_MAPPING_ASCENDANT, &out);
+        cachet_domsec_signer_class out;
+        cachet_domsec_classify_signer(&b.rep, "ceo@a.example", CACHET_DOMSEC_MAPPING_ASCENDANT,
+                                      &out);
         CHECK_EQ_INT(out.valid, cases[i].valid);
-        CHECK_EQ_INT(out.role, CACHETD_ROLE_DOMAIN);
+        CHECK_EQ_INT(out.role, CACHET_DOMSEC_ROLE_DOMAIN);
     }
 }
 
 static void classify_null_signer_is_flagged(void) {
-    cachetd_signer_class out;
-    cachetd_classify_signer(NULL, "ceo@a.example", CACHETD_MAPPING_ASCENDANT, &out);
-    CHECK_EQ_INT(out.role, CACHETD_ROLE_FLAGGED);
+    cachet_domsec_signer_class out;
+    cachet_domsec_classify_signer(NULL, "ceo@a.example", CACHET_DOMSEC_MAPPING_ASCENDANT, &out);
+    CHECK_EQ_INT(out.role, CACHET_DOMSEC_ROLE_FLAGGED);
     CHECK(!out.valid);
 }
 
@@ -286,280 +226,47 @@ static void ascendant_is_by_whole_labels(void) {
         {"a.example..", "a.example", false, false},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        bool got = cachetd_domain_is_ascendant(cases[i].authority, cases[i].domain, cases[i].exact);
+        bool got = cachet_domsec_is_ascendant(cases[i].authority, cases[i].domain, cases[i].exact);
         if (got != cases[i].want) {
             fprintf(stderr, "ascendant(%s, %s, %d) = %d\n", cases[i].authority, cases[i].domain,
                     cases[i].exact, got);
         }
         CHECK_EQ_INT(got, cases[i].want);
     }
-    CHECK(!cachetd_domain_is_ascendant(NULL, "a.example", false));
-    CHECK(!cachetd_domain_is_ascendant("a.example", NULL, false));
+    CHECK(!cachet_domsec_is_ascendant(NULL, "a.example", false));
+    CHECK(!cachet_domsec_is_ascendant("a.example", NULL, false));
 }
 
 static void domain_of_takes_the_part_after_the_last_at(void) {
-    CHECK_STR(cachetd_domain_of("alice@a.example"), "a.example");
-    CHECK_STR(cachetd_domain_of("\"a@b\"@c.example"), "c.example");
-    CHECK(cachetd_domain_of("alice") == NULL);
-    CHECK(cachetd_domain_of("alice@") == NULL);
-    CHECK(cachetd_domain_of(NULL) == NULL);
+    CHECK_STR(cachet_domsec_domain_of("alice@a.example"), "a.example");
+    CHECK_STR(cachet_domsec_domain_of("\"a@b\"@c.example"), "c.example");
+    CHECK(cachet_domsec_domain_of("alice") == NULL);
+    CHECK(cachet_domsec_domain_of("alice@") == NULL);
+    CHECK(cachet_domsec_domain_of(NULL) == NULL);
 }
 
 static void authority_address_lower_cases_the_domain(void) {
     char out[64];
-    CHECK(cachetd_authority_address(out, sizeof(out), DSA, "A.Example."));
+    CHECK(cachet_domsec_authority_address(out, sizeof(out), DSA, "A.Example."));
     CHECK_STR(out, "domain-signing-authority@a.example");
-    CHECK(cachetd_authority_address(out, sizeof(out), CACHETD_DCA_LOCAL, "b.example"));
+    CHECK(cachet_domsec_authority_address(out, sizeof(out), CACHET_DOMSEC_DCA_LOCAL, "b.example"));
     CHECK_STR(out, "domain-confidentiality-authority@b.example");
     /* exactly fitting, and one byte short */
-    CHECK(
-        cachetd_authority_address(out, strlen("review-authority@a.example") + 1, RA, "a.example"));
-    CHECK(!cachetd_authority_address(out, strlen("review-authority@a.example"), RA, "a.example"));
-    CHECK(!cachetd_authority_address(out, sizeof(out), DSA, ""));
-    CHECK(!cachetd_authority_address(out, sizeof(out), DSA, "a..example"));
-    CHECK(!cachetd_authority_address(out, sizeof(out), "", "a.example"));
+    CHECK(cachet_domsec_authority_address(out, strlen("review-authority@a.example") + 1, RA,
+                                          "a.example"));
+    CHECK(!cachet_domsec_authority_address(out, strlen("review-authority@a.example"), RA,
+                                           "a.example"));
+    CHECK(!cachet_domsec_authority_address(out, sizeof(out), DSA, ""));
+    CHECK(!cachet_domsec_authority_address(out, sizeof(out), DSA, "a..example"));
+    CHECK(!cachet_domsec_authority_address(out, sizeof(out), "", "a.example"));
 }
 
 static void role_names_are_stable(void) {
-    CHECK_STR(cachetd_signer_role_name(CACHETD_ROLE_ORIGINATOR), "originator");
-    CHECK_STR(cachetd_signer_role_name(CACHETD_ROLE_DOMAIN), "domain");
-    CHECK_STR(cachetd_signer_role_name(CACHETD_ROLE_REVIEW), "review");
-    CHECK_STR(cachetd_signer_role_name(CACHETD_ROLE_ATTRIBUTES), "attributes");
-    CHECK_STR(cachetd_signer_role_name(CACHETD_ROLE_FLAGGED), "flagged");
-}
-
-/* A report of up to 4 layers; signed layers take their signers from |s|. */
-typedef struct t_report {
-    cachet_report rep;
-    cachet_layer_report layers[4];
-    t_built built[40];
-    cachet_signer_report signers[40];
-} t_report;
-
-static void t_report_add(t_report *r, cachet_layer_type type, const t_signer *s, size_t n) {
-    cachet_layer_report *l = &r->layers[r->rep.num_layers++];
-    memset(l, 0, sizeof(*l));
-    l->type = type;
-    size_t base = 0;
-    for (size_t i = 0; i + 1 < r->rep.num_layers; i++) {
-        base += r->layers[i].num_signers;
-    }
-    l->signers = &r->signers[base];
-    for (size_t i = 0; i < n; i++) {
-        t_build(&s[i], &r->built[base + i]);
-        r->signers[base + i] = r->built[base + i].rep;
-        r->signers[base + i].emails = r->built[base + i].emails;
-    }
-    l->num_signers = n;
-}
-
-static void t_report_init(t_report *r, const char *from) {
-    memset(r, 0, sizeof(*r));
-    r->rep.layers = r->layers;
-    snprintf(r->rep.from, sizeof(r->rep.from), "%s", from);
-}
-
-static const t_signer sig_dsa_a = {
-    DSA, 0, {"domain-signing-authority@a.example"}, CACHET_SIGTYPE_DOMAIN, false, 0, 0};
-static const t_signer sig_alice = {"Alice", 0, {"alice@a.example"}, T_NONE, false, 0, 1};
-static const t_signer sig_ra = {RA, 0, {"review-authority@a.example"}, CACHET_SIGTYPE_REVIEW, false,
-                                0,  0};
-static const t_signer sig_aa = {
-    AA, 0, {"attribute-authority@a.example"}, CACHET_SIGTYPE_ADD_ATTRIB, false, 0, 0};
-
-static void evaluate_triple_wrapped_domain_and_originator(void) {
-    t_report r;
-    t_report_init(&r, "alice@a.example");
-    t_report_add(&r, CACHET_LAYER_SIGNED, &sig_dsa_a, 1);
-    t_report_add(&r, CACHET_LAYER_ENVELOPED, NULL, 0);
-    t_report_add(&r, CACHET_LAYER_SIGNED, &sig_alice, 1);
-    cachetd_domsec_result ds;
-    cachetd_domsec_evaluate(&r.rep, NULL, CACHETD_MAPPING_ASCENDANT, &ds);
-    CHECK_EQ_INT(ds.num_signers, 2);
-    CHECK(ds.domain_ok);
-    CHECK(ds.originator_ok);
-    CHECK(!ds.any_flagged);
-    CHECK(ds.domain == &ds.signers[0]);
-    CHECK(ds.originator == &ds.signers[1]);
-    CHECK_EQ_INT(ds.signers[0].layer, 0);
-    CHECK_EQ_INT(ds.signers[1].layer, 2);
-    CHECK(ds.signers[1].signer == &r.signers[1]);
-}
-
-static void evaluate_review_or_attributes_alone_authenticate_nobody(void) {
-    /* GW-01 (h), R3183-3.3-2, R3183-3.4-1 */
-    const t_signer *alone[] = {&sig_ra, &sig_aa};
-    for (size_t i = 0; i < 2; i++) {
-        t_report r;
-        t_report_init(&r, "ceo@a.example");
-        t_report_add(&r, CACHET_LAYER_SIGNED, alone[i], 1);
-        cachetd_domsec_result ds;
-        cachetd_domsec_evaluate(&r.rep, "ceo@a.example", CACHETD_MAPPING_ASCENDANT, &ds);
-        CHECK_EQ_INT(ds.num_signers, 1);
-        CHECK_EQ_INT(ds.signers[0].role, i == 0 ? CACHETD_ROLE_REVIEW : CACHETD_ROLE_ATTRIBUTES);
-        CHECK(ds.signers[0].valid);
-        CHECK(!ds.domain_ok);
-        CHECK(!ds.originator_ok);
-        CHECK(ds.domain == NULL);
-        CHECK(ds.originator == NULL);
-        CHECK(!ds.any_flagged);
-    }
-}
-
-static void evaluate_invalid_or_untrusted_domain_signature_does_not_count(void) {
-    t_signer bad = sig_dsa_a;
-    bad.invalid = true;
-    t_signer untrusted = sig_dsa_a;
-    untrusted.chain = CACHET_CHAIN_UNTRUSTED;
-    const t_signer *cases[] = {&bad, &untrusted};
-    for (size_t i = 0; i < 2; i++) {
-        t_report r;
-        t_report_init(&r, "ceo@a.example");
-        t_report_add(&r, CACHET_LAYER_SIGNED, cases[i], 1);
-        cachetd_domsec_result ds;
-        cachetd_domsec_evaluate(&r.rep, "ceo@a.example", CACHETD_MAPPING_ASCENDANT, &ds);
-        CHECK_EQ_INT(ds.signers[0].role, CACHETD_ROLE_DOMAIN);
-        CHECK(!ds.domain_ok);
-        CHECK(ds.domain == NULL);
-    }
-}
-
-static void evaluate_outermost_valid_domain_signature_is_chosen(void) {
-    t_signer bad = sig_dsa_a;
-    bad.invalid = true;
-    t_signer other = {DSA, 0, {"domain-signing-authority@example"}, CACHET_SIGTYPE_DOMAIN, false,
-                      0,   0};
-    t_report r;
-    t_report_init(&r, "ceo@sub.a.example");
-    t_report_add(&r, CACHET_LAYER_SIGNED, &bad, 1);
-    t_report_add(&r, CACHET_LAYER_SIGNED, &other, 1);
-    t_report_add(&r, CACHET_LAYER_SIGNED, &sig_dsa_a, 1);
-    cachetd_domsec_result ds;
-    cachetd_domsec_evaluate(&r.rep, NULL, CACHETD_MAPPING_ASCENDANT, &ds);
-    CHECK(ds.domain_ok);
-    CHECK(ds.any_flagged); /* the single-label authority */
-    CHECK_EQ_INT(ds.signers[1].role, CACHETD_ROLE_FLAGGED);
-    CHECK(ds.domain == &ds.signers[2]);
-}
-
-static void evaluate_flagged_domain_signer_never_sets_domain_ok(void) {
-    t_signer evil = {
-        DSA, 0, {"domain-signing-authority@evil.example"}, CACHET_SIGTYPE_DOMAIN, false, 0, 0};
-    t_signer mallory = {"Mallory", 0, {"mallory@a.example"}, CACHET_SIGTYPE_DOMAIN, false, 0, 0};
-    const t_signer *cases[] = {&evil, &mallory};
-    for (size_t i = 0; i < 2; i++) {
-        t_report r;
-        t_report_init(&r, "ceo@a.example");
-        t_report_add(&r, CACHET_LAYER_SIGNED, cases[i], 1);
-        cachetd_domsec_result ds;
-        cachetd_domsec_evaluate(&r.rep, NULL, CACHETD_MAPPING_ASCENDANT, &ds);
-        CHECK(ds.signers[0].valid);
-        CHECK(ds.any_flagged);
-        CHECK(!ds.domain_ok);
-        CHECK(!ds.originator_ok);
-    }
-}
-
-static void evaluate_originator_must_hold_from(void) {
-    static const struct {
-        const char *email;
-        int address_match;
-        const char *from;
-        bool want;
-    } cases[] = {
-        {"alice@a.example", 1, "alice@a.example", true},
-        {"alice@a.example", 0, "alice@a.example", false}, /* the library's word wins */
-        {"alice@a.example", 2, "alice@a.example", true},
-        {"alice@A.EXAMPLE", 2, "alice@a.example", true},  /* the domain is case-insensitive */
-        {"Alice@a.example", 2, "alice@a.example", false}, /* the local part is not */
-        {"alice@a.example", 2, "mallory@a.example", false},
-        {"alice@a.example", 2, "alice@a.example.evil", false},
-    };
-    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        t_signer s = {"Alice", 0, {cases[i].email}, T_NONE, false, 0, cases[i].address_match};
-        t_report r;
-        t_report_init(&r, cases[i].from);
-        t_report_add(&r, CACHET_LAYER_SIGNED, &s, 1);
-        cachetd_domsec_result ds;
-        cachetd_domsec_evaluate(&r.rep, cases[i].from, CACHETD_MAPPING_ASCENDANT, &ds);
-        CHECK_EQ_INT(ds.signers[0].role, CACHETD_ROLE_ORIGINATOR);
-        if (ds.originator_ok != cases[i].want) {
-            fprintf(stderr, "originator case %zu: got %d\n", i, ds.originator_ok);
-        }
-        CHECK_EQ_INT(ds.originator_ok, cases[i].want);
-        CHECK(ds.originator == &ds.signers[0]); /* reported even when not ok */
-        CHECK(!ds.domain_ok);
-    }
-}
-
-static void evaluate_untrusted_originator_is_not_ok(void) {
-    t_signer s = sig_alice;
-    s.chain = CACHET_CHAIN_UNTRUSTED;
-    t_report r;
-    t_report_init(&r, "alice@a.example");
-    t_report_add(&r, CACHET_LAYER_SIGNED, &s, 1);
-    cachetd_domsec_result ds;
-    cachetd_domsec_evaluate(&r.rep, NULL, CACHETD_MAPPING_ASCENDANT, &ds);
-    CHECK(!ds.originator_ok);
-}
-
-static void evaluate_full_domsec_chain(void) {
-    /* RFC 3183 §3 order: domain(review(attributes(originator))). */
-    t_report r;
-    t_report_init(&r, "alice@a.example");
-    t_report_add(&r, CACHET_LAYER_SIGNED, &sig_dsa_a, 1);
-    t_report_add(&r, CACHET_LAYER_SIGNED, &sig_ra, 1);
-    t_report_add(&r, CACHET_LAYER_SIGNED, &sig_aa, 1);
-    t_report_add(&r, CACHET_LAYER_SIGNED, &sig_alice, 1);
-    cachetd_domsec_result ds;
-    cachetd_domsec_evaluate(&r.rep, NULL, CACHETD_MAPPING_ASCENDANT, &ds);
-    CHECK_EQ_INT(ds.num_signers, 4);
-    CHECK_EQ_INT(ds.signers[0].role, CACHETD_ROLE_DOMAIN);
-    CHECK_EQ_INT(ds.signers[1].role, CACHETD_ROLE_REVIEW);
-    CHECK_EQ_INT(ds.signers[2].role, CACHETD_ROLE_ATTRIBUTES);
-    CHECK_EQ_INT(ds.signers[3].role, CACHETD_ROLE_ORIGINATOR);
-    CHECK(ds.domain_ok && ds.originator_ok && !ds.any_flagged);
-}
-
-static void evaluate_more_than_32_signers_count_as_flagged(void) {
-    t_signer many[36];
-    for (size_t i = 0; i < 36; i++) {
-        many[i] = sig_alice;
-    }
-    t_report r;
-    t_report_init(&r, "alice@a.example");
-    t_report_add(&r, CACHET_LAYER_SIGNED, many, 36);
-    cachetd_domsec_result ds;
-    cachetd_domsec_evaluate(&r.rep, NULL, CACHETD_MAPPING_ASCENDANT, &ds);
-    CHECK_EQ_INT(ds.num_signers, 32);
-    CHECK(ds.any_flagged);
-}
-
-static void evaluate_without_report_or_signers(void) {
-    cachetd_domsec_result ds;
-    cachetd_domsec_evaluate(NULL, "a@a.example", CACHETD_MAPPING_ASCENDANT, &ds);
-    CHECK_EQ_INT(ds.num_signers, 0);
-    CHECK(!ds.domain_ok && !ds.originator_ok && !ds.any_flagged);
-    t_report r;
-    t_report_init(&r, "alice@a.example");
-    t_report_add(&r, CACHET_LAYER_SIGNED, NULL, 0); /* the empty signature layer */
-    cachetd_domsec_evaluate(&r.rep, NULL, CACHETD_MAPPING_ASCENDANT, &ds);
-    CHECK_EQ_INT(ds.num_signers, 0);
-    CHECK(!ds.domain_ok && !ds.originator_ok);
-}
-
-static void evaluate_exact_mapping_applies_to_every_layer(void) {
-    t_signer up = {DSA, 0, {"domain-signing-authority@a.example"}, CACHET_SIGTYPE_DOMAIN, false,
-                   0,   0};
-    t_report r;
-    t_report_init(&r, "ceo@sub.a.example");
-    t_report_add(&r, CACHET_LAYER_SIGNED, &up, 1);
-    cachetd_domsec_result ds;
-    cachetd_domsec_evaluate(&r.rep, NULL, CACHETD_MAPPING_ASCENDANT, &ds);
-    CHECK(ds.domain_ok);
-    cachetd_domsec_evaluate(&r.rep, NULL, CACHETD_MAPPING_EXACT, &ds);
-    CHECK(!ds.domain_ok);
-    CHECK(ds.any_flagged);
+    CHECK_STR(cachet_domsec_role_name(CACHET_DOMSEC_ROLE_ORIGINATOR), "originator");
+    CHECK_STR(cachet_domsec_role_name(CACHET_DOMSEC_ROLE_DOMAIN), "domain");
+    CHECK_STR(cachet_domsec_role_name(CACHET_DOMSEC_ROLE_REVIEW), "review");
+    CHECK_STR(cachet_domsec_role_name(CACHET_DOMSEC_ROLE_ATTRIBUTES), "attributes");
+    CHECK_STR(cachet_domsec_role_name(CACHET_DOMSEC_ROLE_FLAGGED), "flagged");
 }
 
 /* An independent statement of the mapping rule for the property test: lower
@@ -622,17 +329,18 @@ static void classify_properties_over_random_signers(void) {
         }
         s.address_match = 2;
         const char *from = froms[cachet_test_rand(&seed) % 5];
-        cachetd_name_mapping mapping =
-            cachet_test_rand(&seed) % 3 == 0 ? CACHETD_MAPPING_EXACT : CACHETD_MAPPING_ASCENDANT;
+        cachet_domsec_mapping mapping = cachet_test_rand(&seed) % 3 == 0
+                                            ? CACHET_DOMSEC_MAPPING_EXACT
+                                            : CACHET_DOMSEC_MAPPING_ASCENDANT;
         t_built b;
         t_build(&s, &b);
-        cachetd_signer_class out;
-        cachetd_classify_signer(&b.rep, from, mapping, &out);
+        cachet_domsec_signer_class out;
+        cachet_domsec_classify_signer(&b.rep, from, mapping, &out);
         roles[out.role]++;
         unsigned t = s.types == T_NONE ? 0 : s.types;
         const char *name = NULL;
         switch (out.role) {
-            case CACHETD_ROLE_DOMAIN:
+            case CACHET_DOMSEC_ROLE_DOMAIN:
                 name = "domain-signing-authority";
                 CHECK((t & CACHET_SIGTYPE_DOMAIN) && !(t & CACHET_SIGTYPE_UNKNOWN) &&
                       !(t & CACHET_SIGTYPE_ADD_ATTRIB));
@@ -642,28 +350,28 @@ static void classify_properties_over_random_signers(void) {
                     const char *fd = strrchr(from, '@');
                     CHECK(fd != NULL);
                     if (fd != NULL) {
-                        CHECK(mapping == CACHETD_MAPPING_EXACT ? t_ci_eq(d, fd + 1)
-                                                               : t_oracle_ascends(d, fd + 1));
+                        CHECK(mapping == CACHET_DOMSEC_MAPPING_EXACT ? t_ci_eq(d, fd + 1)
+                                                                     : t_oracle_ascends(d, fd + 1));
                     }
                 }
                 break;
-            case CACHETD_ROLE_REVIEW:
+            case CACHET_DOMSEC_ROLE_REVIEW:
                 name = "review-authority";
                 CHECK((t & CACHET_SIGTYPE_REVIEW) && !(t & CACHET_SIGTYPE_DOMAIN) &&
                       !(t & CACHET_SIGTYPE_UNKNOWN) && !(t & CACHET_SIGTYPE_ADD_ATTRIB));
                 break;
-            case CACHETD_ROLE_ATTRIBUTES:
+            case CACHET_DOMSEC_ROLE_ATTRIBUTES:
                 name = "attribute-authority";
                 CHECK(t == CACHET_SIGTYPE_ADD_ATTRIB);
                 break;
-            case CACHETD_ROLE_ORIGINATOR:
+            case CACHET_DOMSEC_ROLE_ORIGINATOR:
                 CHECK(s.types == T_NONE || t == CACHET_SIGTYPE_ORIGINATOR);
                 CHECK(s.num_cns != 1 || t_ci_eq(s.cn, "Bob"));
                 for (size_t i = 0; i < ne; i++) {
                     CHECK(t_local_is(s.emails[i], "bob"));
                 }
                 break;
-            case CACHETD_ROLE_FLAGGED:
+            case CACHET_DOMSEC_ROLE_FLAGGED:
                 CHECK(out.why[0] != '\0');
                 break;
         }
@@ -690,16 +398,5 @@ static const cachet_test_case tests[] = {
     TEST_CASE(domain_of_takes_the_part_after_the_last_at),
     TEST_CASE(authority_address_lower_cases_the_domain),
     TEST_CASE(role_names_are_stable),
-    TEST_CASE(evaluate_triple_wrapped_domain_and_originator),
-    TEST_CASE(evaluate_review_or_attributes_alone_authenticate_nobody),
-    TEST_CASE(evaluate_invalid_or_untrusted_domain_signature_does_not_count),
-    TEST_CASE(evaluate_outermost_valid_domain_signature_is_chosen),
-    TEST_CASE(evaluate_flagged_domain_signer_never_sets_domain_ok),
-    TEST_CASE(evaluate_originator_must_hold_from),
-    TEST_CASE(evaluate_untrusted_originator_is_not_ok),
-    TEST_CASE(evaluate_full_domsec_chain),
-    TEST_CASE(evaluate_more_than_32_signers_count_as_flagged),
-    TEST_CASE(evaluate_without_report_or_signers),
-    TEST_CASE(evaluate_exact_mapping_applies_to_every_layer),
 };
 TEST_MAIN(tests)
