@@ -12,6 +12,7 @@
 #include <cachet/report.h>
 #include <cachet/smime.h>
 #include <cachet/store.h>
+#include <cachet/domsec.h>
 
 #ifdef __cplusplus
 extern "C" {
