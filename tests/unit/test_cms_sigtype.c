@@ -349,8 +349,11 @@ static void signature_type_in_unsigned_attrs_is_ignored(void) {
 
 static void ml_expansion_history_is_reported(void) {
     setup_all();
-    /* MLExpansionHistory ::= SEQUENCE OF MLData; the value is not interpreted */
-    static const uint8_t mlh[] = {0x30, 0x00};
+    /* MLExpansionHistory ::= SEQUENCE SIZE (1..64) OF MLData: one MLData naming
+     * the agent by subjectKeyIdentifier, expanded 2026-01-01 (RFC 2634 §4.2) */
+    static const uint8_t mlh[] = {0x30, 0x16, 0x30, 0x14, 0x04, 0x01, 0x01, 0x18,
+                                  0x0f, '2',  '0',  '2',  '6',  '0',  '1',  '0',
+                                  '1',  '0',  '0',  '0',  '0',  '0',  '0',  'Z'};
     attr_spec a = raw_attr(CACHET_OID_ATTR_ML_EXPANSION_HISTORY, mlh, sizeof(mlh));
     verified v = verify_with_attrs(&a, 1, NULL, 0);
     CHECK_EQ_INT(v.st, CACHET_OK);
