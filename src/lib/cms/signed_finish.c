@@ -1,10 +1,11 @@
 /* cms/signed_finish.c: the end of SignedData verification (RFC 5652 §5): the
  * DER skeleton is parsed, certificates collected and every SignerInfo checked;
- * the result is a cachet_layer_report and one overall status. */
+ * the result is a cachet_layer_report and one overall status, with the RFC
+ * 4853 / RFC 5752 §5.2 rule for several SignerInfos of one signer. */
 #include <stdio.h>
 #include <string.h>
 
-#include "cms/attributes.h"
+#include "cms/multisig.h"
 
 /* The parts of the skeleton that finish works on. */
 typedef struct sd_parts {
@@ -180,6 +181,134 @@ static int rank(cachet_status st) {
     }
 }
 
+/* ---- RFC 4853 / RFC 5752: several SignerInfos of one signer ---- */
+
+static size_t uf_find(size_t *parent, size_t i) {
+    while (parent[i] != i) {
+        parent[i] = parent[parent[i]];
+        i = parent[i];
+    }
+    return i;
+}
+
+static void uf_join(size_t *parent, size_t a, size_t b) {
+    a = uf_find(parent, a);
+    b = uf_find(parent, b);
+    if (a != b) {
+        parent[b] = a;
+    }
+}
+
+static bool same_cert(const cachet_cert *a, const cachet_cert *b) {
+    size_t la = 0, lb = 0;
+    const uint8_t *da = cachet_cert_der(a, &la), *db = cachet_cert_der(b, &lb);
+    return a == b || (da != NULL && db != NULL && la == lb && memcmp(da, db, la) == 0);
+}
+
+/* removed_signature: SignerInfo |i| verified, but a multipleSignatures value
+ * of it names a SignerInfo that is not here (RFC 5752 §4.6): it no longer
+ * stands, whatever else is valid, and says so. */
+static void removed_signature(cachet_cms_verify *v, cachet_signer_report *r, size_t i,
+                              const char *detail) {
+    r->signature_valid = false;
+    r->signature_status = CACHET_ERR_ATTRIBUTES;
+    snprintf(r->signature_detail, sizeof(r->signature_detail), "signedAttrs: %s", detail);
+    /* SG-15: nothing of a signature that does not stand is reported */
+    cachet_cms_ess_info_free(r->ess);
+    r->ess = NULL;
+    cachet_cert_emails_free(r->emails, r->num_emails);
+    r->emails = NULL;
+    r->num_emails = 0;
+    v->signer_attrs[i].len = 0;
+    cachet_cert_free(v->signer_certs[i]);
+    v->signer_certs[i] = NULL;
+}
+
+/* The status a SignerInfo contributes to the layer. */
+static cachet_status signer_status(const cachet_signer_report *r) {
+    if (r->signature_status == CACHET_OK && r->chain != CACHET_CHAIN_TRUSTED) {
+        return CACHET_ERR_UNTRUSTED;
+    }
+    return r->signature_status;
+}
+
+/* settle groups the SignerInfos by signer and returns the rank of the worst
+ * status that counts (|*worst_i| names its SignerInfo), -1 when out of memory.
+ * A signer is a certificate that verified a SignerInfo: the SignerInfos it
+ * verified, those whose sid names it and those a trusted valid one of them
+ * names by multipleSignatures (the signer's own signed claim, RFC 5752 §3) are
+ * one group. RFC 4853 §3: one valid signature of a signer stands for the
+ * signer, so in a group with a valid, trusted SignerInfo the others are
+ * reported superseded and do not fail the layer; every other group counts as
+ * before: with distinct signers each must be valid (ATTACKS.md SG-08). A
+ * SignerInfo that names a missing one (a removed signature) always counts. */
+static int settle(cachet_cms_verify *v, cachet_cbs sis, size_t n, cachet_layer_report *out,
+                  size_t *worst_i) {
+    cachet_cms_multisig_si *msi = cachet_calloc(n, sizeof(*msi));
+    size_t *parent = cachet_calloc(n, sizeof(*parent));
+    bool *flags = cachet_calloc(4 * n, sizeof(*flags));
+    int worst = -1;
+    if (msi == NULL || parent == NULL || flags == NULL) {
+        goto out;
+    }
+    bool *good = flags, *removed = flags + n, *group_good = flags + 2 * n, *linked = flags + 3 * n;
+    for (size_t i = 0; i < n; i++) {
+        cachet_cbs si;
+        cachet_cbs_get_any_asn1_element(&sis, &si, NULL, NULL);
+        cachet_cms_multisig_si_parse(&si, &msi[i]);
+        parent[i] = i;
+    }
+    for (size_t i = 0; i < n; i++) {
+        char detail[240];
+        if (!out->signers[i].signature_valid) {
+            continue;
+        }
+        memset(linked, 0, n * sizeof(*linked));
+        if (!cachet_cms_multisig_resolve(msi, n, i, v->signer_certs, &v->all_certs, linked, detail,
+                                         sizeof(detail))) {
+            removed[i] = true;
+            removed_signature(v, &out->signers[i], i, detail);
+            continue;
+        }
+        good[i] = signer_status(&out->signers[i]) == CACHET_OK;
+        for (size_t j = 0; j < n && good[i]; j++) {
+            if (linked[j]) {
+                uf_join(parent, i, j);
+            }
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        const cachet_cert *c = v->signer_certs[i];
+        for (size_t j = 0; c != NULL && j < n; j++) {
+            const cachet_cert *d = v->signer_certs[j];
+            if (j != i &&
+                ((d != NULL && same_cert(c, d)) ||
+                 (d == NULL && msi[j].parsed && cachet_cms_sid_matches(&msi[j].sid, c)))) {
+                uf_join(parent, i, j);
+            }
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        group_good[uf_find(parent, i)] |= good[i];
+    }
+    worst = 0;
+    *worst_i = 0;
+    for (size_t i = 0; i < n; i++) {
+        cachet_signer_report *r = &out->signers[i];
+        r->superseded = !good[i] && !removed[i] && group_good[uf_find(parent, i)];
+        int rk = r->superseded ? 0 : rank(signer_status(r));
+        if (rk > worst) {
+            worst = rk;
+            *worst_i = i;
+        }
+    }
+out:
+    cachet_free(msi);
+    cachet_free(parent);
+    cachet_free(flags);
+    return worst;
+}
+
 static cachet_status check_signers(cachet_cms_verify *v, const sd_parts *p,
                                    cachet_layer_report *out, cachet_error *e) {
     cachet_md listed[VERIFY_MAX_DIGESTS];
@@ -277,8 +406,7 @@ static cachet_status check_signers(cachet_cms_verify *v, const sd_parts *p,
         }
         ctx.content_forged = l + 2 + nb == v->content_len;
     }
-    int worst = -1;
-    size_t worst_i = 0;
+    cachet_cbs all = sis;
     for (size_t i = 0; i < n; i++) {
         cachet_cbs si;
         cachet_cbs_get_any_asn1_element(&sis, &si, NULL, NULL);
@@ -286,18 +414,14 @@ static cachet_status check_signers(cachet_cms_verify *v, const sd_parts *p,
             return cachet_err_set(e, CACHET_ERR_NOMEM, "SignedData", -1, "out of memory");
         }
         out->num_signers = ++v->num_signer_certs;
-        cachet_signer_report *r = &out->signers[i];
-        if (r->signature_valid) {
+        if (out->signers[i].signature_valid) {
             signed_attrs_of(&si, &v->signer_attrs[i]);
         }
-        cachet_status st = r->signature_status;
-        if (st == CACHET_OK && r->chain != CACHET_CHAIN_TRUSTED) {
-            st = CACHET_ERR_UNTRUSTED;
-        }
-        if (rank(st) > worst) {
-            worst = rank(st);
-            worst_i = i;
-        }
+    }
+    size_t worst_i = 0;
+    int worst = settle(v, all, n, out, &worst_i);
+    if (worst < 0) {
+        return cachet_err_set(e, CACHET_ERR_NOMEM, "SignedData", -1, "out of memory");
     }
     /* RFC 3183 §3.1.2: every SignerInfo carries the same SignatureType content. */
     const cachet_signer_report *first = NULL;

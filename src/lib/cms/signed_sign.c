@@ -6,7 +6,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "cms/attributes.h"
+#include "cms/multisig.h"
 
 #define SIGN_MAX_SIGNERS 16
 #define SIGN_GATHER 4096
@@ -35,6 +35,7 @@ struct cachet_cms_sign {
     size_t gather_len;
     cachet_status failed; /* sticky */
     bool finished;
+    bool multiple_signatures; /* RFC 5752, with two or more signers */
 };
 
 static cachet_status sticky(cachet_cms_sign *s, cachet_status st) {
@@ -198,6 +199,28 @@ static cachet_status write_stream_head(cachet_cms_sign *s, cachet_error *err) {
     return CACHET_OK;
 }
 
+/* has_multisig_attr: the caller's extra attributes carry a multipleSignatures
+ * of their own (malformed ones are left to cachet_cms_check_extra_attrs). */
+static bool has_multisig_attr(const cachet_cms_signer_opts *o) {
+    cachet_cbs rest;
+    if (o->extra_signed_attrs == NULL) {
+        return false;
+    }
+    cachet_cbs_init(&rest, o->extra_signed_attrs, o->extra_signed_attrs_len);
+    while (rest.len > 0) {
+        cachet_cbs attr, raw;
+        cachet_oid type;
+        if (!cachet_cbs_get_asn1(&rest, &attr, CACHET_ASN1_SEQUENCE) ||
+            !cachet_cbs_get_oid(&attr, &type, &raw)) {
+            return false;
+        }
+        if (cachet_cms_multisig_is_oid(&raw)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 cachet_cms_sign *cachet_cms_sign_new(const cachet_cms_sign_opts *opts, const cachet_sink *out,
                                      cachet_error *err) {
     if (opts != NULL && opts->empty) {
@@ -244,12 +267,32 @@ cachet_cms_sign *cachet_cms_sign_new(const cachet_cms_sign_opts *opts, const cac
             return NULL;
         }
         s->signers[i].signature_types = types;
+        if (opts->multiple_signatures && opts->num_signers >= 2 &&
+            has_multisig_attr(&opts->signers[i])) {
+            cachet_err_set(err, CACHET_ERR_USAGE, "cachet_cms_sign_new", -1,
+                           "signers[%zu]: an extra signed attribute id-aa-multipleSignatures "
+                           "conflicts with multiple_signatures, which writes it",
+                           i);
+            cachet_cms_sign_free(s);
+            return NULL;
+        }
         if (validate_signer(s, &opts->signers[i], i, opts->keys_checked, err) != CACHET_OK) {
             cachet_cms_sign_free(s);
             return NULL;
         }
     }
     s->num_signers = opts->num_signers;
+    s->multiple_signatures = opts->multiple_signatures && s->num_signers >= 2;
+    for (size_t i = 0; s->multiple_signatures && i < s->num_signers; i++) {
+        if (!cachet_cms_multisig_same_subject(s->signers[0].o.cert, s->signers[i].o.cert)) {
+            cachet_err_set(err, CACHET_ERR_USAGE, "cachet_cms_sign_new", -1,
+                           "multiple_signatures: signers[%zu] has another subject than "
+                           "signers[0]; RFC 5752 links the signatures of one signer",
+                           i);
+            cachet_cms_sign_free(s);
+            return NULL;
+        }
+    }
     if (cachet_cms_length_init(&s->length, opts->content_size_known, opts->content_size,
                                "SignedData.encapContentInfo.eContent", err) != CACHET_OK) {
         cachet_cms_sign_free(s);
@@ -332,7 +375,8 @@ cachet_status cachet_cms_sign_update(cachet_cms_sign *s, const uint8_t *data, si
 
 /* RFC 5652 §5.3 SignerInfo, signed over DER(SignedAttributes) with the SET tag (§5.4). */
 static cachet_status add_signer_info(const cachet_cms_sign *s, const sign_signer *ss,
-                                     const uint8_t *digest, cachet_cbb *infos, cachet_error *err) {
+                                     const uint8_t *digest, const cachet_membuf *extra,
+                                     cachet_cbb *infos, cachet_error *err) {
     cachet_cbb attrs, si;
     uint8_t *der = NULL;
     size_t der_len = 0;
@@ -343,7 +387,7 @@ static cachet_status add_signer_info(const cachet_cms_sign *s, const sign_signer
     }
     if (!cachet_cms_build_signed_attrs(&attrs, s->content_type, digest, cachet_md_size(ss->o.md),
                                        s->signing_time, ss->o.cert, ss->signature_types,
-                                       ss->o.extra_signed_attrs, ss->o.extra_signed_attrs_len) ||
+                                       extra->data, extra->len) ||
         !cachet_cbb_finish(&attrs, &der, &der_len)) {
         cachet_cbb_cleanup(&attrs);
         return cachet_err_set(err, CACHET_ERR_INTERNAL, "SignerInfo.signedAttrs", -1,
@@ -413,9 +457,35 @@ static bool add_certificates(const cachet_cms_sign *s, cachet_cbb *sd) {
     return cachet_cbb_flush_asn1_set_of(&set) && cachet_cbb_flush(sd);
 }
 
+/* multisig_extras fills extras[i] for every signer: its own extra attributes
+ * and its multipleSignatures attribute (RFC 5752 §4.4.1). */
+static cachet_status multisig_extras(const cachet_cms_sign *s,
+                                     const uint8_t (*digests)[CACHET_MD_MAX_SIZE],
+                                     cachet_membuf *extras, cachet_error *err) {
+    cachet_cms_multisig_peer peers[SIGN_MAX_SIGNERS];
+    for (size_t i = 0; i < s->num_signers; i++) {
+        const sign_signer *ss = &s->signers[i];
+        peers[i] = (cachet_cms_multisig_peer){.md = ss->o.md,
+                                              .scheme = ss->scheme,
+                                              .cert = ss->o.cert,
+                                              .digest = digests[ss->digest_index],
+                                              .signature_types = ss->signature_types,
+                                              .extra = ss->o.extra_signed_attrs,
+                                              .extra_len = ss->o.extra_signed_attrs_len};
+    }
+    if (!cachet_cms_multisig_extras(peers, s->num_signers, s->content_type, s->signing_time,
+                                    extras)) {
+        return cachet_err_set(err, CACHET_ERR_INTERNAL, "SignerInfo.signedAttrs", -1,
+                              "encoding the multipleSignatures attributes failed");
+    }
+    return CACHET_OK;
+}
+
 /* The SignedData fields after encapContentInfo. */
 static cachet_status add_tail(cachet_cms_sign *s, cachet_cbb *sd, cachet_error *err) {
     uint8_t digests[SIGN_MAX_SIGNERS][CACHET_MD_MAX_SIZE];
+    cachet_membuf extras[SIGN_MAX_SIGNERS] = {{0}};
+    cachet_status st = CACHET_OK;
     cachet_cbb infos;
     for (size_t i = 0; i < s->num_mds; i++) {
         if (!cachet_md_final(s->ctxs[i], digests[i])) {
@@ -429,15 +499,29 @@ static cachet_status add_tail(cachet_cms_sign *s, cachet_cbb *sd, cachet_error *
         return cachet_err_set(err, CACHET_ERR_USAGE, "SignedData.certificates", -1,
                               "too many or bad certificates");
     }
-    for (size_t i = 0; i < s->num_signers; i++) {
-        cachet_status st =
-            add_signer_info(s, &s->signers[i], digests[s->signers[i].digest_index], &infos, err);
+    if (s->multiple_signatures) {
+        st = multisig_extras(s, (const uint8_t(*)[CACHET_MD_MAX_SIZE])digests, extras, err);
+    } else {
+        for (size_t i = 0; i < s->num_signers; i++) {
+            /* a view of the caller's bytes: never freed */
+            extras[i].data = (uint8_t *)s->signers[i].o.extra_signed_attrs;
+            extras[i].len = s->signers[i].o.extra_signed_attrs_len;
+        }
+    }
+    for (size_t i = 0; st == CACHET_OK && i < s->num_signers; i++) {
+        st = add_signer_info(s, &s->signers[i], digests[s->signers[i].digest_index], &extras[i],
+                             &infos, err);
         if (st != CACHET_OK) {
             char where[48];
             snprintf(where, sizeof(where), "SignedData.signerInfos[%zu]", i);
             cachet_err_prefix_where(err, where);
-            return st;
         }
+    }
+    for (size_t i = 0; s->multiple_signatures && i < s->num_signers; i++) {
+        cachet_membuf_free(&extras[i]);
+    }
+    if (st != CACHET_OK) {
+        return st;
     }
     if (!cachet_cbb_flush_asn1_set_of(&infos) || !cachet_cbb_flush(sd)) {
         return cachet_err_set(err, CACHET_ERR_INTERNAL, "SignedData", -1, "encoding failed");
