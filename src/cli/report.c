@@ -207,6 +207,9 @@ static void json_signer(FILE *f, const cachet_signer_report *s, const char *from
     if (why[0] != '\0') {
         cachet_cli_json_kstr(f, in, "role_detail", why, false);
     }
+    if (s->superseded) {
+        cachet_cli_json_kbool(f, in, "superseded", true);
+    }
     cachet_cli_json_ess(f, in, s);
     cachet_cli_json_countersigners(f, in, s);
     fputs("\n        }", f);
@@ -326,6 +329,10 @@ static void signer_line(FILE *f, const cachet_signer_report *s, const char *posi
     }
     if (s->weak) {
         fputs(", WEAK algorithm", f);
+    }
+    if (s->superseded) {
+        /* RFC 4853: another signature of the same signer stands for this one */
+        fputs(", superseded by another valid signature of the same signer", f);
     }
     if (s->has_signature_type) {
         char types[64];

@@ -88,7 +88,12 @@ for k in 0 1; do
     json_check out.txt 'r["status"] == "valid"' 'len(r["layers"][0]["signers"]) == 2' \
         "r['layers'][0]['signers'][$k]['signature'] == 'invalid'" \
         "r['layers'][0]['signers'][$k]['signature_detail'] == 'signature does not verify'" \
-        "r['layers'][0]['signers'][1 - $k]['signature'] == 'valid'"
+        "r['layers'][0]['signers'][1 - $k]['signature'] == 'valid'" \
+        "r['layers'][0]['signers'][$k]['superseded'] is True" \
+        "'superseded' not in r['layers'][0]['signers'][1 - $k]"
+    expect_exit 0 "$CACHET" verify --raw --content msg.eml --trust pki/ca.crt --in bad.der
+    expect_stderr "signature invalid (signature does not verify), chain"
+    expect_stderr "superseded by another valid signature of the same signer"
     # without the attribute two certificates are two signers: each is required
     signer_infos plain.der bad.der corrupt $k
     expect_exit 1 "$CACHET" verify --raw --content msg.eml --trust pki/ca.crt --in bad.der
