@@ -160,6 +160,13 @@ typedef struct cachet_reader {
      * intermediates (loaded on the first signed layer) */
     cachet_cert_list store_cas;
     bool store_cas_loaded;
+    /* issue 7, signed receipts (smime/receipt*.c): an id-ct-receipt layer is
+     * checked against |receipt_for| (NULL: not); |on_signed| (NULL: none) sees
+     * every signed layer once its verifier finished (cachet_rd_signed_done) */
+    const struct cachet_receipt_ref *receipt_for;
+    cachet_status (*on_signed)(struct cachet_reader *rd, const cachet_rd_place *place,
+                               const cachet_cms_verify *v, size_t idx);
+    void *on_signed_arg;
 } cachet_reader;
 
 /* cachet_rd_new makes the reader and the op around it; |keys| (may be NULL) is

@@ -7,6 +7,7 @@
 #include "smime/inspect_env.h"
 #include "smime/pem.h"
 #include "smime/pipeline.h"
+#include "smime/receipt.h"
 
 cachet_status cachet_rd_sniff_decide(cachet_reader *rd, const cachet_rd_place *place,
                                      const uint8_t *buf, size_t n, bool at_end, bool *decided,
@@ -250,6 +251,8 @@ static cachet_status make_child(cms_unit *c) {
     c->child_place.after_decrypt = c->place.after_decrypt || c->d != NULL;
     if (cachet_rd_oid_is_layer(ct)) {
         c->child = cachet_rd_econtent_new(rd, &c->child_place, ct);
+    } else if (ct == CACHET_OID_CT_RECEIPT && c->v != NULL) {
+        c->child = cachet_rd_receipt_new(rd, &c->child_place, c->v, c->idx);
     } else if (rd->raw) {
         c->child = cachet_rd_out_new(rd, &c->child_place);
     } else {
@@ -352,7 +355,7 @@ static cachet_status cms_finish(cachet_rd_unit *u) {
     cachet_err_clear(&e);
     cachet_layer_report *l = &rd->layers[c->idx];
     if (c->v != NULL) {
-        st = cachet_rd_signed_finish(rd, &c->place, c->v, c->idx);
+        st = cachet_rd_signed_done(rd, &c->place, c->v, c->idx);
     } else if (c->d != NULL) {
         cachet_layer_type type = l->type;
         st = cachet_cms_decrypt_finish(c->d, l, &e);

@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "smime/pipeline.h"
+#include "smime/receipt.h"
 #include "smime/writer.h"
 
 typedef enum entity_kind {
@@ -428,7 +429,7 @@ static cachet_status root_end(mime_unit *m) {
                 return mime_fail(m, CACHET_ERR_MALFORMED, "",
                                  "multipart/signed needs exactly two parts%s", "");
             }
-            return cachet_rd_signed_finish(rd, &m->place, m->v, m->idx);
+            return cachet_rd_signed_done(rd, &m->place, m->v, m->idx);
         case KIND_CMS:
             if (!m->cms_decided) {
                 if (m->dec_pending.len == 0) {

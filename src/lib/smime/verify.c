@@ -17,6 +17,7 @@ cachet_op *cachet_verify_new(const cachet_ctx *ctx, const cachet_verify_opts *op
         cachet_rd_new(ctx, CACHET_RD_VERIFY, &keys, true, opts->raw, opts->detached, out, err);
     if (op != NULL) {
         ((cachet_reader *)op->impl)->harvest = opts->harvest;
+        ((cachet_reader *)op->impl)->receipt_for = opts->receipt_for;
     }
     return op;
 }
