@@ -18,6 +18,7 @@ static cachet_op *make_verify(const cachet_cli_op_env *e) {
     }
     if (e->o->ml_identity != NULL &&
         cachet_cert_load_file(e->o->ml_identity, &x->ml_identity, e->err) != CACHET_OK) {
+        e->err->status = CACHET_ERR_KEY; /* an unreadable certificate file is a usage error */
         return NULL;
     }
     cachet_verify_opts vo = {.decrypt_with = e->cred,

@@ -83,6 +83,22 @@ expect_exit 0 "$CACHET" verify --raw --allow-legacy --trust "$V/CarlDSSSelf.cer"
 expect_stderr 'mail list expansion 1: ski=35373338323939 at 1999-03-11T10:44:33Z, receipts insteadOf'
 expect_stderr 'content reference: 1.2.3.4.5.6, identifier 436f6e74'
 
+# ---- --ml-identity: a history naming our mail list agent is a loop (RFC 2634 §4.2) ----
+ml_agent() { # ml_agent NAME SKI-HEX: a self-signed certificate with that subjectKeyIdentifier
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$1.key" \
+        -subj "/CN=$1" -days 30 -addext "subjectKeyIdentifier=$2" -out "$1.crt" 2>/dev/null ||
+        fail "ml agent $1"
+}
+ml_agent mla 35:37:33:38:32:39:39
+ml_agent other 35:37:33:38:32:39:3a
+expect_exit 1 "$CACHET" verify --raw --allow-legacy --trust "$V/CarlDSSSelf.cer" \
+    --at 2026-06-01T00:00:00Z --ml-identity mla.crt --in "$V/4.10.bin" --out loop.out
+expect_stderr 'mail list loop: mlExpansionHistory[0] names this mail list agent'
+expect_no_file loop.out
+expect_exit 0 "$CACHET" verify --raw --allow-legacy --trust "$V/CarlDSSSelf.cer" \
+    --at 2026-06-01T00:00:00Z --ml-identity other.crt --in "$V/4.10.bin" --out /dev/null
+expect_exit 2 "$CACHET" verify --raw --ml-identity missing.crt --in "$V/4.10.bin" --out /dev/null
+
 # ---- a hostile privacy mark is escaped in the text and the JSON (ATTACKS CL-02) ----
 expect_exit 0 "$CACHET" sign --cert pki/alice.crt --key pki/alice.key --opaque \
     --security-label $'policy=1.2.3,mark=red\x1b[31m"quoted"\x07' --in msg.eml --out hostile.eml

@@ -167,6 +167,8 @@ typedef struct cachet_reader {
     cachet_status (*on_signed)(struct cachet_reader *rd, const cachet_rd_place *place,
                                const cachet_cms_verify *v, size_t idx);
     void *on_signed_arg;
+    /* verify: a mail list agent's own certificate (RFC 2634 §4.2 loop detection) */
+    const cachet_cert *ml_identity;
 } cachet_reader;
 
 /* cachet_rd_new makes the reader and the op around it; |keys| (may be NULL) is

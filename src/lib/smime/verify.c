@@ -18,6 +18,7 @@ cachet_op *cachet_verify_new(const cachet_ctx *ctx, const cachet_verify_opts *op
     if (op != NULL) {
         ((cachet_reader *)op->impl)->harvest = opts->harvest;
         ((cachet_reader *)op->impl)->receipt_for = opts->receipt_for;
+        ((cachet_reader *)op->impl)->ml_identity = opts->ml_identity;
     }
     return op;
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cms/ess.h"
 #include "smime/pipeline.h"
 
 static void fmt_time(int64_t t, char *out, size_t len) {
@@ -23,6 +24,8 @@ void cachet_rd_check_signers(cachet_reader *rd, const cachet_rd_place *place,
                              const cachet_cms_verify *v, cachet_layer_report *layer,
                              cachet_error *out) {
     bool check_address = rd->ctx->address_check && rd->mode != CACHET_RD_INSPECT;
+    /* RFC 2634 §3.1.1, §4.1, §4.2: one label and one history for all signers; loops */
+    cachet_ess_check_layer(v, layer, rd->ml_identity, out);
     for (size_t i = 0; i < layer->num_signers; i++) {
         cachet_signer_report *s = &layer->signers[i];
         char where[64];
