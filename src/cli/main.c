@@ -12,9 +12,15 @@ static const cachet_cli_cmd commands[] = {
      "--cert F --key F | --p12 F | --as ADDRESS | --empty [--cert F --key F | --p12 F]... "
      "[--chain F]... [--opaque] [--detached] "
      "[--signature-type originator|domain|attributes|review[,...]] "
-     "[--digest sha256|sha384|sha512] [--pss] [--pass SPEC] [--allow-legacy] [--raw] "
+     "[--digest sha256|sha384|sha512] [--pss] [--pass SPEC] [--allow-legacy] "
+     "[--multiple-signatures] [--security-label SPEC] [--equivalent-label SPEC]... "
+     "[--content-hint TEXT] [--signing-certificate-v1] [--signature-policy OID[:DIGEST:HEX]] "
+     "[--receipt-request all|first-tier|ADDR[,ADDR...] [--receipts-to ADDR]...] "
+     "[--content-reference F] "
+     "[--triple-wrap --to CERT|ADDRESS... [--cipher C] [--oaep]] [--raw] "
      "[--format smime|der|pem] [--at TIME] " STORE_OPT " [--in F] [--out F]",
-     "sign a message (multipart/signed, or --opaque application/pkcs7-mime)"},
+     "sign a message (multipart/signed, or --opaque application/pkcs7-mime; --triple-wrap: "
+     "sign, encrypt, sign)"},
     {"verify", cachet_cmd_verify,
      "[--trust F]... [--json] [--no-address-check] [--allow-legacy] [--at TIME] "
      "[--harvest] [--revocation none|soft|hard] "
@@ -45,12 +51,13 @@ static const cachet_cli_cmd commands[] = {
      "[--digest sha256|sha384|sha512] [--raw] [--format smime|der|pem] [--in F] [--out F]",
      "wrap a message in DigestedData (integrity only, not a signature)"},
     {"receipt", cachet_cmd_receipt,
-     "--cert F --key F | --p12 F [--pass SPEC] [--trust F]... [--digest sha256|sha384|sha512] "
-     "[--at TIME] [--allow-legacy] [--raw] [--format smime|der|pem] [--in F] [--out F]",
+     "--cert F --key F | --p12 F [--pass SPEC] [--chain F]... [--trust F]... [--email ADDRESS] "
+     "[--digest sha256|sha384|sha512] [--no-address-check] [--at TIME] [--allow-legacy] [--raw] "
+     "[--format smime|der|pem] " STORE_OPT " [--in F] [--out F]",
      "make the signed receipt a signed message asks for (RFC 2634)"},
     {"countersign", cachet_cmd_countersign,
-     "--cert F --key F | --p12 F [--pass SPEC] [--signer N|all] [--digest sha256|sha384|sha512] "
-     "[--pss] [--raw] [--format smime|der|pem] [--in F] [--out F]",
+     "--cert F --key F | --p12 F [--pass SPEC] [--chain F]... [--signer N|all] "
+     "[--digest sha256|sha384|sha512] [--pss] [--raw] [--format smime|der|pem] [--in F] [--out F]",
      "add a countersignature to a signature of a signed message (RFC 5652 section 11.4)"},
     {"inspect", cachet_cmd_inspect, "[--json] [--raw] [--in F]",
      "describe the S/MIME layers of a message without keys"},

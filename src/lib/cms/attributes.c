@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cms/attributes.h"
+#include "cms/countersign.h"
 
 /* open_attr starts Attribute ::= SEQUENCE { attrType, attrValues SET OF } and
  * leaves |values| open for exactly the caller's values. */
@@ -92,17 +93,20 @@ bool cachet_cms_check_extra_attrs(const uint8_t *extra, size_t extra_len, char *
     cachet_cbs_init(&rest, extra, extra_len);
     cachet_cbs_init(&seen, extra, 0);
     while (rest.len > 0) {
-        cachet_cbs attr, body, type_raw;
+        /* Attribute ::= SEQUENCE { attrType OID, attrValues SET SIZE (1..MAX) } */
+        cachet_cbs attr, values, type_raw;
         cachet_oid type;
         if (!cachet_cbs_get_asn1(&rest, &attr, CACHET_ASN1_SEQUENCE) ||
-            !cachet_cbs_get_asn1(&attr, &body, CACHET_ASN1_SEQUENCE)) {
+            !cachet_cbs_get_oid(&attr, &type, &type_raw) || !cachet_cbs_is_valid_oid(&type_raw) ||
+            !cachet_cbs_get_asn1(&attr, &values, CACHET_ASN1_SET) || attr.len != 0 ||
+            values.len == 0) {
             snprintf(detail, detail_len, "an extra signed attribute is not a DER Attribute");
             return false;
         }
-        attr = body;
-        if (!cachet_cbs_get_oid(&attr, &type, &type_raw) ||
-            !cachet_cbs_peek_asn1_tag(&attr, CACHET_ASN1_SET)) {
-            snprintf(detail, detail_len, "an extra signed attribute is not a DER Attribute");
+        /* RFC 5652 §11.4: a countersignature MUST NOT be a signed attribute */
+        if (type == CACHET_OID_ATTR_COUNTERSIGNATURE) {
+            snprintf(detail, detail_len,
+                     "countersignature cannot be a signed attribute (RFC 5652 section 11.4)");
             return false;
         }
         for (size_t i = 0; i < sizeof(ours) / sizeof(ours[0]); i++) {
@@ -115,11 +119,10 @@ bool cachet_cms_check_extra_attrs(const uint8_t *extra, size_t extra_len, char *
         }
         /* no type twice (RFC 5652 §5.3: each attribute type once in signedAttrs) */
         for (cachet_cbs prev = seen; prev.len > 0;) {
-            cachet_cbs pa, pb, pt;
+            cachet_cbs pa, pt;
             cachet_oid ptype;
             if (!cachet_cbs_get_asn1(&prev, &pa, CACHET_ASN1_SEQUENCE) ||
-                !cachet_cbs_get_asn1(&pa, &pb, CACHET_ASN1_SEQUENCE) ||
-                !cachet_cbs_get_oid(&pb, &ptype, &pt)) {
+                !cachet_cbs_get_oid(&pa, &ptype, &pt)) {
                 break;
             }
             if (pt.len == type_raw.len && memcmp(pt.data, type_raw.data, pt.len) == 0) {
@@ -177,9 +180,10 @@ static int next_attr(attr_walk *w, cachet_oid *type, cachet_cbs *type_raw, cache
     return 1;
 }
 
-cachet_status cachet_cms_check_signed_attrs(const cachet_cbs *attrs, size_t max_attrs,
-                                            cachet_cms_attrs_info *out, char *detail,
-                                            size_t detail_len) {
+/* check_attrs: the signedAttrs of a SignerInfo, or of a countersignature
+ * (|countersig|: RFC 5652 §11.4, no contentType, messageDigest required). */
+static cachet_status check_attrs(const cachet_cbs *attrs, size_t max_attrs, bool countersig,
+                                 cachet_cms_attrs_info *out, char *detail, size_t detail_len) {
     attr_walk w = {.rest = *attrs, .max = max_attrs};
     cachet_oid seen[64];
     size_t num_seen = 0;
@@ -219,6 +223,12 @@ cachet_status cachet_cms_check_signed_attrs(const cachet_cbs *attrs, size_t max_
         v = values;
         switch (type) {
             case CACHET_OID_ATTR_CONTENT_TYPE:
+                /* §11.4: "there is no content type for countersignatures". */
+                if (countersig) {
+                    FAIL(CACHET_ERR_ATTRIBUTES,
+                         "contentType present in the signedAttrs of a countersignature "
+                         "(RFC 5652 section 11.4 forbids it)");
+                }
                 /* §11.1: exactly one value, an OBJECT IDENTIFIER. */
                 if (nvals != 1 ||
                     !cachet_cbs_get_asn1(&v, &out->content_type, CACHET_ASN1_OBJECT) ||
@@ -291,11 +301,27 @@ cachet_status cachet_cms_check_signed_attrs(const cachet_cbs *attrs, size_t max_
                 break;
         }
     }
-    if (!has_ct || !has_md) {
+    if (countersig && !has_md) {
+        FAIL(CACHET_ERR_ATTRIBUTES, "the signedAttrs of a countersignature lack messageDigest "
+                                    "(RFC 5652 section 11.4)");
+    }
+    if (!countersig && (!has_ct || !has_md)) {
         FAIL(CACHET_ERR_ATTRIBUTES, "signedAttrs lack %s (RFC 5652 §5.3)",
              !has_ct ? "contentType" : "messageDigest");
     }
     return CACHET_OK;
+}
+
+cachet_status cachet_cms_check_signed_attrs(const cachet_cbs *attrs, size_t max_attrs,
+                                            cachet_cms_attrs_info *out, char *detail,
+                                            size_t detail_len) {
+    return check_attrs(attrs, max_attrs, false, out, detail, detail_len);
+}
+
+cachet_status cachet_cms_check_countersig_attrs(const cachet_cbs *attrs, size_t max_attrs,
+                                                cachet_cms_attrs_info *out, char *detail,
+                                                size_t detail_len) {
+    return check_attrs(attrs, max_attrs, true, out, detail, detail_len);
 }
 
 cachet_status cachet_cms_check_unsigned_attrs(const cachet_cbs *attrs, size_t max_attrs,
@@ -318,6 +344,12 @@ cachet_status cachet_cms_check_unsigned_attrs(const cachet_cbs *attrs, size_t ma
         if (type == CACHET_OID_ATTR_CONTENT_TYPE || type == CACHET_OID_ATTR_MESSAGE_DIGEST) {
             FAIL(CACHET_ERR_ATTRIBUTES, "%s as an unsigned attribute (RFC 5652 §11)",
                  cachet_oid_name(type));
+        }
+        /* X.501 attrValues SET SIZE (1..MAX); RFC 5652 §11.4 says it again for
+         * countersignature: "one or more instances of AttributeValue". */
+        if (nvals == 0) {
+            FAIL(CACHET_ERR_ATTRIBUTES, "unsigned attribute %zu (%s) has no value", w.count,
+                 type != CACHET_OID_UNKNOWN ? cachet_oid_name(type) : "unknown type");
         }
     }
 }

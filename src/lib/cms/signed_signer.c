@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cms/attributes.h"
+#include "cms/countersign.h"
 
 typedef struct parsed_si {
     uint64_t version;
@@ -18,6 +19,12 @@ typedef struct parsed_si {
     bool has_unsigned;
     cachet_cbs unsigned_attrs;
 } parsed_si;
+
+/* A countersignature (RFC 5652 §11.4): what it signs and how deep it sits. */
+typedef struct cs_parent {
+    const cachet_cbs *sig; /* contents of the parent's signature OCTET STRING */
+    unsigned depth;        /* 0: countersigns a SignerInfo of signerInfos */
+} cs_parent;
 
 #define FAIL(st, ...)                                                                              \
     do {                                                                                           \
@@ -247,10 +254,46 @@ out:
     cachet_pkey_free(key);
 }
 
+/* §11.4: a countersignature's signedAttrs carry messageDigest (the digest of
+ * the parent's signature octets) and no contentType. Without signedAttrs the
+ * signature would be over that digest directly, which §11.4 allows; like any
+ * SignerInfo without them (SG-03) it is accepted only with the weak policy. */
+static cachet_status check_countersig_attrs(const cachet_cms_signer_ctx *ctx, const parsed_si *p,
+                                            const uint8_t *digest, cachet_cms_attrs_info *ai,
+                                            cachet_signer_report *rep) {
+    char detail[200] = "";
+    if (!p->has_signed) {
+        if (!ctx->policy->allow_weak) {
+            FAIL(CACHET_ERR_ATTRIBUTES,
+                 "countersignature without signed attributes refused (messageDigest of the "
+                 "parent signature missing, RFC 5652 section 11.4); accepted only when weak "
+                 "algorithms are allowed (reported weak)");
+        }
+        return CACHET_OK;
+    }
+    cachet_status st = cachet_cms_check_countersig_attrs(
+        &p->signed_attrs, ctx->limits->max_attributes, ai, detail, sizeof(detail));
+    if (st != CACHET_OK) {
+        FAIL(st, "signedAttrs: %s", detail);
+    }
+    rep->has_signing_time = ai->has_signing_time;
+    rep->signing_time = ai->signing_time;
+    if (ai->message_digest.len != cachet_md_size(p->md)) {
+        FAIL(CACHET_ERR_ATTRIBUTES, "messageDigest length %zu is not the %s size",
+             ai->message_digest.len, cachet_md_name(p->md));
+    }
+    if (!cachet_cbs_mem_equal(&ai->message_digest, digest, cachet_md_size(p->md))) {
+        FAIL(CACHET_ERR_BAD_SIGNATURE,
+             "messageDigest does not match the signature it countersigns (a countersignature "
+             "of another signature, or altered)");
+    }
+    return CACHET_OK;
+}
+
 /* Attribute checks of §5.3/§5.6/§11 against the content. */
 static cachet_status check_attrs(const cachet_cms_signer_ctx *ctx, const parsed_si *p,
-                                 const uint8_t *digest, cachet_cms_attrs_info *ai,
-                                 cachet_signer_report *rep) {
+                                 const uint8_t *digest, const cs_parent *cs,
+                                 cachet_cms_attrs_info *ai, cachet_signer_report *rep) {
     char detail[200] = "";
     cachet_status st;
     if (p->has_unsigned) {
@@ -259,6 +302,9 @@ static cachet_status check_attrs(const cachet_cms_signer_ctx *ctx, const parsed_
         if (st != CACHET_OK) {
             FAIL(st, "unsignedAttrs: %s", detail);
         }
+    }
+    if (cs != NULL) {
+        return check_countersig_attrs(ctx, p, digest, ai, rep);
     }
     if (!p->has_signed) {
         /* §5.3: signedAttrs MUST be present when eContentType is not id-data. */
@@ -306,10 +352,12 @@ static cachet_status check_attrs(const cachet_cms_signer_ctx *ctx, const parsed_
 }
 
 static cachet_status verify_signer(const cachet_cms_signer_ctx *ctx, const cachet_cbs *si,
-                                   cachet_signer_report *rep, cachet_cert **out_cert) {
+                                   const cs_parent *cs, cachet_signer_report *rep,
+                                   cachet_cert **out_cert) {
     parsed_si p;
     cachet_cms_attrs_info ai;
     const uint8_t *digest = NULL;
+    uint8_t cs_digest[CACHET_MD_MAX_SIZE];
     cachet_status st = parse_si(si, &p, rep);
     if (st != CACHET_OK) {
         return st;
@@ -325,9 +373,14 @@ static cachet_status verify_signer(const cachet_cms_signer_ctx *ctx, const cache
             break;
         }
     }
+    /* §11.4: a countersignature's "content" is the parent's signature value;
+     * its digest is not one of digestAlgorithms (those are over the content). */
+    if (cs != NULL && !cachet_md_oneshot(p.md, cs->sig->data, cs->sig->len, cs_digest)) {
+        FAIL(CACHET_ERR_UNSUPPORTED, "cannot compute %s", cachet_md_name(p.md));
+    }
     /* SG-11: the signer's digest must be announced in digestAlgorithms (§5.1:
      * "message digest algorithm identifiers ... employed by any of the signers"). */
-    bool listed = false;
+    bool listed = cs != NULL;
     for (size_t i = 0; i < ctx->num_listed; i++) {
         listed = listed || ctx->listed_mds[i] == p.md;
     }
@@ -335,17 +388,20 @@ static cachet_status verify_signer(const cachet_cms_signer_ctx *ctx, const cache
         FAIL(CACHET_ERR_UNSUPPORTED, "digestAlgorithm %s is not in SignedData.digestAlgorithms",
              cachet_md_name(p.md));
     }
-    for (size_t i = 0; i < ctx->num_digests; i++) {
+    for (size_t i = 0; i < ctx->num_digests && cs == NULL; i++) {
         if (ctx->digest_mds[i] == p.md) {
             digest = ctx->digests[i];
         }
+    }
+    if (cs != NULL) {
+        digest = cs_digest;
     }
     if (digest == NULL && md_is_weak(p.md) && !ctx->policy->allow_weak) {
         /* A weak digest is left out of what detached content computes unless
          * allow_weak; the policy refuses it, as it would once computed, after
          * the refusal of missing signedAttrs that comes first when it is. */
         if (!p.has_signed) {
-            st = check_attrs(ctx, &p, NULL, &ai, rep);
+            st = check_attrs(ctx, &p, NULL, NULL, &ai, rep);
             if (st != CACHET_OK) {
                 return st;
             }
@@ -358,11 +414,11 @@ static cachet_status verify_signer(const cachet_cms_signer_ctx *ctx, const cache
     }
     st = check_consistency(&p, rep);
     if (st == CACHET_OK) {
-        st = check_attrs(ctx, &p, digest, &ai, rep);
+        st = check_attrs(ctx, &p, digest, cs, &ai, rep);
     }
     bool pure =
         (p.alg.scheme == CACHET_SIG_ED25519 || p.alg.scheme == CACHET_SIG_ED448) && !p.has_signed;
-    if (st == CACHET_OK && pure) {
+    if (st == CACHET_OK && pure && cs == NULL) {
         st = pure_eddsa_content(ctx, rep);
     }
     if (st != CACHET_OK) {
@@ -373,7 +429,10 @@ static cachet_status verify_signer(const cachet_cms_signer_ctx *ctx, const cache
     uint8_t *tbs = NULL;
     const uint8_t *tbs_view = NULL;
     size_t tbs_len = 0;
-    if (pure) {
+    if (pure && cs != NULL) {
+        tbs_view = cs->sig->len > 0 ? cs->sig->data : (const uint8_t *)"";
+        tbs_len = cs->sig->len;
+    } else if (pure) {
         tbs_view = ctx->content != NULL ? ctx->content : (const uint8_t *)"";
         tbs_len = ctx->content_len;
     } else if (p.has_signed) {
@@ -443,7 +502,7 @@ static cachet_status verify_signer(const cachet_cms_signer_ctx *ctx, const cache
     /* issue 7: ESS and richer signatures; any failure makes the signature invalid. */
     char ess_detail[200] = "";
     const cachet_cbs *unsigned_attrs = p.has_unsigned ? &p.unsigned_attrs : NULL;
-    if (p.has_signed) {
+    if (p.has_signed && cs == NULL) {
         st = cachet_cms_ess_read(&p.signed_attrs, unsigned_attrs, best_cert, rep, ess_detail,
                                  sizeof(ess_detail));
         if (st == CACHET_OK) {
@@ -458,8 +517,9 @@ static cachet_status verify_signer(const cachet_cms_signer_ctx *ctx, const cache
         }
     }
     if (unsigned_attrs != NULL) {
-        st = cachet_cms_countersigs_verify(ctx, unsigned_attrs, &p.sig, rep, ess_detail,
-                                           sizeof(ess_detail));
+        st = cachet_cms_countersigs_verify_at(ctx, unsigned_attrs, &p.sig,
+                                              cs != NULL ? cs->depth + 1 : 0, rep, ess_detail,
+                                              sizeof(ess_detail));
         if (st != CACHET_OK) {
             FAIL(st, "unsignedAttrs: %s", ess_detail);
         }
@@ -469,13 +529,13 @@ static cachet_status verify_signer(const cachet_cms_signer_ctx *ctx, const cache
     return CACHET_OK;
 }
 
-bool cachet_cms_verify_signer(const cachet_cms_signer_ctx *ctx, const cachet_cbs *signer_info,
-                              cachet_signer_report *rep, cachet_cert **out_cert) {
+static bool verify_one(const cachet_cms_signer_ctx *ctx, const cachet_cbs *signer_info,
+                       const cs_parent *cs, cachet_signer_report *rep, cachet_cert **out_cert) {
     memset(rep, 0, sizeof(*rep));
     rep->address_match = -1;
     rep->chain = CACHET_CHAIN_NOT_CHECKED;
     *out_cert = NULL;
-    cachet_status st = verify_signer(ctx, signer_info, rep, out_cert);
+    cachet_status st = verify_signer(ctx, signer_info, cs, rep, out_cert);
     if (st == CACHET_ERR_NOMEM) {
         return false;
     }
@@ -500,4 +560,19 @@ bool cachet_cms_verify_signer(const cachet_cms_signer_ctx *ctx, const cachet_cbs
         snprintf(rep->signature_detail, sizeof(rep->signature_detail), "signature valid%s", note);
     }
     return true;
+}
+
+bool cachet_cms_verify_signer(const cachet_cms_signer_ctx *ctx, const cachet_cbs *signer_info,
+                              cachet_signer_report *rep, cachet_cert **out_cert) {
+    return verify_one(ctx, signer_info, NULL, rep, out_cert);
+}
+
+bool cachet_cms_verify_countersigner(const cachet_cms_signer_ctx *ctx,
+                                     const cachet_cbs *signer_info, const cachet_cbs *parent_sig,
+                                     unsigned depth, cachet_signer_report *rep) {
+    cs_parent cs = {.sig = parent_sig, .depth = depth};
+    cachet_cert *cert = NULL;
+    bool ok = verify_one(ctx, signer_info, &cs, rep, &cert);
+    cachet_cert_free(cert);
+    return ok;
 }
