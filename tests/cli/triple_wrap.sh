@@ -37,6 +37,19 @@ expect_exit 0 "$CACHET" verify --trust pki/ca.crt "${B[@]}" --json --in piped.em
 json_check out.txt '[l.get("position") for l in r["layers"]] == ["outer", None, "inner"]'
 cmp -s plain.eml piped.out || fail "--triple-wrap and the piped commands give different content"
 
+# ATTACKS SG-16: a valid outer signature never launders a broken inner one
+"$CACHET" sign "${A[@]}" --in msg.eml --out inner.eml
+sed 's/the figures are attached/the figures are ATTACHED/' inner.eml >inner-bad.eml
+cmp -s inner.eml inner-bad.eml && fail "the inner content was not changed"
+"$CACHET" encrypt --to pki/bob.crt --in inner-bad.eml | "$CACHET" sign "${A[@]}" >laundered.eml
+expect_exit 1 "$CACHET" verify --trust pki/ca.crt "${B[@]}" --json --in laundered.eml --out never.eml
+json_check out.txt 'r["status"] == "invalid"' \
+    '[l.get("position") for l in r["layers"]] == ["outer", None, "inner"]' \
+    'r["layers"][0]["signers"][0]["signature"] == "valid"' \
+    'r["layers"][2]["signers"][0]["signature"] == "invalid"' \
+    'r["layers"][2]["signers"][0]["signature_detail"] == "messageDigest does not match the content"'
+expect_no_file never.eml
+
 # a single signature is "only"
 expect_exit 0 "$CACHET" sign "${A[@]}" --in msg.eml --out single.eml
 expect_exit 0 "$CACHET" verify --trust pki/ca.crt --json --in single.eml --out /dev/null

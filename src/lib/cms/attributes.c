@@ -32,29 +32,36 @@ static bool add_smime_capabilities(cachet_cbb *values) {
     return cachet_cbb_flush(values);
 }
 
-/* RFC 5035 §3: SigningCertificateV2 { certs SEQUENCE OF ESSCertIDv2 }; the
- * ESSCertIDv2 hashAlgorithm is omitted because SHA-256 is its DEFAULT (DER
- * omits defaults); issuerSerial = { GeneralNames { directoryName [4] }, serial }. */
-static bool add_signing_cert_v2(cachet_cbb *values, const cachet_cert *cert) {
-    uint8_t hash[32];
+bool cachet_cms_add_ess_cert_id(cachet_cbb *cbb, const uint8_t *hash, size_t hash_len,
+                                const cachet_cert *cert) {
     size_t issuer_len = 0, serial_len = 0;
     const uint8_t *issuer = cachet_cert_issuer_der(cert, &issuer_len);
     const uint8_t *serial = cachet_cert_serial_der(cert, &serial_len);
-    cachet_cbb scv2, certs, id, is, names, dn;
+    cachet_cbb id, is, names, dn;
     if (issuer == NULL || serial == NULL) {
         return false;
     }
-    cachet_cert_sha256(cert, hash);
-    return cachet_cbb_add_asn1(values, &scv2, CACHET_ASN1_SEQUENCE) &&
-           cachet_cbb_add_asn1(&scv2, &certs, CACHET_ASN1_SEQUENCE) &&
-           cachet_cbb_add_asn1(&certs, &id, CACHET_ASN1_SEQUENCE) &&
-           cachet_cbb_add_asn1_octet_string(&id, hash, sizeof(hash)) &&
+    return cachet_cbb_add_asn1(cbb, &id, CACHET_ASN1_SEQUENCE) &&
+           cachet_cbb_add_asn1_octet_string(&id, hash, hash_len) &&
            cachet_cbb_add_asn1(&id, &is, CACHET_ASN1_SEQUENCE) &&
            cachet_cbb_add_asn1(&is, &names, CACHET_ASN1_SEQUENCE) &&
            cachet_cbb_add_asn1(&names, &dn, CACHET_ASN1_CONTEXT_CONS(4)) &&
            cachet_cbb_add_bytes(&dn, issuer, issuer_len) && cachet_cbb_flush(&is) &&
            cachet_cbb_add_asn1_element(&is, CACHET_ASN1_INTEGER, serial, serial_len) &&
-           cachet_cbb_flush(values);
+           cachet_cbb_flush(cbb);
+}
+
+/* RFC 5035 §3: SigningCertificateV2 { certs SEQUENCE OF ESSCertIDv2 }; the
+ * ESSCertIDv2 hashAlgorithm is omitted because SHA-256 is its DEFAULT (DER
+ * omits defaults). */
+bool cachet_cms_add_signing_cert_v2_attr(cachet_cbb *set, const cachet_cert *cert) {
+    uint8_t hash[32];
+    cachet_cbb attr, values, scv2, certs;
+    cachet_cert_sha256(cert, hash);
+    return open_attr(set, &attr, &values, CACHET_OID_ATTR_SIGNING_CERTIFICATE_V2) &&
+           cachet_cbb_add_asn1(&values, &scv2, CACHET_ASN1_SEQUENCE) &&
+           cachet_cbb_add_asn1(&scv2, &certs, CACHET_ASN1_SEQUENCE) &&
+           cachet_cms_add_ess_cert_id(&certs, hash, sizeof(hash), cert) && cachet_cbb_flush(set);
 }
 
 bool cachet_cms_build_signed_attrs(cachet_cbb *out, cachet_oid content_type, const uint8_t *digest,
@@ -74,8 +81,7 @@ bool cachet_cms_build_signed_attrs(cachet_cbb *out, cachet_oid content_type, con
            cachet_cbb_add_asn1_time(&values, signing_time) && cachet_cbb_flush(&set) &&
            open_attr(&set, &attr, &values, CACHET_OID_ATTR_SMIME_CAPABILITIES) &&
            add_smime_capabilities(&values) && cachet_cbb_flush(&set) &&
-           open_attr(&set, &attr, &values, CACHET_OID_ATTR_SIGNING_CERTIFICATE_V2) &&
-           add_signing_cert_v2(&values, cert) && cachet_cbb_flush(&set) &&
+           cachet_cms_add_signing_cert_v2_attr(&set, cert) &&
            (signature_types == 0 || cachet_cms_add_sigtype_attr(&set, signature_types)) &&
            (extra_len == 0 || cachet_cbb_add_bytes(&set, extra, extra_len)) &&
            /* RFC 5652 §5.4: the signature covers the DER encoding, so SET OF is sorted. */

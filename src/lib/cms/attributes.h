@@ -17,6 +17,15 @@ bool cachet_cms_build_signed_attrs(cachet_cbb *out, cachet_oid content_type, con
                                    size_t digest_len, int64_t signing_time, const cachet_cert *cert,
                                    unsigned signature_types, const uint8_t *extra,
                                    size_t extra_len);
+/* cachet_cms_add_ess_cert_id adds an ESSCertID (RFC 2634 §5.4: |hash| is SHA-1)
+ * or an ESSCertIDv2 with the DEFAULT SHA-256 omitted (RFC 5035 §4) naming
+ * |cert|: SEQUENCE { certHash, issuerSerial { GeneralNames { directoryName [4]
+ * issuer }, serialNumber } }. */
+bool cachet_cms_add_ess_cert_id(cachet_cbb *cbb, const uint8_t *hash, size_t hash_len,
+                                const cachet_cert *cert);
+/* cachet_cms_add_signing_cert_v2_attr adds the signingCertificateV2 Attribute
+ * naming |cert| (RFC 5035 §3) to the SET under construction |set|. */
+bool cachet_cms_add_signing_cert_v2_attr(cachet_cbb *set, const cachet_cert *cert);
 /* cachet_cms_check_extra_attrs: |extra| is a run of DER Attribute elements, none
  * of a type cachet_cms_build_signed_attrs writes itself and no type twice.
  * False with |detail| otherwise. */

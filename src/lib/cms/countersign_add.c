@@ -292,34 +292,6 @@ static cachet_status rebuild(const sd_view *v, const uint8_t *const *cs, const s
     return CACHET_OK;
 }
 
-/* RFC 5035 §3 signingCertificateV2 naming the countersigner's certificate
- * (hashAlgorithm SHA-256, the DEFAULT, omitted), so a verifier binds the
- * countersignature to this certificate and no look-alike (RFC 5035 §1). */
-static bool add_signing_cert_v2(cachet_cbb *set, const cachet_cert *cert) {
-    uint8_t hash[32];
-    size_t issuer_len = 0, serial_len = 0;
-    const uint8_t *issuer = cachet_cert_issuer_der(cert, &issuer_len);
-    const uint8_t *serial = cachet_cert_serial_der(cert, &serial_len);
-    cachet_cbb attr, values, scv2, certs, id, is, names, dn;
-    if (issuer == NULL || serial == NULL) {
-        return false;
-    }
-    cachet_cert_sha256(cert, hash);
-    return cachet_cbb_add_asn1(set, &attr, CACHET_ASN1_SEQUENCE) &&
-           cachet_cbb_add_oid(&attr, CACHET_OID_ATTR_SIGNING_CERTIFICATE_V2) &&
-           cachet_cbb_add_asn1(&attr, &values, CACHET_ASN1_SET) &&
-           cachet_cbb_add_asn1(&values, &scv2, CACHET_ASN1_SEQUENCE) &&
-           cachet_cbb_add_asn1(&scv2, &certs, CACHET_ASN1_SEQUENCE) &&
-           cachet_cbb_add_asn1(&certs, &id, CACHET_ASN1_SEQUENCE) &&
-           cachet_cbb_add_asn1_octet_string(&id, hash, sizeof(hash)) &&
-           cachet_cbb_add_asn1(&id, &is, CACHET_ASN1_SEQUENCE) &&
-           cachet_cbb_add_asn1(&is, &names, CACHET_ASN1_SEQUENCE) &&
-           cachet_cbb_add_asn1(&names, &dn, CACHET_ASN1_CONTEXT_CONS(4)) &&
-           cachet_cbb_add_bytes(&dn, issuer, issuer_len) && cachet_cbb_flush(&is) &&
-           cachet_cbb_add_asn1_element(&is, CACHET_ASN1_INTEGER, serial, serial_len) &&
-           cachet_cbb_flush(set);
-}
-
 /* build_countersig: SignerInfo version 1 (issuerAndSerialNumber) whose
  * signedAttrs are messageDigest (of the parent signature octets), signingTime
  * and signingCertificateV2, and no contentType (§11.4). */
@@ -347,7 +319,7 @@ static cachet_status build_countersig(const cachet_cms_countersign_opts *o,
               cachet_cbb_add_oid(&attr, CACHET_OID_ATTR_SIGNING_TIME) &&
               cachet_cbb_add_asn1(&attr, &values, CACHET_ASN1_SET) &&
               cachet_cbb_add_asn1_time(&values, t) && cachet_cbb_flush(&set) &&
-              add_signing_cert_v2(&set, o->cert) &&
+              cachet_cms_add_signing_cert_v2_attr(&set, o->cert) &&
               /* §5.4: the signature covers the DER encoding, so SET OF is sorted */
               cachet_cbb_flush_asn1_set_of(&set) && cachet_cbb_finish(&a, &der, &der_len);
     if (!ok) {

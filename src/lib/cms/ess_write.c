@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cms/attributes.h"
 #include "cms/ess.h"
 
 /* open_attr opens Attribute { type, SET { ... } } in |run|; the caller writes
@@ -70,13 +71,10 @@ bool cachet_ess_add_content_hints_attr(cachet_cbb *run, const char *description,
 
 bool cachet_ess_add_signing_cert_v1_attr(cachet_cbb *run, const cachet_cert *cert) {
     uint8_t hash[20];
-    size_t der_len = 0, issuer_len = 0, serial_len = 0;
+    size_t der_len = 0;
     const uint8_t *der = cachet_cert_der(cert, &der_len);
-    const uint8_t *issuer = cachet_cert_issuer_der(cert, &issuer_len);
-    const uint8_t *serial = cachet_cert_serial_der(cert, &serial_len);
-    cachet_cbb attr, values, sc, certs, id, is, names, dn;
-    if (der == NULL || issuer == NULL || serial == NULL ||
-        !cachet_md_oneshot(CACHET_MD_SHA1, der, der_len, hash)) {
+    cachet_cbb attr, values, sc, certs;
+    if (der == NULL || !cachet_md_oneshot(CACHET_MD_SHA1, der, der_len, hash)) {
         return false;
     }
     /* §5.4: the ESSCertID SHOULD include issuerSerial; §5.4.1: only the issuer's
@@ -84,14 +82,7 @@ bool cachet_ess_add_signing_cert_v1_attr(cachet_cbb *run, const cachet_cert *cer
     return open_attr(run, &attr, &values, CACHET_OID_ATTR_SIGNING_CERTIFICATE) &&
            cachet_cbb_add_asn1(&values, &sc, CACHET_ASN1_SEQUENCE) &&
            cachet_cbb_add_asn1(&sc, &certs, CACHET_ASN1_SEQUENCE) &&
-           cachet_cbb_add_asn1(&certs, &id, CACHET_ASN1_SEQUENCE) &&
-           cachet_cbb_add_asn1_octet_string(&id, hash, sizeof(hash)) &&
-           cachet_cbb_add_asn1(&id, &is, CACHET_ASN1_SEQUENCE) &&
-           cachet_cbb_add_asn1(&is, &names, CACHET_ASN1_SEQUENCE) &&
-           cachet_cbb_add_asn1(&names, &dn, CACHET_ASN1_CONTEXT_CONS(4)) &&
-           cachet_cbb_add_bytes(&dn, issuer, issuer_len) && cachet_cbb_flush(&is) &&
-           cachet_cbb_add_asn1_element(&is, CACHET_ASN1_INTEGER, serial, serial_len) &&
-           cachet_cbb_flush(run);
+           cachet_cms_add_ess_cert_id(&certs, hash, sizeof(hash), cert) && cachet_cbb_flush(run);
 }
 
 static cachet_oid md_oid(cachet_md md) {

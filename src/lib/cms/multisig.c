@@ -99,26 +99,11 @@ static bool find_values(const cachet_cbs *attrs, cachet_cbs *values) {
 
 /* ---- Writing ---- */
 
-/* ESSCertIDv2 (RFC 5035 §4) with the DEFAULT SHA-256 omitted and issuerSerial
- * { GeneralNames { directoryName [4] }, serialNumber }. */
+/* ESSCertIDv2 (RFC 5035 §4) with the DEFAULT SHA-256 omitted. */
 static bool add_ess_cert_id(cachet_cbb *cbb, const cachet_cert *cert) {
     uint8_t hash[32];
-    size_t issuer_len = 0, serial_len = 0;
-    const uint8_t *issuer = cachet_cert_issuer_der(cert, &issuer_len);
-    const uint8_t *serial = cachet_cert_serial_der(cert, &serial_len);
-    cachet_cbb id, is, names, dn;
-    if (issuer == NULL || serial == NULL) {
-        return false;
-    }
     cachet_cert_sha256(cert, hash);
-    return cachet_cbb_add_asn1(cbb, &id, CACHET_ASN1_SEQUENCE) &&
-           cachet_cbb_add_asn1_octet_string(&id, hash, sizeof(hash)) &&
-           cachet_cbb_add_asn1(&id, &is, CACHET_ASN1_SEQUENCE) &&
-           cachet_cbb_add_asn1(&is, &names, CACHET_ASN1_SEQUENCE) &&
-           cachet_cbb_add_asn1(&names, &dn, CACHET_ASN1_CONTEXT_CONS(4)) &&
-           cachet_cbb_add_bytes(&dn, issuer, issuer_len) && cachet_cbb_flush(&is) &&
-           cachet_cbb_add_asn1_element(&is, CACHET_ASN1_INTEGER, serial, serial_len) &&
-           cachet_cbb_flush(cbb);
+    return cachet_cms_add_ess_cert_id(cbb, hash, sizeof(hash), cert);
 }
 
 bool cachet_cms_multisig_add_attr(cachet_cbb *set, const cachet_cms_multisig_peer *peers, size_t n,
