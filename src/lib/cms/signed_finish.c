@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cms/countersign.h"
 #include "cms/multisig.h"
 
 /* The parts of the skeleton that finish works on. */
@@ -129,27 +130,80 @@ static bool signer_sid(cachet_cbs si, cachet_cbs *sid) {
            cachet_cbs_get_any_asn1_element(&body, sid, NULL, NULL);
 }
 
-/* lookup_missing_signer_certs asks the lookup (a certificate store) for the
- * certificate of each signer the message did not bring (RFC 5652 §5.1: the
+/* signer_unsigned_attrs: the contents of a SignerInfo's unsignedAttrs [1], the
+ * last element of the SEQUENCE (RFC 5652 §5.3); false when there are none. */
+static bool signer_unsigned_attrs(cachet_cbs si, cachet_cbs *attrs) {
+    cachet_cbs body, elem;
+    cachet_asn1_tag tag = 0;
+    size_t hdr = 0;
+    if (!cachet_cbs_get_asn1(&si, &body, CACHET_ASN1_SEQUENCE)) {
+        return false;
+    }
+    while (body.len > 0) {
+        if (!cachet_cbs_get_any_asn1_element(&body, &elem, &tag, &hdr)) {
+            return false;
+        }
+    }
+    if (tag != CACHET_ASN1_CONTEXT_CONS(1) || elem.len < hdr) {
+        return false;
+    }
+    cachet_cbs_init(attrs, elem.data + hdr, elem.len - hdr);
+    return true;
+}
+
+/* lookup_signer asks the lookup (a certificate store) for the certificate of
+ * the signer of |si| when the message did not bring it (RFC 5652 §5.1: the
  * certificates field may be absent when the recipient is expected to have
- * them). Malformed SignerInfos are left to the signer check. */
+ * them), then for those of its countersigners (§11.4), as deep and as many as
+ * their verification goes. Malformed SignerInfos are left to the signer check. */
+static bool lookup_signer(cachet_cms_verify *v, cachet_cbs si, unsigned depth, cachet_error *e) {
+    cachet_cbs sid, attrs;
+    bool found = false;
+    if (!signer_sid(si, &sid)) {
+        return true;
+    }
+    for (size_t i = 0; i < v->all_certs.num && !found; i++) {
+        found = cachet_cms_sid_matches(&sid, v->all_certs.certs[i]);
+    }
+    if (!found && !v->lookup(v->lookup_arg, &sid, &v->all_certs, e)) {
+        return false;
+    }
+    if (depth >= CACHET_CMS_COUNTERSIG_MAX_DEPTH || !signer_unsigned_attrs(si, &attrs)) {
+        return true;
+    }
+    size_t seen = 0;
+    while (attrs.len > 0) {
+        cachet_cbs attr, values, raw, value;
+        cachet_oid type;
+        if (!cachet_cbs_get_asn1(&attrs, &attr, CACHET_ASN1_SEQUENCE) ||
+            !cachet_cbs_get_oid(&attr, &type, &raw) ||
+            !cachet_cbs_get_asn1(&attr, &values, CACHET_ASN1_SET)) {
+            return true;
+        }
+        while (type == CACHET_OID_ATTR_COUNTERSIGNATURE && values.len > 0 &&
+               seen < CACHET_CMS_COUNTERSIG_MAX_PER_SIGNER) {
+            if (!cachet_cbs_get_any_asn1_element(&values, &value, NULL, NULL)) {
+                return true;
+            }
+            seen++;
+            if (!lookup_signer(v, value, depth + 1, e)) {
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
 static bool lookup_missing_signer_certs(cachet_cms_verify *v, cachet_cbs sis, cachet_error *e) {
     if (v->lookup == NULL) {
         return true;
     }
     while (sis.len > 0) {
-        cachet_cbs si, sid;
-        bool found = false;
+        cachet_cbs si;
         if (!cachet_cbs_get_any_asn1_element(&sis, &si, NULL, NULL)) {
             return true;
         }
-        if (!signer_sid(si, &sid)) {
-            continue;
-        }
-        for (size_t i = 0; i < v->all_certs.num && !found; i++) {
-            found = cachet_cms_sid_matches(&sid, v->all_certs.certs[i]);
-        }
-        if (!found && !v->lookup(v->lookup_arg, &sid, &v->all_certs, e)) {
+        if (!lookup_signer(v, si, 0, e)) {
             return false;
         }
     }
