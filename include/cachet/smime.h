@@ -183,6 +183,11 @@ typedef struct cachet_sign_opts {
     /* RFC 5752: with more than one signer, each SignerInfo carries multipleSignatures
      * naming the others */
     bool multiple_signatures;
+    /* the contentType of the contentHints written for |content_hint| (§2.9), as a
+     * dotted OID (e.g. "1.2.840.113549.1.9.16.1.1", id-ct-receipt, on the outer
+     * signature of an encrypted receipt, §2.4). NULL: the signed content's type
+     * (id-data) */
+    const char *content_hint_type;
 } cachet_sign_opts;
 
 typedef struct cachet_encrypt_opts {
@@ -328,13 +333,23 @@ typedef struct cachet_receipt_opts {
     /* the address we receive as (receiptList membership, §2.3); NULL: any address
      * of the signer certificate */
     const char *my_address;
+    /* Encrypted receipt (RFC 2634 §2.4): when num_encrypt_to > 0 the signed
+     * receipt is enveloped for these certificates with |cipher| and signed again
+     * by |signer| (opaque), the outer signature carrying contentHints of type
+     * id-ct-receipt (§2.9). S/MIME output only. */
+    cachet_cert *const *encrypt_to;
+    size_t num_encrypt_to;
+    cachet_cipher_choice cipher;
 } cachet_receipt_opts;
 /* cachet_receipt_new reads a signed message that requests a receipt, verifies it
  * with the context's trust (no receipt for an invalid signature, §2.3), and
  * writes the signed receipt (§2.4: SignedData of id-ct-receipt, msgSigDigest;
  * S/MIME application/pkcs7-mime; smime-type=signed-receipt). Fails with
  * CACHET_ERR_USAGE when no valid signature requests one of us (none requested,
- * receiptsFrom excludes us, firstTier after an expansion). */
+ * receiptsFrom excludes us, firstTier after an expansion). The receipt goes To
+ * receiptsTo, or, when the request came through a mail list, as the last
+ * MLData's mlReceiptPolicy says (§2.5: insteadOf replaces receiptsTo,
+ * inAdditionTo adds to it, none: no receipt). */
 cachet_op *cachet_receipt_new(const cachet_ctx *ctx, const cachet_receipt_opts *opts,
                               const cachet_sink *out, cachet_error *err);
 

@@ -3,16 +3,68 @@
  * receipt for a signature that does not verify); a triple-wrapped request is
  * opened with the receipt signer's own key. --email is the address we
  * received the message as (receiptList membership; default: any address of
- * the signer certificate). */
+ * the signer certificate). --to CERT (repeatable) encrypts the receipt (§2.4:
+ * signed, enveloped with --cipher, signed again with contentHints
+ * id-ct-receipt). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "cli.h"
 
+typedef struct receipt_args {
+    cachet_cert **certs; /* --to certificate files, loaded */
+    size_t num;
+} receipt_args;
+
+static int load_to(cachet_cli_opts *o, void *arg) {
+    receipt_args *a = arg;
+    if (o->num_to == 0) {
+        if (o->cipher_set) {
+            return cachet_cli_usage_error(o->cmd, "--cipher encrypts the receipt: give the "
+                                                  "recipients with --to CERT");
+        }
+        return -1;
+    }
+    if (o->raw || (o->format_set && o->format != CACHET_FORMAT_SMIME)) {
+        return cachet_cli_usage_error(o->cmd,
+                                      "an encrypted receipt (--to) is S/MIME: signed, enveloped "
+                                      "and signed again (RFC 2634 section 2.4); %s does not apply",
+                                      o->raw ? "--raw" : "--format");
+    }
+    a->certs = calloc(o->num_to, sizeof(*a->certs));
+    if (a->certs == NULL) {
+        return CACHET_EXIT_INPUT;
+    }
+    for (size_t i = 0; i < o->num_to; i++) {
+        FILE *f = fopen(o->to[i], "rb");
+        if (f == NULL) {
+            cachet_cli_errorf(o->cmd, "cannot open recipient certificate %s: %s", o->to[i],
+                              strerror(errno));
+            return CACHET_EXIT_USAGE;
+        }
+        fclose(f);
+        cachet_error err = {0};
+        if (cachet_cert_load_file(o->to[i], &a->certs[a->num], &err) != CACHET_OK) {
+            cachet_cli_error(o->cmd, "loading a recipient certificate", &err);
+            return CACHET_EXIT_USAGE;
+        }
+        a->num++;
+    }
+    return -1;
+}
+
 static cachet_op *make_receipt(const cachet_cli_op_env *e) {
+    const receipt_args *a = e->arg;
     cachet_receipt_opts ro = {.signer = e->cred,
                               .digest = e->o->digest,
                               .decrypt_with = e->cred,
                               .raw = e->o->raw,
                               .format = e->o->format,
-                              .my_address = e->o->email};
+                              .my_address = e->o->email,
+                              .encrypt_to = a->certs,
+                              .num_encrypt_to = a->num,
+                              .cipher = e->o->cipher};
     return cachet_receipt_new(e->ctx, &ro, e->sink, e->err);
 }
 
@@ -23,7 +75,8 @@ int cachet_cmd_receipt(int argc, char **argv) {
                    CACHET_OPT_BIT(CACHET_OPT_AT) | CACHET_OPT_BIT(CACHET_OPT_ALLOW_WEAK) |
                    CACHET_OPT_BIT(CACHET_OPT_ALLOW_LEGACY) |
                    CACHET_OPT_BIT(CACHET_OPT_NO_ADDRESS_CHECK) | CACHET_OPT_BIT(CACHET_OPT_EMAIL) |
-                   CACHET_OPT_BIT(CACHET_OPT_STORE),
+                   CACHET_OPT_BIT(CACHET_OPT_STORE) | CACHET_OPT_BIT(CACHET_OPT_TO) |
+                   CACHET_OPT_BIT(CACHET_OPT_CIPHER),
         .format_rules = true,
         .cred = CACHET_CLI_CRED_REQUIRED,
         .trust = true,
@@ -32,6 +85,13 @@ int cachet_cmd_receipt(int argc, char **argv) {
         .revocation_default = CACHET_REVOCATION_NONE,
         .cannot = "cannot make a receipt",
         .failed = "no receipt made",
+        .prepare = load_to,
         .make = make_receipt};
-    return cachet_cli_op_main(argc, argv, &cmd, NULL);
+    receipt_args a = {0};
+    int r = cachet_cli_op_main(argc, argv, &cmd, &a);
+    for (size_t i = 0; i < a.num; i++) {
+        cachet_cert_free(a.certs[i]);
+    }
+    free(a.certs);
+    return r;
 }

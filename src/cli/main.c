@@ -52,8 +52,9 @@ static const cachet_cli_cmd commands[] = {
      "wrap a message in DigestedData (integrity only, not a signature)"},
     {"receipt", cachet_cmd_receipt,
      "--cert F --key F | --p12 F [--pass SPEC] [--chain F]... [--trust F]... [--email ADDRESS] "
-     "[--digest sha256|sha384|sha512] [--no-address-check] [--at TIME] [--allow-legacy] [--raw] "
-     "[--format smime|der|pem] " STORE_OPT " [--in F] [--out F]",
+     "[--digest sha256|sha384|sha512] [--no-address-check] [--at TIME] [--allow-legacy] "
+     "[--to CERT... [--cipher C]] [--raw] [--format smime|der|pem] " STORE_OPT
+     " [--in F] [--out F]",
      "make the signed receipt a signed message asks for (RFC 2634)"},
     {"countersign", cachet_cmd_countersign,
      "--cert F --key F | --p12 F [--pass SPEC] [--chain F]... [--signer N|all] "

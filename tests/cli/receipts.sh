@@ -3,8 +3,10 @@
 # request, `cachet receipt` answers (From/To headers, smime-type=signed-receipt),
 # `cachet verify --receipt-for ORIGINAL` matches it (JSON "receipt" member, text
 # line), a receipt for another message fails (exit 1) naming the field, and
-# --content-reference FILE links a reply to the original. Bad values of the
-# options are usage errors (exit 2) naming the option, leaving no output.
+# --content-reference FILE links a reply to the original; `cachet receipt --to
+# CERT` encrypts the receipt (§2.4: signed, enveloped, signed again with
+# contentHints id-ct-receipt). Bad values of the options are usage errors
+# (exit 2) naming the option, leaving no output.
 source "$(dirname "$0")/lib.sh"
 make_pki
 a_message msg.eml
@@ -81,6 +83,44 @@ expect_exit 0 "$CACHET" receipt "${BOB[@]}" --trust pki/ca.crt --in triple.eml -
 expect_exit 0 "$CACHET" verify "${ALICE[@]}" --trust pki/ca.crt --json --in triple.rcpt \
     --receipt-for triple.eml --out /dev/null
 json_check out.txt 'r["status"] == "valid"' 'r["layers"][0]["receipt"]["matched"] is True'
+
+# ---- encrypted receipt (RFC 2634 §2.4): signed, enveloped, signed again with contentHints ----
+expect_exit 0 "$CACHET" receipt "${BOB[@]}" --trust pki/ca.crt --to pki/alice.crt \
+    --cipher aes-128-cbc --in req.eml --out enc.rcpt
+grep -q '^To: alice@example.com' enc.rcpt || fail "the encrypted receipt is not To receiptsTo"
+grep -q 'smime-type=signed-data' enc.rcpt || fail "the encrypted receipt is not signed outside"
+expect_exit 0 "$CACHET" verify "${ALICE[@]}" --trust pki/ca.crt --json --in enc.rcpt \
+    --receipt-for req.eml --out /dev/null
+json_check out.txt 'r["status"] == "valid"' 'len(r["layers"]) == 3' \
+    'r["layers"][0]["type"] == "signed"' \
+    'r["layers"][0]["signers"][0]["ess"]["content_hints"]["content_type"] == "id-ct-receipt"' \
+    'r["layers"][1]["type"] == "enveloped"' 'r["layers"][1]["cipher"] == "aes-128-cbc"' \
+    'r["layers"][2]["content_type"] == "id-ct-receipt"' \
+    'r["layers"][2]["receipt"]["matched"] is True'
+expect_exit 0 "$CACHET" verify "${ALICE[@]}" --trust pki/ca.crt --in enc.rcpt --receipt-for req.eml \
+    --out /dev/null
+expect_stderr "encrypted with aes-128-cbc"
+expect_stderr "matches the original"
+# openssl sees the outer contentHints and opens the envelope with alice's key
+openssl cms -cmsout -print -in enc.rcpt >printed.txt 2>&1
+grep -q 'id-smime-aa-contentHint' printed.txt || fail "openssl sees no contentHints"
+grep -q 'id-smime-ct-receipt' printed.txt || fail "openssl sees no id-ct-receipt hint"
+openssl cms -verify -CAfile pki/ca.crt -in enc.rcpt -out env.eml 2>/dev/null ||
+    fail "openssl does not verify the outer signature"
+openssl cms -decrypt -recip pki/alice.crt -inkey pki/alice.key -in env.eml -out inner.eml ||
+    fail "openssl does not open the envelope"
+grep -q 'smime-type=signed-receipt' inner.eml || fail "the envelope does not hold the signed receipt"
+expect_exit 1 "$CACHET" verify "${ALICE[@]}" --trust pki/ca.crt --in enc.rcpt \
+    --receipt-for other.req --out /dev/null
+expect_stderr "does NOT match the original"
+expect_exit 2 "$CACHET" receipt "${BOB[@]}" --trust pki/ca.crt --cipher aes-128-cbc --in req.eml \
+    --out bad.eml
+expect_stderr "--cipher encrypts the receipt"
+expect_no_file bad.eml
+expect_exit 2 "$CACHET" receipt "${BOB[@]}" --trust pki/ca.crt --to pki/alice.crt --raw \
+    --in first.der --out bad.eml
+expect_stderr "an encrypted receipt (--to) is S/MIME"
+expect_no_file bad.eml
 
 # ---- content reference: a reply names the original ----
 a_message answer.txt 'Bob <bob@example.com>'

@@ -194,6 +194,7 @@ static void bad_options_are_usage_errors_naming_the_field(void) {
         {3, "sign_opts.signature_policy_hash", "needs the sha256 hash"},
         {4, "sign_opts.signature_policy", "is not a dotted object identifier"},
         {5, "sign_opts.content_hint", "1..255 bytes"},
+        {6, "sign_opts.content_hint_type", "\"1.2.840.x\" is not a dotted object identifier"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         cachet_sign_opts o = full_opts(&alice, true);
@@ -215,8 +216,11 @@ static void bad_options_are_usage_errors_naming_the_field(void) {
             case 4:
                 o.signature_policy = "policy";
                 break;
-            default:
+            case 5:
                 o.content_hint = "";
+                break;
+            default:
+                o.content_hint_type = "1.2.840.x";
                 break;
         }
         cachet_membuf out = {0};
@@ -234,7 +238,55 @@ static void bad_options_are_usage_errors_naming_the_field(void) {
     gen_identity_free(&alice);
 }
 
+/* contentHints naming another contentType (RFC 2634 §2.9; §2.4 needs
+ * id-ct-receipt on an encrypted receipt's outer signature): written as given,
+ * read back by name or dotted OID, and by OpenSSL's CMS printer. */
+static void content_hint_type_is_written_as_given(void) {
+    gen_id alice;
+    CHECK(gen_identity(&alice, "p256", "alice@example.com"));
+    static const struct {
+        const char *type, *want;
+    } cases[] = {
+        {"1.2.840.113549.1.9.16.1.1", "id-ct-receipt"},
+        {"1.3.6.1.4.1.99999.7", "1.3.6.1.4.1.99999.7"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        cachet_sign_opts o = {.signer = alice.cred,
+                              .opaque = true,
+                              .content_hint = "a hint",
+                              .content_hint_type = cases[i].type};
+        cachet_membuf out = {0};
+        cachet_error err;
+        cachet_err_clear(&err);
+        CHECK_EQ_INT(sign_msg(i5_message, strlen(i5_message), &o, FEED_WHOLE, 0, &out, &err),
+                     CACHET_OK);
+        cachet_ctx *ctx = cachet_ctx_new();
+        CHECK_EQ_INT(cachet_ctx_add_trust_file(ctx, alice.cert_path), CACHET_OK);
+        cachet_verify_opts vo = {0};
+        i5_result r = i5_read(ctx, &vo, false, out.data, out.len, FEED_WHOLE);
+        CHECK_EQ_INT(r.st, CACHET_OK);
+        const cachet_layer_report *l = i5_layer(&r, 0);
+        CHECK(l != NULL && l->num_signers == 1 && l->signers[0].ess != NULL);
+        if (l != NULL && l->num_signers == 1 && l->signers[0].ess != NULL) {
+            CHECK(l->signers[0].ess->has_content_hints);
+            CHECK_STR(l->signers[0].ess->content_hints_type, cases[i].want);
+            CHECK_STR(l->signers[0].ess->content_description, "a hint");
+        }
+        /* the content itself stays id-data: only the hint names the type */
+        CHECK(l != NULL && strcmp(l->content_type, "id-data") == 0);
+        size_t clen = 0;
+        char *content = verified_content(&out, alice.cert, &clen);
+        CHECK(content != NULL);
+        free(content);
+        i5_result_free(&r);
+        cachet_ctx_free(ctx);
+        cachet_membuf_free(&out);
+    }
+    gen_identity_free(&alice);
+}
+
 static const cachet_test_case tests[] = {
+    TEST_CASE(content_hint_type_is_written_as_given),
     TEST_CASE(ess_attributes_round_trip_and_openssl_verifies),
     TEST_CASE(every_signer_carries_the_label_and_its_own_signing_certificate),
     TEST_CASE(bad_options_are_usage_errors_naming_the_field),

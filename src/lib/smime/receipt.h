@@ -78,4 +78,29 @@ cachet_status cachet_receipt_sign(const cachet_ctx *ctx, const cachet_credential
                                   const uint8_t *msg_sig_digest, size_t msg_sig_digest_len,
                                   const char *header, const cachet_sink *out, cachet_error *err);
 
+/* cachet_receipt_header: the From, To and Subject fields (CRLF-terminated,
+ * allocated) of the receipt answering |rr| (§2.5: receiptsTo, or as the last
+ * MLData's mlReceiptPolicy of |ref| says). LIMIT / ATTRIBUTES / NOMEM. */
+cachet_status cachet_receipt_header(const cachet_receipt_ref *ref, const cachet_receipt_opts *opts,
+                                    const cachet_cms_receipt_request *rr, char **out,
+                                    cachet_error *err);
+
+/* An encrypted receipt's outer layers (receipt_wrap.c, §2.4): the signed
+ * receipt written to |sink| is enveloped for opts->encrypt_to and signed again
+ * (contentHints id-ct-receipt) into |out|. */
+typedef struct cachet_receipt_wrap {
+    cachet_op *enc, *outer;
+    const cachet_sink *out;
+    cachet_sink sink;
+} cachet_receipt_wrap;
+/* cachet_receipt_wrap_init makes the two ops (|w| must not move afterwards). */
+cachet_status cachet_receipt_wrap_init(cachet_receipt_wrap *w, const cachet_ctx *ctx,
+                                       const cachet_receipt_opts *opts, const cachet_sink *out,
+                                       cachet_error *err);
+/* cachet_receipt_wrap_finish: after the signed receipt was written to w->sink
+ * with status |st|, finishes both ops; a failure names the layer in |err|. */
+cachet_status cachet_receipt_wrap_finish(cachet_receipt_wrap *w, cachet_status st,
+                                         cachet_error *err);
+void cachet_receipt_wrap_free(cachet_receipt_wrap *w);
+
 #endif

@@ -135,15 +135,16 @@ static char *hex_dup(const cachet_cbs *b) {
     return s;
 }
 
-/* requests_receipt: a valid signer of the receipt asks for a receipt (§2.2:
- * never a receipt for a receipt, so never a request on one). */
-static bool requests_receipt(const cachet_cms_verify *v, size_t num, size_t *which) {
+/* carries: a signer of the receipt has the signed attribute |oid|: a
+ * receiptRequest (§2.2: never a receipt for a receipt, so never a request on
+ * one) or an mlExpansionHistory (§2.4.1: a receipt is not expanded by a mail
+ * list agent, so its signer never carries one). */
+static bool carries(const cachet_cms_verify *v, size_t num, cachet_oid oid, size_t *which) {
     for (size_t i = 0; i < num; i++) {
         cachet_cbs attrs, values;
         bool found = false;
         if (cachet_cms_verify_signed_attrs(v, i, &attrs) &&
-            cachet_cms_find_attr(&attrs, CACHET_OID_ATTR_RECEIPT_REQUEST, &found, &values) &&
-            found) {
+            cachet_cms_find_attr(&attrs, oid, &found, &values) && found) {
             *which = i;
             return true;
         }
@@ -182,10 +183,19 @@ static cachet_status receipt_finish(cachet_rd_unit *u) {
         return cachet_rd_fatalf(rd, &ru->place, CACHET_ERR_NOMEM, "out of memory");
     }
     size_t which = 0;
-    if (requests_receipt(ru->v, layer->num_signers, &which)) {
+    if (carries(ru->v, layer->num_signers, CACHET_OID_ATTR_RECEIPT_REQUEST, &which)) {
         cachet_err_set(&e, CACHET_ERR_ATTRIBUTES, "SignedData.signerInfos", -1,
                        "signerInfos[%zu] of a signed receipt requests a receipt (RFC 2634 §2.2 "
                        "forbids it)",
+                       which);
+        if (rd->mode != CACHET_RD_INSPECT) {
+            cachet_rd_verdict(rd, &ru->place, &e);
+        }
+    }
+    if (carries(ru->v, layer->num_signers, CACHET_OID_ATTR_ML_EXPANSION_HISTORY, &which)) {
+        cachet_err_set(&e, CACHET_ERR_ATTRIBUTES, "SignedData.signerInfos", -1,
+                       "signerInfos[%zu] of a signed receipt carries mlExpansionHistory (RFC "
+                       "2634 §2.4.1: a receipt's signer must not)",
                        which);
         if (rd->mode != CACHET_RD_INSPECT) {
             cachet_rd_verdict(rd, &ru->place, &e);

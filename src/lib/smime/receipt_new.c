@@ -248,37 +248,14 @@ static cachet_status choose(const cachet_receipt_ref *ref, const cachet_receipt_
     return CACHET_OK;
 }
 
-/* to_list appends the receiptsTo addresses (§2.5: where the receipt goes). */
-static bool to_list(void *arg, const char *addr, size_t len) {
-    char *out = arg;
-    size_t used = strlen(out);
-    if (used + len + 3 < 700) {
-        snprintf(out + used, 700 - used, "%s%.*s", used > 0 ? ", " : "", (int)len, addr);
-    }
-    return true;
-}
-
-/* make_header: From (the address we receive as: the signer's, so that the
- * receipt's sender binds to its signature), To (receiptsTo) and Subject. */
-static void make_header(const cachet_receipt_opts *opts, const cachet_cms_receipt_request *rr,
-                        char *out, size_t len) {
-    char **emails = NULL;
-    size_t num = cachet_cert_emails(opts->signer->cert, &emails);
-    const char *from = opts->my_address != NULL ? opts->my_address : num > 0 ? emails[0] : NULL;
-    char to[700] = "";
-    cachet_cms_names_emails(&rr->to, to_list, to);
-    snprintf(out, len, "%s%s%s%s%s%sSubject: Signed receipt\r\n", from != NULL ? "From: " : "",
-             from != NULL ? from : "", from != NULL ? "\r\n" : "", to[0] != '\0' ? "To: " : "", to,
-             to[0] != '\0' ? "\r\n" : "");
-    cachet_cert_emails_free(emails, num);
-}
-
 /* ---- The operation ---- */
 
 typedef struct receipt_impl {
     cachet_op *inner; /* the reader, verifying the request */
     cachet_receipt_ref ref;
     cachet_receipt_opts opts;
+    bool wrapped; /* encrypted receipt: |wrap| holds the outer layers */
+    cachet_receipt_wrap wrap;
 } receipt_impl;
 
 static cachet_status on_signed(cachet_reader *rd, const cachet_rd_place *place,
@@ -336,19 +313,24 @@ static cachet_status rc_finish(cachet_op *op, cachet_report **out_report) {
     cachet_cbs_init(&attrs, o->signed_attrs, o->signed_attrs_len);
     cachet_format f =
         r->opts.raw && r->opts.format == CACHET_FORMAT_SMIME ? CACHET_FORMAT_DER : r->opts.format;
-    char header[1024];
-    make_header(&r->opts, &rr, header, sizeof(header));
-    if (cachet_receipt_sign(op->ctx, r->opts.signer, r->opts.digest, f, &rec, &attrs, NULL, 0,
-                            header, &op->out, &e) != CACHET_OK) {
-        return cachet_op_fail(op, &e);
+    char *header = NULL;
+    cachet_status st2 = cachet_receipt_header(&r->ref, &r->opts, &rr, &header, &e);
+    if (st2 == CACHET_OK) {
+        st2 = cachet_receipt_sign(op->ctx, r->opts.signer, r->opts.digest, f, &rec, &attrs, NULL, 0,
+                                  header, r->wrapped ? &r->wrap.sink : &op->out, &e);
     }
-    return CACHET_OK;
+    if (r->wrapped) {
+        st2 = cachet_receipt_wrap_finish(&r->wrap, st2, &e);
+    }
+    cachet_free(header);
+    return st2 == CACHET_OK ? CACHET_OK : cachet_op_fail(op, &e);
 }
 
 static void rc_free(void *impl) {
     receipt_impl *r = impl;
     if (r != NULL) {
         cachet_op_free(r->inner);
+        cachet_receipt_wrap_free(&r->wrap);
         cachet_receipt_ref_clear(&r->ref);
         cachet_free(r);
     }
@@ -392,6 +374,13 @@ cachet_op *cachet_receipt_new(const cachet_ctx *ctx, const cachet_receipt_opts *
         return NULL;
     }
     r->opts = *opts;
+    if (opts->num_encrypt_to > 0) {
+        if (cachet_receipt_wrap_init(&r->wrap, ctx, opts, &op->out, err) != CACHET_OK) {
+            cachet_op_free(op);
+            return NULL;
+        }
+        r->wrapped = true;
+    }
     cachet_rd_keys keys = {.cred = opts->decrypt_with};
     cachet_sink none = cachet_sink_null();
     /* the content is not wanted: nothing to hold back, so none is held */

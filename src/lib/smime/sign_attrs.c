@@ -8,7 +8,8 @@
 static bool wants_shared(const cachet_sign_opts *o) {
     return o->receipt_request != NULL || o->security_label != NULL ||
            o->num_equivalent_labels > 0 || o->content_hint != NULL ||
-           o->content_reference != NULL || o->signature_policy != NULL;
+           o->content_hint_type != NULL || o->content_reference != NULL ||
+           o->signature_policy != NULL;
 }
 
 static cachet_status finish_run(cachet_cbb *run, uint8_t **out, size_t *out_len,

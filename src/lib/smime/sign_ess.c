@@ -1,10 +1,10 @@
 /* smime/sign_ess.c: the ESS and CAdES signed attributes that cachet_sign_opts
  * asks for: securityLabel and equivalentLabels (RFC 2634 §3.2, §3.4),
- * contentHints (§2.9) and signaturePolicyIdentifier (RFC 5126 §5.8.1), the same
- * for every signer (§3.1.1: all SignerInfos carry the same label); and per
- * signer the ESS signingCertificate (v1, §5.4) of its own certificate. What the
- * caller gave is checked here, so that a bad option is a usage error naming it
- * rather than a message the reader refuses. */
+ * contentHints (§2.9, with the type the caller names) and signaturePolicyIdentifier (RFC 5126
+ * §5.8.1), the same for every signer (§3.1.1: all SignerInfos carry the same label); and per signer
+ * the ESS signingCertificate (v1, §5.4) of its own certificate. What the caller gave is checked
+ * here, so that a bad option is a usage error naming it rather than a message the reader refuses.
+ */
 #include <stdio.h>
 #include <string.h>
 
@@ -67,6 +67,51 @@ static cachet_status add_policy(const cachet_sign_opts *o, cachet_cbb *run, cach
     return CACHET_OK;
 }
 
+/* contentHints with a contentType given as a dotted OID: SEQUENCE { OID, SET {
+ * SEQUENCE { contentDescription UTF8String OPTIONAL, contentType } } }. */
+static bool hints_attr(cachet_cbb *run, const char *description, const uint8_t *oid,
+                       size_t oid_len) {
+    cachet_cbb attr, values, seq;
+    size_t n = description != NULL ? strlen(description) : 0;
+    return cachet_cbb_add_asn1(run, &attr, CACHET_ASN1_SEQUENCE) &&
+           cachet_cbb_add_oid(&attr, CACHET_OID_ATTR_CONTENT_HINT) &&
+           cachet_cbb_add_asn1(&attr, &values, CACHET_ASN1_SET) &&
+           cachet_cbb_add_asn1(&values, &seq, CACHET_ASN1_SEQUENCE) &&
+           (n == 0 || cachet_cbb_add_asn1_element(&seq, CACHET_ASN1_UTF8STRING,
+                                                  (const uint8_t *)description, n)) &&
+           cachet_cbb_add_asn1_element(&seq, CACHET_ASN1_OBJECT, oid, oid_len) &&
+           cachet_cbb_flush(run);
+}
+
+static cachet_status add_hints(const cachet_sign_opts *opts, cachet_cbb *run, cachet_error *err) {
+    if (opts->content_hint != NULL) {
+        size_t n = strlen(opts->content_hint);
+        if (n == 0 || n > MAX_HINT) {
+            return cachet_err_set(err, CACHET_ERR_USAGE, "sign_opts.content_hint", -1,
+                                  "a content description is 1..%d bytes of UTF-8", MAX_HINT);
+        }
+    }
+    if (opts->content_hint_type == NULL) {
+        /* §2.9: the type of the content signed, which S/MIME always sends as id-data. */
+        if (!cachet_ess_add_content_hints_attr(run, opts->content_hint, CACHET_OID_DATA)) {
+            return cachet_err_set(err, CACHET_ERR_NOMEM, "signedAttrs", -1, "out of memory");
+        }
+        return CACHET_OK;
+    }
+    uint8_t oid[64];
+    size_t oid_len = 0;
+    if (!cachet_ess_oid_from_text(opts->content_hint_type, oid, sizeof(oid), &oid_len)) {
+        return cachet_err_set(err, CACHET_ERR_USAGE, "sign_opts.content_hint_type", -1,
+                              "\"%s\" is not a dotted object identifier", opts->content_hint_type);
+    }
+    /* §2.9: the inner content's type, for a receiver deciding how to handle the
+     * content before it opens the layers (id-ct-receipt for an encrypted receipt, §2.4) */
+    if (!hints_attr(run, opts->content_hint, oid, oid_len)) {
+        return cachet_err_set(err, CACHET_ERR_NOMEM, "signedAttrs", -1, "out of memory");
+    }
+    return CACHET_OK;
+}
+
 cachet_status cachet_smime_ess_shared_attrs(const cachet_ctx *ctx, const cachet_sign_opts *opts,
                                             cachet_cbb *run, cachet_error *err) {
     char detail[200];
@@ -85,15 +130,10 @@ cachet_status cachet_smime_ess_shared_attrs(const cachet_ctx *ctx, const cachet_
         return cachet_err_set(err, CACHET_ERR_USAGE, "sign_opts.equivalent_labels", -1, "%s",
                               detail);
     }
-    if (opts->content_hint != NULL) {
-        size_t n = strlen(opts->content_hint);
-        if (n == 0 || n > MAX_HINT) {
-            return cachet_err_set(err, CACHET_ERR_USAGE, "sign_opts.content_hint", -1,
-                                  "a content description is 1..%d bytes of UTF-8", MAX_HINT);
-        }
-        /* §2.9: the type of the content signed, which S/MIME always sends as id-data. */
-        if (!cachet_ess_add_content_hints_attr(run, opts->content_hint, CACHET_OID_DATA)) {
-            return cachet_err_set(err, CACHET_ERR_NOMEM, "signedAttrs", -1, "out of memory");
+    if (opts->content_hint != NULL || opts->content_hint_type != NULL) {
+        st = add_hints(opts, run, err);
+        if (st != CACHET_OK) {
+            return st;
         }
     }
     if (opts->signature_policy != NULL) {
