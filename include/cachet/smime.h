@@ -172,6 +172,10 @@ typedef struct cachet_sign_opts {
     const char *content_hint;
     /* contentReference (§2.11): this message answers the one |content_reference| was read from */
     const cachet_receipt_ref *content_reference;
+    /* contentIdentifier (§2.7): a fresh identifier by which receipts and replies
+     * (contentReference, §2.11) can name this message; always written, with the
+     * request's identifier, when a receipt is requested */
+    bool content_identifier;
     bool signing_certificate_v1; /* also ESS signingCertificate (SHA-1 ESSCertID, §5.4) */
     /* CAdES-EPES (RFC 5126 §5.8.1): signaturePolicyId with this dotted OID and the
      * hash of the policy document (|signature_policy_hash|, |signature_policy_hash_len|

@@ -82,6 +82,7 @@ typedef enum cachet_cli_opt_id {
     CACHET_OPT_RECEIPT_FOR,         /* verify: the original FILE a receipt answers */
     CACHET_OPT_ML_IDENTITY,         /* verify: our mail list agent CERT (loop detection) */
     CACHET_OPT_SIGNER,              /* countersign: N (0-based) or all */
+    CACHET_OPT_CONTENT_IDENTIFIER,  /* sign: a contentIdentifier to be referred to */
     CACHET_OPT_HELP,
     CACHET_OPT__COUNT
 } cachet_cli_opt_id;
@@ -156,7 +157,7 @@ typedef struct cachet_cli_opts {
     size_t num_equivalent_labels;
     const char *content_hint;
     const char *content_reference;
-    bool signing_cert_v1, multiple_signatures, triple_wrap;
+    bool signing_cert_v1, multiple_signatures, triple_wrap, content_identifier;
     const char *signature_policy;
     const char *receipt_for;
     const char *ml_identity;

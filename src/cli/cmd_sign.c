@@ -146,7 +146,8 @@ int cachet_cmd_sign(int argc, char **argv) {
             CACHET_OPT_BIT(CACHET_OPT_SIGNING_CERT_V1) |
             CACHET_OPT_BIT(CACHET_OPT_SIGNATURE_POLICY) |
             CACHET_OPT_BIT(CACHET_OPT_RECEIPT_REQUEST) | CACHET_OPT_BIT(CACHET_OPT_RECEIPTS_TO) |
-            CACHET_OPT_BIT(CACHET_OPT_CONTENT_REFERENCE),
+            CACHET_OPT_BIT(CACHET_OPT_CONTENT_REFERENCE) |
+            CACHET_OPT_BIT(CACHET_OPT_CONTENT_IDENTIFIER),
         .format_rules = true,
         .cred = CACHET_CLI_CRED_REQUIRED,
         .cannot = "cannot sign",

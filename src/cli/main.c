@@ -16,7 +16,7 @@ static const cachet_cli_cmd commands[] = {
      "[--multiple-signatures] [--security-label SPEC] [--equivalent-label SPEC]... "
      "[--content-hint TEXT] [--signing-certificate-v1] [--signature-policy OID[:DIGEST:HEX]] "
      "[--receipt-request all|first-tier|ADDR[,ADDR...] [--receipts-to ADDR]...] "
-     "[--content-reference F] "
+     "[--content-reference F] [--content-identifier] "
      "[--triple-wrap --to CERT|ADDRESS... [--cipher C] [--oaep]] [--raw] "
      "[--format smime|der|pem] [--at TIME] " STORE_OPT " [--in F] [--out F]",
      "sign a message (multipart/signed, or --opaque application/pkcs7-mime; --triple-wrap: "

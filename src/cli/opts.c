@@ -72,6 +72,7 @@ static const opt_def defs[CACHET_OPT__COUNT] = {
     [CACHET_OPT_RECEIPT_FOR] = {"receipt-for", required_argument},
     [CACHET_OPT_ML_IDENTITY] = {"ml-identity", required_argument},
     [CACHET_OPT_SIGNER] = {"signer", required_argument},
+    [CACHET_OPT_CONTENT_IDENTIFIER] = {"content-identifier", no_argument},
     [CACHET_OPT_HELP] = {"help", no_argument},
 };
 
@@ -399,6 +400,9 @@ static int apply(cachet_cli_opts *o, cachet_cli_opt_id id, const char *arg, bool
             return -1;
         case CACHET_OPT_TRIPLE_WRAP:
             o->triple_wrap = true;
+            return -1;
+        case CACHET_OPT_CONTENT_IDENTIFIER:
+            o->content_identifier = true;
             return -1;
         case CACHET_OPT_RECEIPT_REQUEST:
             return set_once(cmd, &o->receipt_request, "receipt-request", arg);

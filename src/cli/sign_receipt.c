@@ -121,6 +121,7 @@ bool cachet_cli_sign_receipt_opts(const cachet_cli_op_env *e, cachet_sign_opts *
         rq->num_to = nto;
         so->receipt_request = rq;
     }
+    so->content_identifier = o->content_identifier;
     if (o->content_reference != NULL) {
         if (!cachet_cli_load_receipt_ref(e, o->content_reference, &g_rcpt.ref)) {
             return false;

@@ -1,5 +1,6 @@
 /* smime/receipt_request.c: the signed attributes a sender adds for receipts
- * and replies: receiptRequest (RFC 2634 §2.7) and contentReference (§2.11). */
+ * and replies: receiptRequest and contentIdentifier (RFC 2634 §2.7), and
+ * contentReference (§2.11). */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -31,6 +32,34 @@ static cachet_status check_addrs(const char *what, const char *const *list, size
     return CACHET_OK;
 }
 
+/* fresh_id makes a signedContentIdentifier: the signing time (8 bytes, big
+ * endian) then 16 random bytes. */
+static cachet_status fresh_id(const cachet_ctx *ctx, uint8_t out[FRESH_ID_LEN], cachet_error *err) {
+    int64_t t = ctx->at != 0 ? ctx->at : (int64_t)time(NULL);
+    for (int i = 0; i < 8; i++) {
+        out[i] = (uint8_t)((uint64_t)t >> (56 - 8 * i));
+    }
+    return cachet_random(out + 8, FRESH_ID_LEN - 8, err);
+}
+
+/* add_content_identifier writes the contentIdentifier attribute (§2.7): the
+ * name by which a receipt or a reply (contentReference, §2.11) refers to this
+ * message. */
+static cachet_status add_content_identifier(const uint8_t *id, size_t id_len, cachet_cbb *run,
+                                            cachet_error *err) {
+    cachet_cbb attr, set;
+    if (!cachet_cbb_add_asn1(run, &attr, CACHET_ASN1_SEQUENCE) ||
+        !cachet_cbb_add_oid(&attr, CACHET_OID_ATTR_CONTENT_IDENTIFIER) ||
+        !cachet_cbb_add_asn1(&attr, &set, CACHET_ASN1_SET) ||
+        !cachet_cbb_add_asn1_octet_string(&set, id, id_len) || !cachet_cbb_flush(run)) {
+        return cachet_err_set(err, CACHET_ERR_NOMEM, "content identifier", -1, "out of memory");
+    }
+    return CACHET_OK;
+}
+
+/* add_request writes the receiptRequest and, with the same identifier, the
+ * contentIdentifier attribute (§2.7, §2.11: "the first SignedData MUST include
+ * a contentIdentifier"). */
 static cachet_status add_request(const cachet_ctx *ctx, const cachet_receipt_request *rq,
                                  cachet_cbb *run, cachet_error *err) {
     uint8_t fresh[FRESH_ID_LEN];
@@ -51,11 +80,7 @@ static cachet_status add_request(const cachet_ctx *ctx, const cachet_receipt_req
         return st;
     }
     if (id == NULL) {
-        int64_t t = ctx->at != 0 ? ctx->at : (int64_t)time(NULL);
-        for (int i = 0; i < 8; i++) {
-            fresh[i] = (uint8_t)((uint64_t)t >> (56 - 8 * i));
-        }
-        st = cachet_random(fresh + 8, FRESH_ID_LEN - 8, err);
+        st = fresh_id(ctx, fresh, err);
         if (st != CACHET_OK) {
             return st;
         }
@@ -75,7 +100,7 @@ static cachet_status add_request(const cachet_ctx *ctx, const cachet_receipt_req
         !cachet_cbb_flush(run)) {
         return cachet_err_set(err, CACHET_ERR_NOMEM, "receipt request", -1, "out of memory");
     }
-    return CACHET_OK;
+    return add_content_identifier(id, id_len, run, err);
 }
 
 /* reference_of picks what names the original (§2.11): the innermost signed
@@ -137,6 +162,12 @@ cachet_status cachet_smime_receipt_request_attrs(const cachet_ctx *ctx,
     cachet_status st = CACHET_OK;
     if (opts->receipt_request != NULL) {
         st = add_request(ctx, opts->receipt_request, run, err);
+    } else if (opts->content_identifier) {
+        uint8_t id[FRESH_ID_LEN];
+        st = fresh_id(ctx, id, err);
+        if (st == CACHET_OK) {
+            st = add_content_identifier(id, sizeof(id), run, err);
+        }
     }
     if (st == CACHET_OK && opts->content_reference != NULL) {
         st = add_reference(opts->content_reference, run, err);

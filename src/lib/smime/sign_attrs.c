@@ -8,7 +8,7 @@
 static bool wants_shared(const cachet_sign_opts *o) {
     return o->receipt_request != NULL || o->security_label != NULL ||
            o->num_equivalent_labels > 0 || o->content_hint != NULL ||
-           o->content_hint_type != NULL || o->content_reference != NULL ||
+           o->content_hint_type != NULL || o->content_reference != NULL || o->content_identifier ||
            o->signature_policy != NULL;
 }
 
