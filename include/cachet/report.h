@@ -166,7 +166,6 @@ struct cachet_signer_report {
     char common_name[128];
     size_t num_common_names;
     bool ml_expansion_history; /* the signed attributes carry ESS mlExpansionHistory */
-    /* issue 7 */
     cachet_ess_info *ess; /* ESS/CAdES/RFC 5752 attributes of a valid signature; NULL if none */
     /* countersignatures (RFC 5652 §11.4) in the unsigned attributes, each checked
      * over this signature's value; their own countersignatures nest */
@@ -201,7 +200,7 @@ typedef struct cachet_layer_report {
     /* digested */
     char digest_algorithm[16]; /* "sha256" */
     bool digest_valid;         /* the digest matches the content */
-    /* issue 7: a signed receipt (eContentType id-ct-receipt); NULL otherwise */
+    /* a signed receipt (eContentType id-ct-receipt); NULL otherwise */
     cachet_receipt_info *receipt;
 } cachet_layer_report;
 

@@ -161,8 +161,8 @@ typedef struct cachet_sign_opts {
      * indefinite lengths otherwise). Feeding another count fails the op. */
     bool content_size_known;
     uint64_t content_size;
-    /* ---- issue 7: signed attributes of RFC 2634 (ESS), RFC 5035, RFC 5126 and
-     * RFC 5752, on every signer ---- */
+    /* ---- signed attributes of RFC 2634 (ESS), RFC 5035, RFC 5126 and RFC 5752,
+     * on every signer ---- */
     const cachet_receipt_request *receipt_request; /* NULL: none */
     const cachet_security_label *security_label;   /* NULL: none */
     const cachet_security_label *equivalent_labels;
@@ -244,7 +244,6 @@ typedef struct cachet_verify_opts {
      * certificate chain and capabilities in the context's store (never from an
      * invalid one). */
     bool harvest;
-    /* issue 7 */
     /* a signed receipt is checked against this original (RFC 2634 §2.7): the
      * result is the receipt layer's |matched|, and a mismatch fails the op with
      * CACHET_ERR_RECEIPT; NULL: a receipt is verified as a signature only */
