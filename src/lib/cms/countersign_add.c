@@ -422,8 +422,8 @@ cachet_status cachet_cms_countersign_add(const cachet_cms_countersign_opts *opts
                                          size_t cms_len, uint8_t **out, size_t *out_len,
                                          cachet_error *err) {
     cachet_cms_limits lim;
-    cachet_sig_scheme scheme;
-    cachet_md md;
+    cachet_sig_scheme scheme = CACHET_SIG_NONE;
+    cachet_md md = CACHET_MD_NONE;
     const uint8_t *der = NULL;
     size_t der_len = 0;
     uint8_t *owned = NULL;
