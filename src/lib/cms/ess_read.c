@@ -21,6 +21,8 @@
 bool cachet_ess_find_attr(const cachet_cbs *attrs, cachet_oid oid, bool *found, cachet_cbs *value,
                           char *detail, size_t detail_len) {
     cachet_cbs in = *attrs;
+    size_t want_len = 0;
+    const uint8_t *want = cachet_oid_der(oid, &want_len);
     *found = false;
     while (in.len > 0) {
         cachet_cbs attr, type, values;
@@ -29,7 +31,8 @@ bool cachet_ess_find_attr(const cachet_cbs *attrs, cachet_oid oid, bool *found, 
             !cachet_cbs_get_asn1(&attr, &values, CACHET_ASN1_SET) || attr.len != 0) {
             FAILF("an Attribute is malformed");
         }
-        if (cachet_oid_lookup_cbs(&type) != oid) {
+        /* compared as bytes: a table lookup per attribute and per type costs more */
+        if (!cachet_cbs_mem_equal(&type, want, want_len)) {
             continue;
         }
         if (*found) {
