@@ -448,6 +448,18 @@ void cachet_cli_text_receipt(FILE *f, const char *prefix, const cachet_layer_rep
  * message, in the --raw form of the command) into |*out|; false with e->err set. */
 bool cachet_cli_load_receipt_ref(const cachet_cli_op_env *e, const char *path,
                                  cachet_receipt_ref **out);
+/* recipients.c: the --to options. */
+typedef struct cachet_cli_to {
+    cachet_cert **certs; /* certificate files, loaded */
+    size_t num_certs;
+    const char **addresses; /* addresses for the store (borrowed from the options) */
+    size_t num_addresses;
+} cachet_cli_to;
+/* cachet_cli_load_to loads every --to: a certificate file, or (with
+ * |addresses|) an address to look up in the store, which sets o->need_store.
+ * Returns -1 to go on, or the exit status (reported). */
+int cachet_cli_load_to(cachet_cli_opts *o, bool addresses, cachet_cli_to *out);
+void cachet_cli_to_free(cachet_cli_to *t);
 /* cmd_receipt.c, cmd_countersign.c */
 int cachet_cmd_receipt(int argc, char **argv);
 int cachet_cmd_countersign(int argc, char **argv);

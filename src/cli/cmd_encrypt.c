@@ -4,44 +4,15 @@
  * certificate, checks it and, without --cipher, the algorithms the recipients
  * advertised). --secret-key/--key-id pairs add KEK recipients, passwords add
  * password recipients; --encrypted-data makes an EncryptedData with one key. */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cli.h"
 
 typedef struct recipients {
-    cachet_cert **certs;
-    size_t num;
-    const char **addresses;
-    size_t num_addresses;
+    cachet_cli_to to;
     cachet_cli_secrets secrets;
 } recipients;
-
-/* is_address: local@domain with no slash (a path that does not exist is
- * reported as a missing file, not looked up). */
-static bool is_address(const char *s) {
-    const char *at = strchr(s, '@');
-    return at != NULL && at != s && at[1] != '\0' && strchr(at + 1, '@') == NULL &&
-           strchr(s, '/') == NULL;
-}
-
-static int load_file(const cachet_cli_opts *o, const char *path, cachet_cert **out) {
-    cachet_error err = {0};
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        cachet_cli_errorf(o->cmd, "cannot open recipient certificate %s: %s", path,
-                          strerror(errno));
-        return CACHET_EXIT_USAGE;
-    }
-    fclose(f);
-    if (cachet_cert_load_file(path, out, &err) != CACHET_OK) {
-        cachet_cli_error(o->cmd, "loading a recipient certificate", &err);
-        return CACHET_EXIT_USAGE;
-    }
-    return -1;
-}
 
 /* cbc_for_key: the --cipher an EncryptedData with a key of |len| bytes uses. */
 static bool cbc_for_key(size_t len, cachet_cipher_choice *out, const char **name) {
@@ -158,41 +129,25 @@ static int load_recipients(cachet_cli_opts *o, void *arg) {
     if (r >= 0) {
         return r;
     }
-    rc->certs = calloc(o->num_to + 1, sizeof(*rc->certs));
-    rc->addresses = calloc(o->num_to + 1, sizeof(*rc->addresses));
-    if (rc->certs == NULL || rc->addresses == NULL) {
-        return CACHET_EXIT_INPUT;
-    }
-    for (size_t i = 0; i < o->num_to; i++) {
-        struct stat sb;
-        if (stat(o->to[i], &sb) == 0 || !is_address(o->to[i])) {
-            r = load_file(o, o->to[i], &rc->certs[rc->num]);
-            if (r >= 0) {
-                return r;
-            }
-            rc->num++;
-        } else {
-            rc->addresses[rc->num_addresses++] = o->to[i];
-        }
-    }
-    if (rc->num_addresses > 0) {
-        o->need_store = true;
+    r = cachet_cli_load_to(o, true, &rc->to);
+    if (r >= 0) {
+        return r;
     }
     return load_secrets(o, rc);
 }
 
 static cachet_op *make_encrypt(const cachet_cli_op_env *e) {
     const recipients *rc = e->arg;
-    cachet_encrypt_opts eo = {.recipients = rc->certs, .num_recipients = rc->num};
+    cachet_encrypt_opts eo = {.recipients = rc->to.certs, .num_recipients = rc->to.num_certs};
     eo.cipher = e->o->cipher;
     eo.oaep = e->o->oaep;
     eo.raw = e->o->raw;
     eo.format = e->o->format;
-    eo.to_addresses = rc->addresses;
-    eo.num_to_addresses = rc->num_addresses;
+    eo.to_addresses = rc->to.addresses;
+    eo.num_to_addresses = rc->to.num_addresses;
     /* Addresses bring what their owners advertised: the choice is the
      * library's unless --cipher says otherwise. */
-    eo.cipher_auto = rc->num_addresses > 0 && !e->o->cipher_set;
+    eo.cipher_auto = rc->to.num_addresses > 0 && !e->o->cipher_set;
     eo.secret_keys = rc->secrets.keys;
     eo.num_secret_keys = rc->secrets.num_keys;
     eo.passwords = (const char *const *)rc->secrets.passwords;
@@ -223,11 +178,7 @@ int cachet_cmd_encrypt(int argc, char **argv) {
         .make = make_encrypt};
     recipients rc = {0};
     int r = cachet_cli_op_main(argc, argv, &cmd, &rc);
-    for (size_t i = 0; i < rc.num; i++) {
-        cachet_cert_free(rc.certs[i]);
-    }
-    free(rc.certs);
-    free((void *)rc.addresses);
+    cachet_cli_to_free(&rc.to);
     cachet_cli_free_secrets(&rc.secrets);
     return r;
 }

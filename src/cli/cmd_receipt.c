@@ -6,15 +6,11 @@
  * the signer certificate). --to CERT (repeatable) encrypts the receipt (§2.4:
  * signed, enveloped with --cipher, signed again with contentHints
  * id-ct-receipt). */
-#include <errno.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "cli.h"
 
 typedef struct receipt_args {
-    cachet_cert **certs; /* --to certificate files, loaded */
-    size_t num;
+    cachet_cli_to to; /* --to certificate files, loaded */
 } receipt_args;
 
 static int load_to(cachet_cli_opts *o, void *arg) {
@@ -32,26 +28,7 @@ static int load_to(cachet_cli_opts *o, void *arg) {
                                       "and signed again (RFC 2634 section 2.4); %s does not apply",
                                       o->raw ? "--raw" : "--format");
     }
-    a->certs = calloc(o->num_to, sizeof(*a->certs));
-    if (a->certs == NULL) {
-        return CACHET_EXIT_INPUT;
-    }
-    for (size_t i = 0; i < o->num_to; i++) {
-        FILE *f = fopen(o->to[i], "rb");
-        if (f == NULL) {
-            cachet_cli_errorf(o->cmd, "cannot open recipient certificate %s: %s", o->to[i],
-                              strerror(errno));
-            return CACHET_EXIT_USAGE;
-        }
-        fclose(f);
-        cachet_error err = {0};
-        if (cachet_cert_load_file(o->to[i], &a->certs[a->num], &err) != CACHET_OK) {
-            cachet_cli_error(o->cmd, "loading a recipient certificate", &err);
-            return CACHET_EXIT_USAGE;
-        }
-        a->num++;
-    }
-    return -1;
+    return cachet_cli_load_to(o, false, &a->to);
 }
 
 static cachet_op *make_receipt(const cachet_cli_op_env *e) {
@@ -62,8 +39,8 @@ static cachet_op *make_receipt(const cachet_cli_op_env *e) {
                               .raw = e->o->raw,
                               .format = e->o->format,
                               .my_address = e->o->email,
-                              .encrypt_to = a->certs,
-                              .num_encrypt_to = a->num,
+                              .encrypt_to = a->to.certs,
+                              .num_encrypt_to = a->to.num_certs,
                               .cipher = e->o->cipher};
     return cachet_receipt_new(e->ctx, &ro, e->sink, e->err);
 }
@@ -89,9 +66,6 @@ int cachet_cmd_receipt(int argc, char **argv) {
         .make = make_receipt};
     receipt_args a = {0};
     int r = cachet_cli_op_main(argc, argv, &cmd, &a);
-    for (size_t i = 0; i < a.num; i++) {
-        cachet_cert_free(a.certs[i]);
-    }
-    free(a.certs);
+    cachet_cli_to_free(&a.to);
     return r;
 }

@@ -2,20 +2,8 @@
  * recipients of the encrypted middle layer. A --to that names an existing file
  * is a certificate file; anything shaped like an address is looked up in the
  * store (as `cachet encrypt` does). */
-#include <errno.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
 
 #include "sign_triple.h"
-
-/* looks_like_address: local@domain with no slash (a path that does not exist
- * is reported as a missing file, not looked up). */
-static bool looks_like_address(const char *s) {
-    const char *at = strchr(s, '@');
-    return at != NULL && at != s && at[1] != '\0' && strchr(at + 1, '@') == NULL &&
-           strchr(s, '/') == NULL;
-}
 
 /* check_combination: the options a triple wrap cannot honour, named. */
 static int check_combination(const cachet_cli_opts *o) {
@@ -57,56 +45,23 @@ int cachet_cli_triple_prepare(cachet_cli_opts *o, cachet_cli_triple *t) {
     if (r >= 0 || !o->triple_wrap) {
         return r;
     }
-    t->certs = calloc(o->num_to, sizeof(*t->certs));
-    t->addresses = calloc(o->num_to, sizeof(*t->addresses));
-    if (t->certs == NULL || t->addresses == NULL) {
-        return CACHET_EXIT_INPUT;
-    }
-    for (size_t i = 0; i < o->num_to; i++) {
-        struct stat sb;
-        if (stat(o->to[i], &sb) != 0 && looks_like_address(o->to[i])) {
-            t->addresses[t->num_addresses++] = o->to[i];
-            continue;
-        }
-        FILE *f = fopen(o->to[i], "rb");
-        if (f == NULL) {
-            cachet_cli_errorf(o->cmd, "cannot open recipient certificate %s: %s", o->to[i],
-                              strerror(errno));
-            return CACHET_EXIT_USAGE;
-        }
-        fclose(f);
-        cachet_error err = {0};
-        if (cachet_cert_load_file(o->to[i], &t->certs[t->num_certs], &err) != CACHET_OK) {
-            cachet_cli_error(o->cmd, "loading a recipient certificate", &err);
-            return CACHET_EXIT_USAGE;
-        }
-        t->num_certs++;
-    }
-    if (t->num_addresses > 0) {
-        o->need_store = true;
-    }
-    return -1;
+    return cachet_cli_load_to(o, true, &t->to);
 }
 
 void cachet_cli_triple_encrypt_opts(const cachet_cli_opts *o, const cachet_cli_triple *t,
                                     cachet_encrypt_opts *eo) {
     *eo = (cachet_encrypt_opts){
-        .recipients = t->certs,
-        .num_recipients = t->num_certs,
+        .recipients = t->to.certs,
+        .num_recipients = t->to.num_certs,
         .cipher = o->cipher,
         .oaep = o->oaep,
-        .to_addresses = t->addresses,
-        .num_to_addresses = t->num_addresses,
+        .to_addresses = t->to.addresses,
+        .num_to_addresses = t->to.num_addresses,
         /* addresses bring what their owners advertised, as in `cachet encrypt` */
-        .cipher_auto = t->num_addresses > 0 && !o->cipher_set,
+        .cipher_auto = t->to.num_addresses > 0 && !o->cipher_set,
     };
 }
 
 void cachet_cli_triple_free(cachet_cli_triple *t) {
-    for (size_t i = 0; i < t->num_certs; i++) {
-        cachet_cert_free(t->certs[i]);
-    }
-    free(t->certs);
-    free((void *)t->addresses);
-    memset(t, 0, sizeof(*t));
+    cachet_cli_to_free(&t->to);
 }

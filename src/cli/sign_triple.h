@@ -7,10 +7,7 @@
 #include "cli.h"
 
 typedef struct cachet_cli_triple {
-    cachet_cert **certs; /* --to certificate files, loaded */
-    size_t num_certs;
-    const char **addresses; /* --to addresses (borrowed from the options) */
-    size_t num_addresses;
+    cachet_cli_to to; /* the middle layer's recipients */
 } cachet_cli_triple;
 
 /* cachet_cli_triple_prepare checks the options that go with --triple-wrap (and
