@@ -67,18 +67,6 @@ static bool parse_value(cachet_cbs *vals, ms_value *v) {
     return id.len == 0;
 }
 
-static const uint8_t multisig_oid[] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d,
-                                       0x01, 0x09, 0x10, 0x02, 0x33};
-
-bool cachet_cms_multisig_is_oid(const cachet_cbs *oid_contents) {
-    return oid_contents->len == sizeof(multisig_oid) &&
-           cachet_cbs_mem_equal(oid_contents, multisig_oid, sizeof(multisig_oid));
-}
-
-bool cachet_cms_multisig_add_oid(cachet_cbb *cbb) {
-    return cachet_cbb_add_asn1_oid(cbb, multisig_oid, sizeof(multisig_oid));
-}
-
 /* find_values: the attrValues SET contents of the multipleSignatures attribute
  * in |attrs| (SET contents); false if there is none. */
 static bool find_values(const cachet_cbs *attrs, cachet_cbs *values) {
@@ -90,7 +78,7 @@ static bool find_values(const cachet_cbs *attrs, cachet_cbs *values) {
             !cachet_cbs_get_oid(&attr, &type, &raw)) {
             return false;
         }
-        if (cachet_cms_multisig_is_oid(&raw)) {
+        if (cachet_oid_lookup_cbs(&raw) == CACHET_OID_ATTR_MULTIPLE_SIGNATURES) {
             return cachet_cbs_get_asn1(&attr, values, CACHET_ASN1_SET);
         }
     }
@@ -111,7 +99,7 @@ bool cachet_cms_multisig_add_attr(cachet_cbb *set, const cachet_cms_multisig_pee
     static const uint8_t empty[1] = {0};
     cachet_cbb attr, vals, v, sah;
     if (!cachet_cbb_add_asn1(set, &attr, CACHET_ASN1_SEQUENCE) ||
-        !cachet_cms_multisig_add_oid(&attr) ||
+        !cachet_cbb_add_oid(&attr, CACHET_OID_ATTR_MULTIPLE_SIGNATURES) ||
         !cachet_cbb_add_asn1(&attr, &vals, CACHET_ASN1_SET)) {
         return false;
     }
@@ -199,7 +187,7 @@ static bool add_placeholder(cachet_cbb *set, cachet_cbs values) {
     static const uint8_t empty[1] = {0};
     cachet_cbb attr, vals, v, sah;
     if (!cachet_cbb_add_asn1(set, &attr, CACHET_ASN1_SEQUENCE) ||
-        !cachet_cms_multisig_add_oid(&attr) ||
+        !cachet_cbb_add_oid(&attr, CACHET_OID_ATTR_MULTIPLE_SIGNATURES) ||
         !cachet_cbb_add_asn1(&attr, &vals, CACHET_ASN1_SET)) {
         return false;
     }
@@ -240,7 +228,7 @@ bool cachet_cms_multisig_attrs_hash(const cachet_cbs *attrs, cachet_md md,
         if (!ok) {
             break;
         }
-        if (!cachet_cms_multisig_is_oid(&raw)) {
+        if (cachet_oid_lookup_cbs(&raw) != CACHET_OID_ATTR_MULTIPLE_SIGNATURES) {
             ok = cachet_cbb_add_bytes(&set, elem.data, elem.len);
         } else if (form == CACHET_CMS_MULTISIG_PLACEHOLDER) {
             ok = cachet_cbs_get_asn1(&attr, &values, CACHET_ASN1_SET) &&

@@ -14,12 +14,6 @@
 
 #include "cms/attributes.h"
 
-/* id-aa-multipleSignatures is 1.2.840.113549.1.9.16.2.51 (RFC 5752 §3 with
- * erratum 4444; the RFC's ASN.1 module drops smime(16), and so does
- * CACHET_OID_ATTR_MULTIPLE_SIGNATURES in der/oid.c): cms/ matches these bytes. */
-bool cachet_cms_multisig_is_oid(const cachet_cbs *oid_contents);
-bool cachet_cms_multisig_add_oid(cachet_cbb *cbb);
-
 /* At most this many MultipleSignatures values in one SignerInfo (RFC 5752 §3:
  * one per other signature of the signer). */
 #define CACHET_CMS_MULTISIG_MAX 32

@@ -214,7 +214,7 @@ static bool has_multisig_attr(const cachet_cms_signer_opts *o) {
             !cachet_cbs_get_oid(&attr, &type, &raw)) {
             return false;
         }
-        if (cachet_cms_multisig_is_oid(&raw)) {
+        if (cachet_oid_lookup_cbs(&raw) == CACHET_OID_ATTR_MULTIPLE_SIGNATURES) {
             return true;
         }
     }
