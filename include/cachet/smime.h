@@ -44,6 +44,10 @@ typedef struct cachet_limits {
     size_t hold_in_memory;          /* held output kept in memory before spilling, default 1 MiB */
     uint64_t max_pbkdf2_iterations; /* password recipients, default 10,000,000 (0 = default) */
     size_t max_ccm_content; /* AES-CCM content is held whole, default 64 MiB (0 = default) */
+    /* Added in issue 8 (0 = default, so that a caller's older struct keeps working): */
+    unsigned max_ber_depth;     /* BER/DER nesting of one CMS structure, default 64 */
+    size_t max_attribute_bytes; /* encoded signedAttrs, and unsignedAttrs, of one
+                                 * SignerInfo, default 1 MiB */
 } cachet_limits;
 
 /* cachet_ctx_new returns a context with default limits and policy, no trust anchors. */
@@ -203,7 +207,8 @@ typedef struct cachet_encrypt_opts {
     cachet_format format;
     /* Recipients named by address, looked up in the context's store (see
      * cachet/store.h): the newest certificate valid now, usable for encryption,
-     * chaining to an anchor and (with a revocation policy) not revoked. Under
+     * chaining to an anchor and (with a revocation policy) not revoked; an
+     * imported one always before a harvested one. Under
      * the soft policy a certificate whose status is unknown is used, and
      * cachet_encrypt_new then returns the op with |err| holding status CACHET_OK
      * and a warning in its message. */

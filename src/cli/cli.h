@@ -83,6 +83,8 @@ typedef enum cachet_cli_opt_id {
     CACHET_OPT_ML_IDENTITY,         /* verify: our mail list agent CERT (loop detection) */
     CACHET_OPT_SIGNER,              /* countersign: N (0-based) or all */
     CACHET_OPT_CONTENT_IDENTIFIER,  /* sign: a contentIdentifier to be referred to */
+    /* issue 8 */
+    CACHET_OPT_LIMIT, /* the commands that read messages: NAME=VALUE (repeatable) */
     CACHET_OPT_HELP,
     CACHET_OPT__COUNT
 } cachet_cli_opt_id;
@@ -111,6 +113,9 @@ typedef struct cachet_cli_password_arg {
     cachet_cli_password_kind kind;
     const char *value;
 } cachet_cli_password_arg;
+
+/* The number of --limit names (limits.c) that fit in cachet_cli_opts. */
+#define CACHET_CLI_MAX_LIMITS 20
 
 /* cachet_cli_opts: the parsed command line of one subcommand. */
 typedef struct cachet_cli_opts {
@@ -162,6 +167,9 @@ typedef struct cachet_cli_opts {
     const char *receipt_for;
     const char *ml_identity;
     const char *signer;
+    /* issue 8: --limit NAME=VALUE, by the index of limits.c's table */
+    uint64_t limit_values[CACHET_CLI_MAX_LIMITS];
+    uint32_t limits_set; /* bit i: limit_values[i] was given */
 } cachet_cli_opts;
 
 typedef struct cachet_cli_cmd {
@@ -289,7 +297,8 @@ void cachet_cli_format_time(int64_t t, char *out, size_t out_len);
 /* gen.c: shared by sign, encrypt, compress. */
 #define CACHET_CLI_COMMON_GEN                                                                      \
     (CACHET_OPT_BIT(CACHET_OPT_IN) | CACHET_OPT_BIT(CACHET_OPT_OUT) |                              \
-     CACHET_OPT_BIT(CACHET_OPT_RAW) | CACHET_OPT_BIT(CACHET_OPT_FORMAT))
+     CACHET_OPT_BIT(CACHET_OPT_RAW) | CACHET_OPT_BIT(CACHET_OPT_FORMAT) |                          \
+     CACHET_OPT_BIT(CACHET_OPT_LIMIT))
 /* cachet_cli_input_size: true with *out_size when --in (or stdin, without --in
  * or with "-") is a regular file: its size from where reading starts, so that
  * raw CMS gets definite lengths. False for pipes, terminals, devices, or when
@@ -311,7 +320,8 @@ int cachet_cli_output_format(cachet_cli_opts *o);
     (CACHET_OPT_BIT(CACHET_OPT_IN) | CACHET_OPT_BIT(CACHET_OPT_OUT) |                              \
      CACHET_OPT_BIT(CACHET_OPT_RAW) | CACHET_OPT_BIT(CACHET_OPT_TRUST) |                           \
      CACHET_OPT_BIT(CACHET_OPT_JSON) | CACHET_OPT_BIT(CACHET_OPT_NO_ADDRESS_CHECK) |               \
-     CACHET_OPT_BIT(CACHET_OPT_ALLOW_WEAK) | CACHET_OPT_BIT(CACHET_OPT_AT) | CACHET_CLI_CRED_OPTS)
+     CACHET_OPT_BIT(CACHET_OPT_ALLOW_WEAK) | CACHET_OPT_BIT(CACHET_OPT_AT) |                       \
+     CACHET_OPT_BIT(CACHET_OPT_LIMIT) | CACHET_CLI_CRED_OPTS)
 
 /* gen.c: the one driver of the subcommands that run one operation from --in to
  * --out (sign, encrypt, compress, decompress, verify, decrypt). */
@@ -463,5 +473,18 @@ void cachet_cli_to_free(cachet_cli_to *t);
 /* cmd_receipt.c, cmd_countersign.c */
 int cachet_cmd_receipt(int argc, char **argv);
 int cachet_cmd_countersign(int argc, char **argv);
+
+/* ---- issue 8 ---- */
+/* limits.c: --limit NAME=VALUE. cachet_cli_parse_limit records one (a usage
+ * error, reported, for an unknown name, a bad or zero value, or a name given
+ * twice): -1 to go on, else the exit status. */
+int cachet_cli_parse_limit(cachet_cli_opts *o, const char *arg);
+/* cachet_cli_apply_limits sets the given limits on |ctx| (the rest keep the
+ * library's defaults). */
+void cachet_cli_apply_limits(const cachet_cli_opts *o, cachet_ctx *ctx);
+/* cachet_cli_limit_hint: for a CACHET_ERR_LIMIT |message| of the library, the
+ * line naming the limit and the --limit that raises it (static storage), or
+ * NULL when the limit is a fixed one. */
+const char *cachet_cli_limit_hint(const char *message);
 
 #endif

@@ -92,6 +92,8 @@ int cachet_cmd_certs_import(int argc, char **argv) {
     input *in = NULL;
     char *pass = NULL;
     if (r < 0) {
+        /* num_args > 0 (usage error above): */
+        /* NOLINTNEXTLINE(clang-analyzer-optin.portability.UnixAPI) */
         in = calloc(o.num_args, sizeof(*in));
         r = in == NULL ? CACHET_EXIT_INPUT : -1;
     }

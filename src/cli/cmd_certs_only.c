@@ -64,6 +64,8 @@ int cachet_cmd_certs_only(int argc, char **argv) {
     size_t num = 0;
     cachet_store *st = NULL;
     if (r < 0) {
+        /* pointer array; num_args > 0 (usage error above): */
+        /* NOLINTNEXTLINE(bugprone-sizeof-expression,clang-analyzer-optin.portability.UnixAPI) */
         certs = calloc(o.num_args, sizeof(*certs));
         r = certs == NULL ? CACHET_EXIT_INPUT : -1;
     }

@@ -23,11 +23,11 @@ int cachet_cmd_compress(int argc, char **argv) {
 }
 
 int cachet_cmd_decompress(int argc, char **argv) {
-    static const cachet_cli_op_cmd cmd = {.allowed = CACHET_OPT_BIT(CACHET_OPT_IN) |
-                                                     CACHET_OPT_BIT(CACHET_OPT_OUT) |
-                                                     CACHET_OPT_BIT(CACHET_OPT_RAW),
-                                          .cannot = "cannot decompress",
-                                          .failed = "decompression failed",
-                                          .make = make_decompress};
+    static const cachet_cli_op_cmd cmd = {
+        .allowed = CACHET_OPT_BIT(CACHET_OPT_IN) | CACHET_OPT_BIT(CACHET_OPT_OUT) |
+                   CACHET_OPT_BIT(CACHET_OPT_RAW) | CACHET_OPT_BIT(CACHET_OPT_LIMIT),
+        .cannot = "cannot decompress",
+        .failed = "decompression failed",
+        .make = make_decompress};
     return cachet_cli_op_main(argc, argv, &cmd, NULL);
 }

@@ -4,8 +4,8 @@
 
 int cachet_cmd_inspect(int argc, char **argv) {
     cachet_cli_opts o;
-    unsigned allowed = CACHET_OPT_BIT(CACHET_OPT_IN) | CACHET_OPT_BIT(CACHET_OPT_RAW) |
-                       CACHET_OPT_BIT(CACHET_OPT_JSON);
+    uint64_t allowed = CACHET_OPT_BIT(CACHET_OPT_IN) | CACHET_OPT_BIT(CACHET_OPT_RAW) |
+                       CACHET_OPT_BIT(CACHET_OPT_JSON) | CACHET_OPT_BIT(CACHET_OPT_LIMIT);
     int r = cachet_cli_parse(&o, argc, argv, allowed);
     if (r >= 0) {
         cachet_cli_opts_free(&o);

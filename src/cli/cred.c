@@ -167,6 +167,8 @@ int cachet_cli_load_credentials(const cachet_cli_opts *o, bool required, cachet_
         return r;
     }
     cachet_cli_protect_process();
+    /* pointer array; n > 0 (--cert or --p12): */
+    /* NOLINTNEXTLINE(bugprone-sizeof-expression,clang-analyzer-optin.portability.UnixAPI) */
     cachet_credential **creds = calloc(n, sizeof(*creds));
     if (creds == NULL) {
         cachet_cli_free_pass(pass);
@@ -246,6 +248,7 @@ int cachet_cli_make_ctx(const cachet_cli_opts *o, bool use_trust, bool system_tr
     }
     cachet_ctx_set_allow_weak(ctx, o->allow_weak);
     cachet_ctx_set_address_check(ctx, !o->no_address_check);
+    cachet_cli_apply_limits(o, ctx);
     *out = ctx;
     return -1;
 }

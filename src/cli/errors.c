@@ -72,8 +72,13 @@ const char *cachet_cli_hint(cachet_status st, const char *message) {
                    "accepts it (reported weak)";
         case CACHET_ERR_KEY:
             return "check the file names, the file format (PEM/DER, PKCS#8, PKCS#12) and --pass";
-        case CACHET_ERR_LIMIT:
-            return "the input exceeds a safety limit and was not processed";
+        case CACHET_ERR_LIMIT: {
+            /* A tunable limit names its --limit; a fixed one is a protocol cap. */
+            const char *h = cachet_cli_limit_hint(message);
+            return h != NULL ? h
+                             : "the input exceeds a fixed safety limit (see doc/limits.md) and "
+                               "was not processed";
+        }
         case CACHET_ERR_INTERNAL:
             return "this is a bug in cachet: please report it";
         default:

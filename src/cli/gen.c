@@ -173,6 +173,7 @@ int cachet_cli_op_main(int argc, char **argv, const cachet_cli_op_cmd *c, void *
     size_t num_creds = 0;
     if (r < 0 && o.as != NULL) {
         r = credential_from_store(&o, c, store, &from_store);
+        /* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
         creds = r < 0 ? calloc(1, sizeof(*creds)) : NULL;
         if (creds != NULL) {
             creds[0] = from_store;

@@ -18,14 +18,14 @@ static const cachet_cli_cmd commands[] = {
      "[--receipt-request all|first-tier|ADDR[,ADDR...] [--receipts-to ADDR]...] "
      "[--content-reference F] [--content-identifier] "
      "[--triple-wrap --to CERT|ADDRESS... [--cipher C] [--oaep]] [--raw] "
-     "[--format smime|der|pem] [--at TIME] " STORE_OPT " [--in F] [--out F]",
+     "[--format smime|der|pem] [--at TIME] " STORE_OPT " [--limit NAME=N]... [--in F] [--out F]",
      "sign a message (multipart/signed, or --opaque application/pkcs7-mime; --triple-wrap: "
      "sign, encrypt, sign)"},
     {"verify", cachet_cmd_verify,
      "[--trust F]... [--json] [--no-address-check] [--allow-legacy] [--at TIME] "
      "[--harvest] [--revocation none|soft|hard] "
      "[--cert F --key F | --p12 F | --as ADDRESS] [--pass SPEC] [--raw [--content F]] " STORE_OPT
-     " [--in F] [--out F]",
+     " [--limit NAME=N]... [--in F] [--out F]",
      "verify every signed layer (and decrypt enveloped ones given a key)"},
     {"encrypt", cachet_cmd_encrypt,
      "[--to CERT|ADDRESS]... [--secret-key HEX --key-id ID]... "
@@ -33,7 +33,8 @@ static const cachet_cli_cmd commands[] = {
      "[--cipher aes-256-gcm|aes-192-gcm|aes-128-gcm|aes-256-ccm|aes-128-ccm|"
      "chacha20-poly1305|aes-256-cbc|aes-192-cbc|aes-128-cbc] [--oaep] "
      "[--revocation none|soft|hard] [--allow-legacy] [--raw] [--format smime|der|pem] " STORE_OPT
-     " [--in F] [--out F] | --encrypted-data --secret-key HEX [--raw] [--format smime|der|pem] "
+     " [--limit NAME=N]... [--in F] [--out F] | --encrypted-data --secret-key HEX [--raw] "
+     "[--format smime|der|pem] "
      "[--in F] [--out F]",
      "encrypt a message to certificates, addresses, shared keys or passwords"},
     {"decrypt", cachet_cmd_decrypt,
@@ -41,26 +42,29 @@ static const cachet_cli_cmd commands[] = {
      "[--secret-key HEX [--key-id ID]]... [--password-file F | --password-env VAR | "
      "--password PW] [--trust F]... [--json] "
      "[--no-address-check] [--revocation none|soft|hard] [--allow-legacy] [--at TIME] "
-     "[--raw] " STORE_OPT " [--in F] [--out F]",
+     "[--raw] " STORE_OPT " [--limit NAME=N]... [--in F] [--out F]",
      "decrypt every enveloped or encrypted layer (and verify signed ones given trust anchors)"},
-    {"compress", cachet_cmd_compress, "[--raw] [--format smime|der|pem] [--in F] [--out F]",
+    {"compress", cachet_cmd_compress,
+     "[--raw] [--format smime|der|pem] [--limit NAME=N]... [--in F] [--out F]",
      "compress a message (CompressedData, zlib)"},
-    {"decompress", cachet_cmd_decompress, "[--raw] [--in F] [--out F]",
+    {"decompress", cachet_cmd_decompress, "[--raw] [--limit NAME=N]... [--in F] [--out F]",
      "decompress a compressed message"},
     {"digest", cachet_cmd_digest,
-     "[--digest sha256|sha384|sha512] [--raw] [--format smime|der|pem] [--in F] [--out F]",
+     "[--digest sha256|sha384|sha512] [--raw] [--format smime|der|pem] [--limit NAME=N]... "
+     "[--in F] [--out F]",
      "wrap a message in DigestedData (integrity only, not a signature)"},
     {"receipt", cachet_cmd_receipt,
      "--cert F --key F | --p12 F [--pass SPEC] [--chain F]... [--trust F]... [--email ADDRESS] "
      "[--digest sha256|sha384|sha512] [--no-address-check] [--at TIME] [--allow-legacy] "
      "[--to CERT... [--cipher C]] [--raw] [--format smime|der|pem] " STORE_OPT
-     " [--in F] [--out F]",
+     " [--limit NAME=N]... [--in F] [--out F]",
      "make the signed receipt a signed message asks for (RFC 2634)"},
     {"countersign", cachet_cmd_countersign,
      "--cert F --key F | --p12 F [--pass SPEC] [--chain F]... [--signer N|all] "
-     "[--digest sha256|sha384|sha512] [--pss] [--raw] [--format smime|der|pem] [--in F] [--out F]",
+     "[--digest sha256|sha384|sha512] [--pss] [--raw] [--format smime|der|pem] "
+     "[--limit NAME=N]... [--in F] [--out F]",
      "add a countersignature to a signature of a signed message (RFC 5652 section 11.4)"},
-    {"inspect", cachet_cmd_inspect, "[--json] [--raw] [--in F]",
+    {"inspect", cachet_cmd_inspect, "[--json] [--raw] [--limit NAME=N]... [--in F]",
      "describe the S/MIME layers of a message without keys"},
     {"certs import", cachet_cmd_certs_import,
      "[--p12 [--pass SPEC]] [--anchor] " STORE_OPT " FILE...",

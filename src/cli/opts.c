@@ -4,7 +4,6 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -73,6 +72,7 @@ static const opt_def defs[CACHET_OPT__COUNT] = {
     [CACHET_OPT_ML_IDENTITY] = {"ml-identity", required_argument},
     [CACHET_OPT_SIGNER] = {"signer", required_argument},
     [CACHET_OPT_CONTENT_IDENTIFIER] = {"content-identifier", no_argument},
+    [CACHET_OPT_LIMIT] = {"limit", required_argument},
     [CACHET_OPT_HELP] = {"help", no_argument},
 };
 
@@ -420,6 +420,8 @@ static int apply(cachet_cli_opts *o, cachet_cli_opt_id id, const char *arg, bool
             return set_once(cmd, &o->ml_identity, "ml-identity", arg);
         case CACHET_OPT_SIGNER:
             return set_once(cmd, &o->signer, "signer", arg);
+        case CACHET_OPT_LIMIT:
+            return cachet_cli_parse_limit(o, arg);
         case CACHET_OPT_HELP:
             cachet_cli_usage_line(stdout, cmd);
             return CACHET_EXIT_OK;
@@ -572,32 +574,5 @@ bool cachet_cli_parse_time(const char *s, int64_t *out) {
         return false;
     }
     *out = days_from_civil(y, mo, d) * 86400 + (int64_t)h * 3600 + mi * 60 + se;
-    return true;
-}
-
-bool cachet_cli_input_size(const cachet_cli_opts *o, uint64_t *out_size) {
-    struct stat st;
-    off_t start = 0;
-    if (!o->raw) {
-        return false;
-    }
-    if (o->in != NULL && strcmp(o->in, "-") != 0) {
-        if (stat(o->in, &st) != 0) {
-            return false;
-        }
-    } else {
-        /* a redirected stdin may already have been read from */
-        if (fstat(STDIN_FILENO, &st) != 0 || !S_ISREG(st.st_mode)) {
-            return false;
-        }
-        start = lseek(STDIN_FILENO, 0, SEEK_CUR);
-        if (start < 0) {
-            return false;
-        }
-    }
-    if (!S_ISREG(st.st_mode) || st.st_size < start) {
-        return false;
-    }
-    *out_size = (uint64_t)(st.st_size - start);
     return true;
 }

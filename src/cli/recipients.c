@@ -32,6 +32,7 @@ static int load_file(const char *cmd, const char *path, cachet_cert **out) {
 }
 
 int cachet_cli_load_to(cachet_cli_opts *o, bool addresses, cachet_cli_to *out) {
+    /* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
     out->certs = calloc(o->num_to + 1, sizeof(*out->certs));
     out->addresses = calloc(o->num_to + 1, sizeof(*out->addresses));
     if (out->certs == NULL || out->addresses == NULL) {

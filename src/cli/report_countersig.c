@@ -8,6 +8,7 @@
 
 static void json_one(FILE *f, const char *indent, const cachet_signer_report *c, unsigned depth);
 
+/* NOLINTNEXTLINE(misc-no-recursion): reports nest countersigners 4 deep at most */
 static void json_list(FILE *f, const char *indent, const cachet_signer_report *s, unsigned depth) {
     if (s->num_countersigners == 0) {
         return;
@@ -21,6 +22,7 @@ static void json_list(FILE *f, const char *indent, const cachet_signer_report *s
     fputs("]", f);
 }
 
+/* NOLINTNEXTLINE(misc-no-recursion): reports nest countersigners 4 deep at most */
 static void json_one(FILE *f, const char *indent, const cachet_signer_report *c, unsigned depth) {
     char in[64];
     snprintf(in, sizeof(in), "%s  ", indent);
@@ -69,6 +71,7 @@ void cachet_cli_json_countersigners(FILE *f, const char *indent, const cachet_si
     json_list(f, indent, s, 0);
 }
 
+/* NOLINTNEXTLINE(misc-no-recursion): depth < 8 (reports nest 4 deep at most) */
 static void text_list(FILE *f, const char *prefix, const cachet_signer_report *s, unsigned depth) {
     for (size_t i = 0; i < s->num_countersigners && depth < 8; i++) {
         const cachet_signer_report *c = &s->countersigners[i];

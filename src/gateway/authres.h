@@ -47,10 +47,16 @@ bool cachetd_authres_value(char *out, size_t out_len, const char *authserv_id,
  * (RFC 8601 §5). */
 bool cachetd_authres_claims_id(const char *value, const char *authserv_id);
 
+/* cachetd_authres_holds_from: the signer's certificate holds the From address
+ * |from| (RFC 8550 §3); false when |from| is empty. An originator signature
+ * without it authenticates someone else (ATTACKS ID-01, GW-03). */
+bool cachetd_authres_holds_from(const cachet_signer_report *s, const char *from);
+
 /* cachetd_authres_from_domsec fills |entries| (up to |max|) from a verification:
  * one entry per classified signer, result pass when valid and not flagged,
  * fail when the signature failed or the signer is flagged, neutral when the
- * chain is not trusted. |report| NULL or unsigned gives one entry "none".
+ * chain is not trusted, policy for an originator signature whose certificate
+ * does not hold the report's From address. |report| NULL or unsigned gives one entry "none".
  * Strings point into |ds| / the report. Returns the number written. */
 size_t cachetd_authres_from_domsec(const cachet_domsec_result *ds, const cachet_report *report,
                                    cachetd_ar_entry *entries, size_t max);

@@ -59,6 +59,8 @@ typedef struct cachet_gwc_parser {
     /* where things were given, for duplicate and cross-key errors */
     int cachetd_line;
     int cachetd_keys[CACHET_GWC_MAX_KEYS];
+    int limits_line;
+    int limits_keys[CACHET_GWC_MAX_KEYS];
     int domain_line[CACHETD_MAX_DOMAINS];
     int domain_keys[CACHETD_MAX_DOMAINS][CACHET_GWC_MAX_KEYS];
     int partner_line[CACHETD_MAX_PARTNERS];
@@ -157,8 +159,9 @@ static bool gwc_unknown_key(cachet_gwc_parser *p) {
     if (hint[0] == '\0') {
         for (int s = 0; s < CACHET_GWC_NUM_SECTIONS; s++) {
             if ((cachet_gwc_section)s != p->sec && gwc_key_index(s, p->key) >= 0) {
+                bool named = s == CACHET_GWC_DOMAIN || s == CACHET_GWC_PARTNER;
                 snprintf(hint, sizeof(hint), "; it belongs in [%s%s]", cachet_gwc_tables[s].type,
-                         s == CACHET_GWC_CACHETD ? "" : " NAME");
+                         named ? " NAME" : "");
                 break;
             }
         }
@@ -298,13 +301,28 @@ static bool gwc_begin_section(cachet_gwc_parser *p, char *s) {
         snprintf(p->label, sizeof(p->label), "[cachetd]");
         return true;
     }
+    if (strcmp(inner, "limits") == 0) {
+        p->sec = CACHET_GWC_LIMITS;
+        if (name[0] != '\0') {
+            return gwc_fail_at(p, p->line, "[limits %s]: [limits] takes no name", name);
+        }
+        if (p->limits_line != 0) {
+            return gwc_fail_at(p, p->line, "duplicate section [limits] (first at line %d)",
+                               p->limits_line);
+        }
+        p->limits_line = p->line;
+        p->key_lines = p->limits_keys;
+        p->base = &p->cfg->limits;
+        snprintf(p->label, sizeof(p->label), "[limits]");
+        return true;
+    }
     if (strcmp(inner, "domain") == 0 || strcmp(inner, "partner") == 0) {
         p->sec = inner[0] == 'd' ? CACHET_GWC_DOMAIN : CACHET_GWC_PARTNER;
         return gwc_begin_named(p, inner, name);
     }
     return gwc_fail_at(p, p->line,
-                       "unknown section [%s%s%s]; expected [cachetd], [domain NAME] or "
-                       "[partner NAME]",
+                       "unknown section [%s%s%s]; expected [cachetd], [limits], [domain NAME] "
+                       "or [partner NAME]",
                        inner, name[0] != '\0' ? " " : "", name);
 }
 
@@ -484,7 +502,7 @@ static cachetd_config *gwc_parse(const char *text, size_t len, const char *name,
     p->err_len = err_len;
     snprintf(cfg->path, sizeof(cfg->path), "%s", name);
     cachet_gwc_default_cachetd(cfg);
-    int r = ini_parse_stream(gwc_reader, p, gwc_handler, p);
+    int r = cfg->limits.max_layers == 0 ? -2 : ini_parse_stream(gwc_reader, p, gwc_handler, p);
     if (!p->failed && r == -2) {
         gwc_fail_at(p, 0, "out of memory");
     } else if (!p->failed && r != 0) {

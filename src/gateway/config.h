@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include <cachet/domsec.h> /* cachet_domsec_mapping: the name_mapping key */
+#include <cachet/smime.h>  /* cachet_limits: the [limits] section */
 
 #define CACHETD_MAX_DOMAINS 64
 #define CACHETD_MAX_PARTNERS 256
@@ -123,6 +124,9 @@ typedef struct cachetd_config {
     uint64_t max_message_size; /* bytes; default 50 MiB */
     int revocation;            /* cachet_revocation_policy; default CACHET_REVOCATION_SOFT */
     unsigned network_timeout;  /* seconds for each OCSP request or CRL download; default 10 */
+    /* [limits]: the safety limits applied to every message (doc/limits.md);
+     * defaults those of cachet_ctx_new */
+    cachet_limits limits;
     cachetd_domain domains[CACHETD_MAX_DOMAINS];
     size_t num_domains;
     cachetd_partner partners[CACHETD_MAX_PARTNERS];

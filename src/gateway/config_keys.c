@@ -51,14 +51,14 @@ static const cachet_gwc_word gwc_mapping_words[] = {{"ascendant", CACHET_DOMSEC_
 
 /* clang-format off */
 #define GWC_STR(st, field, kind, empty) \
-    {#field, kind, offsetof(st, field), sizeof(((st *)0)->field), NULL, false, 0, empty}
+    {#field, kind, offsetof(st, field), sizeof(((st *)0)->field), NULL, false, 0, empty, 0, false}
 #define GWC_VAL(st, field, kind) \
-    {#field, kind, offsetof(st, field), sizeof(((st *)0)->field), NULL, false, 0, NULL}
+    {#field, kind, offsetof(st, field), sizeof(((st *)0)->field), NULL, false, 0, NULL, 0, false}
 #define GWC_ENUM(st, field, words) \
-    {#field, CACHET_GWC_ENUM, offsetof(st, field), sizeof(((st *)0)->field), words, false, 0, NULL}
+    {#field, CACHET_GWC_ENUM, offsetof(st, field), sizeof(((st *)0)->field), words, false, 0, NULL, 0, false}
 #define GWC_ENUM_HAS(st, field, words, has) \
     {#field, CACHET_GWC_ENUM, offsetof(st, field), sizeof(((st *)0)->field), words, true, \
-     offsetof(st, has), NULL}
+     offsetof(st, has), NULL, 0, false}
 /* clang-format on */
 
 static const cachet_gwc_key gwc_cachetd_keys[] = {
@@ -104,7 +104,34 @@ static const cachet_gwc_key gwc_partner_keys[] = {
     GWC_ENUM(cachetd_partner, cipher, gwc_cipher_words),
 };
 
+/* The names are the CLI's --limit names with '_' for '-'; the bounds are the
+ * CLI's (src/cli/limits.c), so that a value one accepts the other does too. */
+#define GWC_LIMIT(key, field, maximum, is_bytes)                                                   \
+    {                                                                                              \
+        .name = (key), .kind = CACHET_GWC_LIMIT, .offset = offsetof(cachet_limits, field),         \
+        .size = sizeof(((cachet_limits *)0)->field), .max = (maximum), .bytes = (is_bytes)         \
+    }
+
+static const cachet_gwc_key gwc_limits_keys[] = {
+    GWC_LIMIT("layers", max_layers, 64, false),
+    GWC_LIMIT("mime_depth", max_mime_depth, 64, false),
+    GWC_LIMIT("header_bytes", max_header_bytes, 16u << 20, true),
+    GWC_LIMIT("parts", max_parts, 1000000, false),
+    GWC_LIMIT("skeleton", max_skeleton, 1u << 30, true),
+    GWC_LIMIT("signers", max_signers, 1024, false),
+    GWC_LIMIT("recipients", max_recipients, 65536, false),
+    GWC_LIMIT("certificates", max_certificates, 4096, false),
+    GWC_LIMIT("decompressed", max_decompressed, UINT64_C(1) << 40, true),
+    GWC_LIMIT("ratio", max_ratio, 1000000, false),
+    GWC_LIMIT("pbkdf2_iterations", max_pbkdf2_iterations, UINT32_MAX, false),
+    GWC_LIMIT("ber_depth", max_ber_depth, 256, false),
+    GWC_LIMIT("attribute_bytes", max_attribute_bytes, 64u << 20, true),
+    GWC_LIMIT("ccm_content", max_ccm_content, UINT64_C(4) << 30, true),
+    GWC_LIMIT("hold_in_memory", hold_in_memory, 1u << 30, true),
+};
+
 #define GWC_COUNT(a) (sizeof(a) / sizeof((a)[0]))
+_Static_assert(GWC_COUNT(gwc_limits_keys) <= CACHET_GWC_MAX_KEYS, "key lines array too small");
 _Static_assert(GWC_COUNT(gwc_domain_keys) <= CACHET_GWC_MAX_KEYS, "key lines array too small");
 _Static_assert(GWC_COUNT(gwc_cachetd_keys) <= CACHET_GWC_MAX_KEYS, "key lines array too small");
 
@@ -112,6 +139,7 @@ const cachet_gwc_table cachet_gwc_tables[CACHET_GWC_NUM_SECTIONS] = {
     {"cachetd", gwc_cachetd_keys, GWC_COUNT(gwc_cachetd_keys)},
     {"domain", gwc_domain_keys, GWC_COUNT(gwc_domain_keys)},
     {"partner", gwc_partner_keys, GWC_COUNT(gwc_partner_keys)},
+    {"limits", gwc_limits_keys, GWC_COUNT(gwc_limits_keys)},
 };
 
 static void gwc_add_network(cachetd_config *cfg, int family, const char *text, unsigned prefix) {
@@ -133,6 +161,13 @@ void cachet_gwc_default_cachetd(cachetd_config *cfg) {
     cfg->max_message_size = UINT64_C(50) << 20;
     cfg->revocation = CACHET_REVOCATION_SOFT;
     cfg->network_timeout = 10;
+    /* The library's defaults, taken from it rather than copied (a context
+     * that cannot be made leaves zeros, which config.c reports as out of memory). */
+    cachet_ctx *ctx = cachet_ctx_new();
+    if (ctx != NULL) {
+        cachet_ctx_get_limits(ctx, &cfg->limits);
+        cachet_ctx_free(ctx);
+    }
 }
 
 void cachet_gwc_default_domain(cachetd_domain *d) {

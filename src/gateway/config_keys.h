@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "gateway/config.h"
 
@@ -13,6 +14,7 @@ typedef enum cachet_gwc_section {
     CACHET_GWC_CACHETD = 0,
     CACHET_GWC_DOMAIN,
     CACHET_GWC_PARTNER,
+    CACHET_GWC_LIMITS, /* [limits]: no name, at most once (base: cfg->limits) */
     CACHET_GWC_NUM_SECTIONS,
 } cachet_gwc_section;
 
@@ -29,6 +31,7 @@ typedef enum cachet_gwc_kind {
     CACHET_GWC_SIZE,     /* bytes, with an optional K, M or G suffix */
     CACHET_GWC_SECONDS,  /* 1..3600 */
     CACHET_GWC_NETWORKS, /* a list of networks (cachetd_config only) */
+    CACHET_GWC_LIMIT,    /* 1..max, an unsigned field of 4 or 8 bytes; K/M/G when bytes */
 } cachet_gwc_kind;
 
 typedef struct cachet_gwc_word {
@@ -46,6 +49,9 @@ typedef struct cachet_gwc_key {
     bool has_flag;
     size_t has_offset;
     const char *empty_means; /* what an empty value means, for the error text */
+    /* LIMIT: the largest value, and whether it is a size (K, M, G read) */
+    uint64_t max;
+    bool bytes;
 } cachet_gwc_key;
 
 #define CACHET_GWC_MAX_KEYS 24
@@ -68,7 +74,8 @@ void cachet_gwc_format_value(const cachet_gwc_key *k, const void *base, char *ou
 /* cachet_gwc_domain_ok: |name| is a domain name as sections take it (letters,
  * digits and '-' in labels of 1..63 characters separated by '.'). */
 bool cachet_gwc_domain_ok(const char *name);
-/* cachet_gwc_default_domain / _partner / _cachetd fill a section with its defaults. */
+/* cachet_gwc_default_domain / _partner / _cachetd fill a section with its defaults
+ * (_cachetd also the [limits]). */
 void cachet_gwc_default_cachetd(cachetd_config *cfg);
 void cachet_gwc_default_domain(cachetd_domain *d);
 void cachet_gwc_default_partner(cachetd_partner *p);

@@ -28,6 +28,8 @@ void cachetd_config_print(const cachetd_config *cfg, FILE *out) {
     fprintf(out, "# cachetd effective configuration\n");
     fprintf(out, "[cachetd]\n");
     gwc_print_section(out, CACHET_GWC_CACHETD, cfg);
+    fprintf(out, "\n[limits]\n");
+    gwc_print_section(out, CACHET_GWC_LIMITS, &cfg->limits);
     for (size_t i = 0; i < cfg->num_domains; i++) {
         fprintf(out, "\n[domain %s]\n", cfg->domains[i].name);
         gwc_print_section(out, CACHET_GWC_DOMAIN, &cfg->domains[i]);

@@ -116,6 +116,34 @@ static bool gwc_parse_size(const char *v, uint64_t *out) {
     return *out > 0;
 }
 
+/* gwc_parse_limit: 1..max, digits with (for a size) one K, M or G suffix. */
+static bool gwc_parse_limit(const char *v, uint64_t max, bool bytes, uint64_t *out) {
+    uint64_t n = 0;
+    const char *c = v;
+    if (!isdigit((unsigned char)*c)) {
+        return false;
+    }
+    for (; isdigit((unsigned char)*c); c++) {
+        n = n * 10 + (uint64_t)(*c - '0');
+        if (n > max) {
+            return false;
+        }
+    }
+    unsigned shift = 0;
+    if (bytes && *c != '\0' && c[1] == '\0') {
+        shift = *c == 'k' || *c == 'K'   ? 10
+                : *c == 'm' || *c == 'M' ? 20
+                : *c == 'g' || *c == 'G' ? 30
+                                         : 0;
+        c += shift != 0 ? 1 : 0;
+    }
+    if (*c != '\0' || n == 0 || n > (max >> shift)) {
+        return false;
+    }
+    *out = n << shift;
+    return true;
+}
+
 static bool gwc_parse_uint(const char *v, unsigned max, unsigned *out) {
     unsigned n = 0;
     if (*v == '\0') {
@@ -397,6 +425,22 @@ bool cachet_gwc_parse_value(const cachet_gwc_key *k, void *base, const char *val
             return true;
         case CACHET_GWC_NETWORKS:
             return gwc_parse_networks((cachetd_config *)base, value, why, why_len);
+        case CACHET_GWC_LIMIT: {
+            uint64_t n = 0;
+            if (!gwc_parse_limit(value, k->max, k->bytes, &n)) {
+                snprintf(why, why_len, "%s = %s: expected %s from 1 to %" PRIu64 "%s", k->name,
+                         value, k->bytes ? "a size in bytes" : "a number", k->max,
+                         k->bytes ? ", with an optional suffix K, M or G (e.g. 64K)" : "");
+                return false;
+            }
+            if (k->size == sizeof(uint32_t)) {
+                uint32_t u = (uint32_t)n;
+                memcpy(field, &u, sizeof(u));
+            } else {
+                memcpy(field, &n, sizeof(n));
+            }
+            return true;
+        }
         default:
             break;
     }
@@ -448,6 +492,22 @@ void cachet_gwc_format_value(const cachet_gwc_key *k, const void *base, char *ou
         case CACHET_GWC_SECONDS:
             snprintf(out, out_len, "%u", *(const unsigned *)field);
             return;
+        case CACHET_GWC_LIMIT: {
+            uint64_t n = 0;
+            if (k->size == sizeof(uint32_t)) {
+                uint32_t u = 0;
+                memcpy(&u, field, sizeof(u));
+                n = u;
+            } else {
+                memcpy(&n, field, sizeof(n));
+            }
+            if (k->bytes) {
+                gwc_format_size(n, out, out_len);
+            } else {
+                snprintf(out, out_len, "%" PRIu64, n);
+            }
+            return;
+        }
         case CACHET_GWC_NETWORKS: {
             const cachetd_config *cfg = base;
             size_t used = 0;

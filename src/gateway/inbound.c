@@ -83,6 +83,17 @@ static int decrypt(ib *b, cachetd_inbound_outcome *outcome) {
             return r;
         }
     }
+    if (env->num_recipients != 1) {
+        /* A recipient's own key opens the message for that recipient alone:
+         * with others in the transaction the plaintext would reach them too,
+         * e.g. a ciphertext captured for alice resent to alice and mallory
+         * (ATTACKS OR-03). split = recipient gives each a transaction. */
+        snprintf(b->why, sizeof(b->why),
+                 "not decrypted: a recipient's own key is used only in a transaction for that "
+                 "recipient alone (%zu recipients)",
+                 env->num_recipients);
+        return 0;
+    }
     for (size_t i = 0; i < env->num_recipients; i++) {
         cachet_credential *cred = NULL;
         cachet_error e;
@@ -108,8 +119,10 @@ static int decrypt(ib *b, cachetd_inbound_outcome *outcome) {
     return 0;
 }
 
-/* outcome_of judges the classified signers of a verified message. */
-static cachetd_inbound_outcome outcome_of(const cachet_domsec_result *ds) {
+/* outcome_of judges the classified signers of a verified message. An
+ * originator signature is the author's only when its certificate holds the
+ * From address: any other is a failure, as in the CLI (ATTACKS ID-01, GW-03). */
+static cachetd_inbound_outcome outcome_of(const cachet_domsec_result *ds, const char *from) {
     if (ds->num_signers == 0) {
         return CACHETD_IN_FAIL; /* signed layers, yet no signer that stands */
     }
@@ -120,6 +133,10 @@ static cachetd_inbound_outcome outcome_of(const cachet_domsec_result *ds) {
             !c->signer->signature_valid) {
             return CACHETD_IN_FAIL;
         }
+        if (c->role == CACHET_DOMSEC_ROLE_ORIGINATOR && c->signer->chain == CACHET_CHAIN_TRUSTED &&
+            !cachetd_authres_holds_from(c->signer, from)) {
+            return CACHETD_IN_FAIL;
+        }
         untrusted = untrusted || c->signer->chain != CACHET_CHAIN_TRUSTED;
     }
     if (ds->any_flagged) {
@@ -128,7 +145,7 @@ static cachetd_inbound_outcome outcome_of(const cachet_domsec_result *ds) {
     return untrusted ? CACHETD_IN_UNTRUSTED : CACHETD_IN_PASS;
 }
 
-static void summary_signer(ib *b, const cachet_domsec_result *ds) {
+static void summary_signer(ib *b, const cachet_domsec_result *ds, const char *from) {
     cachetd_result *r = b->run->out;
     const cachet_domsec_signer_class *c = ds->domain != NULL ? ds->domain : ds->originator;
     if (c == NULL && ds->num_signers > 0) {
@@ -153,6 +170,15 @@ static void summary_signer(ib *b, const cachet_domsec_result *ds) {
     for (size_t i = 0; i < ds->num_signers && b->why[0] == '\0'; i++) {
         if (ds->signers[i].role == CACHET_DOMSEC_ROLE_FLAGGED) {
             snprintf(b->why, sizeof(b->why), "%s", ds->signers[i].why);
+        }
+    }
+    for (size_t i = 0; i < ds->num_signers && b->why[0] == '\0'; i++) {
+        const cachet_domsec_signer_class *o = &ds->signers[i];
+        if (o->role == CACHET_DOMSEC_ROLE_ORIGINATOR && o->signer != NULL &&
+            o->signer->chain == CACHET_CHAIN_TRUSTED &&
+            !cachetd_authres_holds_from(o->signer, from)) {
+            snprintf(b->why, sizeof(b->why), "the signer %s does not hold the From address",
+                     o->address);
         }
     }
 }
@@ -186,7 +212,17 @@ static bool verify(ib *b, cachetd_inbound_outcome *outcome, bool *dom_or_orig) {
         cachetd_fail(r, CACHETD_TEMPFAIL, "451", "4.3.0", "out of memory, try again later");
         return false;
     }
-    if (rep == NULL) {
+    if (rep == NULL && st == CACHET_ERR_NO_RECIPIENT) {
+        /* Signed ciphertext not opened here (only a root envelope is, ATTACKS
+         * EF-03): a signature over it vouches for the signer's act of sending,
+         * never for the text inside (GW-03), so nothing is reported as verified. */
+        *outcome = CACHETD_IN_UNDECRYPTABLE;
+        snprintf(b->why, sizeof(b->why),
+                 "the signed content is encrypted and not opened here: nothing verified");
+        cachetd_ar_entry ue = {.result = CACHETD_AR_NONE, .reason = b->why};
+        entries[0] = ue;
+        n = 1;
+    } else if (rep == NULL) {
         *outcome = CACHETD_IN_MALFORMED;
         cachetd_ar_entry pe = {.result = CACHETD_AR_PERMERROR, .reason = "malformed message"};
         entries[0] = pe;
@@ -194,7 +230,7 @@ static bool verify(ib *b, cachetd_inbound_outcome *outcome, bool *dom_or_orig) {
         snprintf(b->why, sizeof(b->why), "%s", e.message);
     } else {
         cachet_domsec_evaluate(rep, rep->from, b->in.name_mapping, ds);
-        *outcome = outcome_of(ds);
+        *outcome = outcome_of(ds, rep->from);
         if (ds->num_signers == 0 && st == CACHET_ERR_MALFORMED) {
             *outcome = CACHETD_IN_MALFORMED;
         } else if (ds->num_signers == 0 && st == CACHET_ERR_NO_SIGNERS) {
@@ -210,7 +246,7 @@ static bool verify(ib *b, cachetd_inbound_outcome *outcome, bool *dom_or_orig) {
     }
     snprintf(r->summary, sizeof(r->summary), "action=%s result=%s", b->action,
              cachetd_inbound_outcome_name(*outcome));
-    summary_signer(b, ds);
+    summary_signer(b, ds, rep != NULL ? rep->from : "");
     cachet_free(ds);
     cachet_report_free(rep);
     return true;
@@ -274,6 +310,10 @@ static bool describe(ib *b, bool *signed_, bool *top_envelope, bool *malformed) 
             return false;
         }
         *malformed = e.status == CACHET_ERR_MALFORMED || e.status == CACHET_ERR_LIMIT;
+        if (*malformed) {
+            /* the log line says which rule or limit ([limits] of cachetd.conf) */
+            snprintf(b->why, sizeof(b->why), "%s", e.message);
+        }
         return true;
     }
     for (size_t i = 0; i < rep->num_layers; i++) {
@@ -294,6 +334,18 @@ void cachetd_inbound(cachetd_run *run) {
         cachetd_fail(run->out, CACHETD_TEMPFAIL, "451", "4.3.0",
                      "internal error: inbound mail for a domain that is not ours");
         return;
+    }
+    /* One domain per transaction (the milter's recipient classes): this
+     * domain's keys and policy must not act for anyone else's recipients, nor
+     * decrypted text reach a recipient outside it (ATTACKS OR-03, OR-04, GW-13). */
+    for (size_t i = 1; i < env->num_recipients; i++) {
+        const char *d =
+            env->recipients[i] != NULL ? cachet_domsec_domain_of(env->recipients[i]) : NULL;
+        if (d == NULL || cachetd_config_domain(run->cfg, d) != b.dom) {
+            cachetd_fail(run->out, CACHETD_TEMPFAIL, "451", "4.3.0",
+                         "internal error: recipients of several domains in one transaction");
+            return;
+        }
     }
     cachetd_policy_inbound(run->cfg, b.dom, env->sender != NULL ? env->sender : "", &b.in);
     bool is_signed = false, top_envelope = false, malformed = false;
@@ -318,7 +370,9 @@ void cachetd_inbound(cachetd_run *run) {
             }
         } else if (outcome == CACHETD_IN_PLAIN) {
             outcome = CACHETD_IN_UNDECRYPTABLE;
-            snprintf(b.why, sizeof(b.why), "encrypted for a key this gateway does not hold");
+            if (b.why[0] == '\0') {
+                snprintf(b.why, sizeof(b.why), "encrypted for a key this gateway does not hold");
+            }
         }
     } else if (top_envelope) {
         outcome = CACHETD_IN_UNDECRYPTABLE;

@@ -155,17 +155,18 @@ void cachetd_policy_rcpt_class(const cachetd_config *cfg, const char *sender, co
         return;
     }
     cachetd_direction d = cachetd_policy_direction(cfg, sender, recipient);
-    if (d == CACHETD_DIR_INBOUND) {
-        snprintf(out, out_len, "in");
-        return;
-    }
-    if (d != CACHETD_DIR_OUTBOUND) {
+    if (d != CACHETD_DIR_OUTBOUND && d != CACHETD_DIR_INBOUND) {
         snprintf(out, out_len, "pass");
         return;
     }
+    /* Inbound mail is split like outbound: one of our domains per transaction,
+     * so that a domain's DCA key and policy never act for another domain's
+     * recipients (ATTACKS OR-03, GW-13); per recipient with split = recipient,
+     * the only way a recipient's own key is ever used (inbound.c). */
+    const char *dir = d == CACHETD_DIR_INBOUND ? "in" : "out";
     char bare[CACHETD_NAME_MAX];
     if (!policy_bare_address(recipient, bare, sizeof(bare))) {
-        snprintf(out, out_len, "pass"); /* unreachable: outbound needs a recipient */
+        snprintf(out, out_len, "pass"); /* unreachable: a direction needs a recipient */
         return;
     }
     /* Domains compare case-insensitively; the local part is kept as given. */
@@ -174,13 +175,13 @@ void cachetd_policy_rcpt_class(const cachetd_config *cfg, const char *sender, co
         policy_lower(at + 1);
     }
     if (cfg->split == CACHETD_SPLIT_RECIPIENT || at == NULL) {
-        snprintf(out, out_len, "out:%s", bare);
+        snprintf(out, out_len, "%s:%s", dir, bare);
     } else {
         size_t n = strlen(at + 1);
         if (n > 0 && at[n] == '.') {
             at[n] = '\0';
         }
-        snprintf(out, out_len, "out:%s", at + 1);
+        snprintf(out, out_len, "%s:%s", dir, at + 1);
     }
 }
 

@@ -27,8 +27,9 @@ cachetd_direction cachetd_policy_direction(const cachetd_config *cfg, const char
 /* cachetd_policy_rcpt_class writes the transaction class of |recipient|: mail
  * for recipients of different classes must travel in separate transactions (the
  * milter tempfails a RCPT of a new class, 452 4.5.3, and the client sends it
- * later). "in" for inbound, "out:DOMAIN" (split=domain) or "out:ADDRESS"
- * (split=recipient) for outbound, "pass" for internal/foreign. */
+ * later). "in:DOMAIN" / "out:DOMAIN" (split=domain) or "in:ADDRESS" /
+ * "out:ADDRESS" (split=recipient) for inbound / outbound, "pass" for
+ * internal/foreign. */
 void cachetd_policy_rcpt_class(const cachetd_config *cfg, const char *sender, const char *recipient,
                                char *out, size_t out_len);
 

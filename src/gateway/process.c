@@ -147,6 +147,7 @@ static bool setup(cachetd_run *run) {
         cachetd_fail_ours(run->out, "using the certificate store", cachet_ctx_error(run->ctx));
         return false;
     }
+    cachet_ctx_set_limits(run->ctx, &cfg->limits); /* [limits] of cachetd.conf */
     cachet_ctx_set_revocation(run->ctx, (cachet_revocation_policy)cfg->revocation);
     cachet_ctx_set_network_timeout(run->ctx, (int)cfg->network_timeout);
     /* Domain, review and attribute signatures never carry the From address:

@@ -11,7 +11,7 @@ stop
 
 expect_log "QRC1: to=<dave@c.example> deferred (452 4.5.3): class out:c.example, this transaction is out:b.example"
 expect_log "QRC1: to=<alice2@a.example> deferred (452 4.5.3): class pass, this transaction is out:b.example"
-expect_log "QRC2: to=<dave@c.example> deferred (452 4.5.3): class pass, this transaction is in"
+expect_log "QRC2: to=<dave@c.example> deferred (452 4.5.3): class pass, this transaction is in:a.example"
 case $(summary QRC1) in
     *"recipients=bob@b.example,carol@b.example "*) ;;
     *) fail "QRC1 not processed for exactly bob and carol: $(summary QRC1)" ;;

@@ -432,7 +432,11 @@ static void printed_configuration_lists_every_key(void) {
         "[cachetd]\nsocket = unix:/run/cachetd/cachetd.sock\nuser =\nstore =\nauthserv_id = ",
         "\npidfile =\nlog = syslog\ndebug = no\ntrusted_networks = 127.0.0.0/8, ::1/128\n"
         "trust_authenticated = yes\nsplit = domain\nmax_message_size = 50M\nrevocation = soft\n"
-        "network_timeout = 10\n\n[domain a.example]\nsigning = domain\nsign_format = detached\n"
+        "network_timeout = 10\n\n[limits]\nlayers = 8\nmime_depth = 32\nheader_bytes = 64K\n"
+        "parts = 10000\nskeleton = 4M\nsigners = 16\nrecipients = 1024\ncertificates = 64\n"
+        "decompressed = 1G\nratio = 1000\npbkdf2_iterations = 10000000\nber_depth = 64\n"
+        "attribute_bytes = 1M\nccm_content = 64M\nhold_in_memory = 1M\n"
+        "\n[domain a.example]\nsigning = domain\nsign_format = detached\n"
         "empty_signature_layer = no\nreview_signature = no\nattributes_signature = no\n"
         "signing_cert =\nsigning_key =\ndca_cert =\ndca_key =\nencryption = opportunistic\n"
         "missing_certificate = tempfail\ndecrypt = yes\nverify = yes\nharvest = yes\n"

@@ -96,11 +96,11 @@ static void errors_name_the_line_and_what_to_write(void) {
          "cachetd.conf:2: socket = tcp:11332: expected unix:/PATH, inet:PORT@HOST or "
          "inet6:PORT@HOST"},
         {"[server]\n",
-         "cachetd.conf:1: unknown section [server]; expected [cachetd], [domain NAME] or "
-         "[partner NAME]"},
-        {"[domains a.example]\n",
-         "cachetd.conf:1: unknown section [domains a.example]; expected [cachetd], [domain NAME] "
+         "cachetd.conf:1: unknown section [server]; expected [cachetd], [limits], [domain NAME] "
          "or [partner NAME]"},
+        {"[domains a.example]\n",
+         "cachetd.conf:1: unknown section [domains a.example]; expected [cachetd], [limits], "
+         "[domain NAME] or [partner NAME]"},
         {"[domain]\n", "cachetd.conf:1: [domain] needs a domain name, e.g. [domain a.example]"},
         {"[domain a..example]\n",
          "cachetd.conf:1: [domain a..example]: 'a..example' is not a domain name (letters, "

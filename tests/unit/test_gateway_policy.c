@@ -141,8 +141,9 @@ static void rcpt_class_separates_directions_and_domains(void) {
         {CACHETD_SPLIT_DOMAIN, "alice@a.example", "x@sub.b.example", "out:sub.b.example"},
         {CACHETD_SPLIT_RECIPIENT, "alice@a.example", "Bob@B.Example", "out:Bob@b.example"},
         {CACHETD_SPLIT_RECIPIENT, "alice@a.example", "<carol@b.example>", "out:carol@b.example"},
-        {CACHETD_SPLIT_DOMAIN, "bob@b.example", "alice@a.example", "in"},
-        {CACHETD_SPLIT_RECIPIENT, "bob@b.example", "alice@a.example", "in"},
+        {CACHETD_SPLIT_DOMAIN, "bob@b.example", "alice@a.example", "in:a.example"},
+        {CACHETD_SPLIT_DOMAIN, "bob@b.example", "<Alice@A.Example.>", "in:a.example"},
+        {CACHETD_SPLIT_RECIPIENT, "bob@b.example", "Alice@A.Example", "in:Alice@a.example"},
         {CACHETD_SPLIT_DOMAIN, "alice@a.example", "carol@c.example", "pass"},
         {CACHETD_SPLIT_DOMAIN, "bob@b.example", "dave@d.example", "pass"},
     };

@@ -577,6 +577,12 @@ static const golden goldens[] = {
 
      "= malformed input anomalies=0x0 at [] 57: ambiguous boundary (duplicated or RFC 2231 "
      "form)\n"},
+    /* MW-03: readers that decode RFC 2047 words in parameters split elsewhere */
+    {"encoded_word_boundary_is_malformed",
+     "Content-Type: multipart/mixed; boundary=\"=?us-ascii?Q?zz?=\"\r\n\r\n--zz\r\n\r\nx\r\n"
+     "--zz--\r\n",
+     0, NULL,
+     "= malformed input anomalies=0x0 at [] 63: ambiguous boundary (RFC 2047 encoded word)\n"},
     {"multipart_without_boundary_is_malformed", "Content-Type: multipart/mixed\r\n\r\nx\r\n", 0,
      NULL, "= malformed input anomalies=0x0 at [] 33: multipart without boundary\n"},
     {"base64_on_a_multipart_is_malformed",

@@ -237,10 +237,11 @@ static void check_uniform(const EVP_CIPHER *cipher, bool nested) {
     outcome first = {0};
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         outcome o = run(cipher, cases[i].t, nested);
-        /* A PKCS#1 failure substitutes a random CEK (RFC 3218): with CBC the
+        /* A PKCS#1 failure substitutes a stand-in CEK (RFC 3218): with CBC the
          * garbage it decrypts to has valid padding and passes as MIME about once
          * in a few hundred runs. That is the countermeasure working, not a
-         * distinguishable failure; a new random CEK is drawn on every run. */
+         * distinguishable failure; every run makes a new message (new content
+         * ciphertext), so the next run draws again. */
         for (int retry = 0; retry < 3 && o.st == CACHET_OK &&
                             (cases[i].t == T_RANDOM_KEY || cases[i].t == T_SHORT_CEK);
              retry++) {

@@ -17,7 +17,8 @@
  * thread first whenever it is waiting for it, and the main thread only ever
  * waits (the reload itself runs in a thread of its own), so SIGHUP reloads
  * instead of stopping. SIGUSR1 reloads too (OpenDKIM's reload signal). */
-#define _DEFAULT_SOURCE /* initgroups, and realpath's PATH_MAX */
+/* initgroups, and realpath's PATH_MAX; a feature-test macro is the C library's name */
+#define _DEFAULT_SOURCE /* NOLINT(bugprone-reserved-identifier) */
 
 #include "internal.h"
 
@@ -89,10 +90,9 @@ static void cachetd_fatal(const char *fmt, ...) {
 
 static int cachetd_parse_args(int argc, char **argv, cachetd_opts *o) {
     o->config = CACHETD_DEFAULT_CONFIG;
-    int ch;
     opterr = 0;
     for (;;) {
-        ch = getopt(argc, argv, "c:fndh");
+        int ch = getopt(argc, argv, "c:fndh");
         if (ch == -1) {
             break;
         }

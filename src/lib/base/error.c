@@ -36,8 +36,9 @@ const char *cachet_version(void) {
     return CACHET_VERSION_STRING;
 }
 
-cachet_status cachet_err_set(cachet_error *e, cachet_status st, const char *where, long long offset,
-                             const char *fmt, ...) {
+/* The name in parentheses: base.h may define cachet_err_set as a macro for the analyzer. */
+cachet_status(cachet_err_set)(cachet_error *e, cachet_status st, const char *where,
+                              long long offset, const char *fmt, ...) {
     if (e == NULL || e->status != CACHET_OK) {
         return st;
     }

@@ -62,8 +62,16 @@ void cachet_membuf_free_secret(cachet_membuf *b) {
     cachet_membuf_free(b);
 }
 
+cachet_status cachet_membuf_append_status(cachet_membuf *b, const void *data, size_t len) {
+    size_t max = b->max == 0 ? SIZE_MAX : b->max;
+    if (cachet_membuf_append(b, data, len)) {
+        return CACHET_OK;
+    }
+    return len > max - b->len ? CACHET_ERR_LIMIT : CACHET_ERR_NOMEM;
+}
+
 static cachet_status membuf_write(void *arg, const uint8_t *data, size_t len) {
-    return cachet_membuf_append(arg, data, len) ? CACHET_OK : CACHET_ERR_LIMIT;
+    return cachet_membuf_append_status(arg, data, len);
 }
 
 cachet_sink cachet_sink_membuf(cachet_membuf *buf) {

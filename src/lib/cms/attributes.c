@@ -153,7 +153,6 @@ bool cachet_cms_check_extra_attrs(const uint8_t *extra, size_t extra_len, char *
 typedef struct attr_walk {
     cachet_cbs rest;
     size_t count;
-    size_t max;
 } attr_walk;
 
 /* next_attr reads one Attribute; -1 malformed, 0 end, 1 read. */
@@ -190,7 +189,7 @@ static int next_attr(attr_walk *w, cachet_oid *type, cachet_cbs *type_raw, cache
  * (|countersig|: RFC 5652 §11.4, no contentType, messageDigest required). */
 static cachet_status check_attrs(const cachet_cbs *attrs, size_t max_attrs, bool countersig,
                                  cachet_cms_attrs_info *out, char *detail, size_t detail_len) {
-    attr_walk w = {.rest = *attrs, .max = max_attrs};
+    attr_walk w = {.rest = *attrs};
     cachet_oid seen[64];
     size_t num_seen = 0;
     cachet_cbs seen_raw[64];
@@ -332,7 +331,7 @@ cachet_status cachet_cms_check_countersig_attrs(const cachet_cbs *attrs, size_t 
 
 cachet_status cachet_cms_check_unsigned_attrs(const cachet_cbs *attrs, size_t max_attrs,
                                               char *detail, size_t detail_len) {
-    attr_walk w = {.rest = *attrs, .max = max_attrs};
+    attr_walk w = {.rest = *attrs};
     for (;;) {
         cachet_oid type;
         cachet_cbs raw, values;
@@ -370,7 +369,7 @@ bool cachet_cms_is_forged_attrs(const uint8_t *data, size_t len) {
     if (!cachet_cbs_get_asn1(&in, &set, CACHET_ASN1_SET) || in.len != 0) {
         return false;
     }
-    attr_walk w = {.rest = set, .max = SIZE_MAX};
+    attr_walk w = {.rest = set};
     for (;;) {
         cachet_oid type;
         cachet_cbs raw, values;

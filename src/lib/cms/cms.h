@@ -27,6 +27,8 @@ typedef struct cachet_cms_limits {
     unsigned max_ratio;             /* decompressed / compressed, default 1000 */
     uint64_t max_pbkdf2_iterations; /* PasswordRecipientInfo, default 10,000,000 */
     size_t max_ccm_content;         /* AES-CCM content is held whole (one-shot), default 64 MiB */
+    size_t max_attribute_bytes;     /* signedAttrs / unsignedAttrs contents of one SignerInfo,
+                                     * default 1 MiB (0 = the default) */
 } cachet_cms_limits;
 
 /* cachet_cms_limits_default fills the defaults above. */

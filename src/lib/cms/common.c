@@ -17,6 +17,7 @@ void cachet_cms_limits_default(cachet_cms_limits *out) {
     out->max_ratio = 1000;
     out->max_pbkdf2_iterations = 10000000;
     out->max_ccm_content = 64u << 20;
+    out->max_attribute_bytes = 1u << 20;
 }
 
 cachet_ber_limits cachet_cms_ber_limits(const cachet_cms_limits *limits) {
@@ -53,7 +54,7 @@ static int sniff_header(const uint8_t *p, size_t n, size_t *pos, uint8_t want_ta
         *out_len = SIZE_MAX;
     } else {
         size_t nb = l & 0x7f;
-        if (nb > sizeof(size_t) || nb == 0x7f) {
+        if (nb > sizeof(size_t)) { /* also refuses 0xff, reserved (X.690 8.1.3.5) */
             return -1;
         }
         size_t v = 0;
@@ -69,6 +70,16 @@ static int sniff_header(const uint8_t *p, size_t n, size_t *pos, uint8_t want_ta
     return 1;
 }
 
+static size_t longest_content_type(void) {
+    size_t longest = 0;
+    for (cachet_oid o = CACHET_OID_DATA; o <= CACHET_OID_CT_RECEIPT; o++) {
+        size_t n = 0;
+        (void)cachet_oid_der(o, &n);
+        longest = n > longest ? n : longest;
+    }
+    return longest;
+}
+
 /* RFC 5652 §3: ContentInfo ::= SEQUENCE { contentType OBJECT IDENTIFIER, ... }. */
 cachet_status cachet_cms_sniff(const uint8_t *data, size_t len, cachet_oid *out,
                                cachet_error *err) {
@@ -80,6 +91,12 @@ cachet_status cachet_cms_sniff(const uint8_t *data, size_t len, cachet_oid *out,
     if (r < 0) {
         return cachet_err_set(err, CACHET_ERR_MALFORMED, "ContentInfo", (long long)pos,
                               "not a CMS ContentInfo");
+    }
+    if (r > 0 && oid_len > len - pos && oid_len > longest_content_type()) {
+        /* No content type we know is that long: the answer cannot depend on
+         * how many bytes a streaming caller had when it asked (fuzz_smime_decrypt). */
+        return cachet_err_set(err, CACHET_ERR_UNSUPPORTED, "ContentInfo.contentType",
+                              (long long)pos, "unknown content type");
     }
     if (r == 0 || oid_len > len - pos) {
         return cachet_err_set(err, CACHET_ERR_MALFORMED, "ContentInfo", (long long)len,

@@ -36,8 +36,12 @@ static cachet_status capped_write(void *arg, const uint8_t *data, size_t len) {
                                         (unsigned long long)d->limits.max_decompressed));
     }
     d->out_bytes += len;
+    /* out > max_ratio * in, without the product (it could overflow): a ratio
+     * of exactly max_ratio is at the limit, and passes. */
+    uint64_t whole = d->in_bytes > 0 ? d->out_bytes / d->in_bytes : 0;
     if (d->out_bytes > RATIO_FLOOR && d->in_bytes > 0 &&
-        d->out_bytes / d->in_bytes >= d->limits.max_ratio) {
+        (whole > d->limits.max_ratio ||
+         (whole == d->limits.max_ratio && d->out_bytes % d->in_bytes != 0))) {
         return record(d, cachet_err_set(&d->err, CACHET_ERR_LIMIT, CR_WHERE ".eContent", -1,
                                         "compression ratio exceeds %u:1", d->limits.max_ratio));
     }

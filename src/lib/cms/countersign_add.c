@@ -427,7 +427,7 @@ cachet_status cachet_cms_countersign_add(const cachet_cms_countersign_opts *opts
     const uint8_t *der = NULL;
     size_t der_len = 0;
     uint8_t *owned = NULL;
-    sd_view v;
+    sd_view v = {0}; /* read only after parse_sd succeeded; zeroed for the analyzers */
     uint8_t **cs = NULL;
     size_t *cs_len = NULL;
     if (limits == NULL) {
@@ -499,7 +499,7 @@ cachet_status cachet_cms_countersign_insert(const cachet_cms_limits *limits, con
     const uint8_t *der = NULL;
     size_t der_len = 0;
     uint8_t *owned = NULL;
-    sd_view v;
+    sd_view v = {0}; /* read only after parse_sd succeeded; zeroed for the analyzers */
     if (limits == NULL) {
         cachet_cms_limits_default(&lim);
         limits = &lim;

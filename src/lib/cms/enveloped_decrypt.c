@@ -35,6 +35,9 @@ struct cachet_cms_decrypt {
     cachet_env_recipient_info info;
     cachet_cipher_ctx *cctx; /* NULL for CCM */
     uint8_t cek[CACHET_ENV_MAX_CEK];
+    /* The CEK could not be recovered once a secret was in use: a random one
+     * stands in, nothing is released and finish fails (stand_in_cek). */
+    bool cek_failed;
     /* GCM / ChaCha20-Poly1305: a copy of the ciphertext, needed only if authAttrs
      * turn up after it (RFC 5083 §2.2 feeds them as AAD, taken before the content). */
     cachet_membuf copy;
@@ -151,6 +154,24 @@ static cachet_status take_content_key(cachet_cms_decrypt *dec) {
     return CACHET_OK;
 }
 
+/* A secret was used and the CEK could not be recovered (RSA-OAEP, key
+ * agreement, KEK or password; PKCS#1 v1.5 substitutes without telling, in
+ * rsa.c). Go on as RFC 3218 §2.3.2 does: a random CEK of the right length
+ * decrypts the content, nothing is released, and the failure is reported where
+ * a bad tag or padding is, after the same work and with the same error: its
+ * status then no longer depends on whether the key operation succeeded (a
+ * structure error after it would otherwise win or lose by it) and this layer's
+ * work is that of a bad tag (ATTACKS BL-01, BL-05; the layer above is handed
+ * nothing, so it parses nothing: bench/decrypt_timing.c measures the rest). */
+static cachet_status stand_in_cek(cachet_cms_decrypt *dec) {
+    if (cachet_random(dec->cek, dec->cea.key_len, NULL) != CACHET_OK) {
+        return cachet_env_decrypt_failed(&dec->err);
+    }
+    cachet_err_clear(&dec->err);
+    dec->cek_failed = true;
+    return CACHET_OK;
+}
+
 /* The algorithm is checked before any key is used. */
 static cachet_status on_bulk_begin(void *arg, cachet_ber_skel *skel) {
     cachet_cms_decrypt *dec = arg;
@@ -191,6 +212,9 @@ static cachet_status on_bulk_begin(void *arg, cachet_ber_skel *skel) {
     } else {
         st = cachet_env_recover_cek(&ris, &dec->secrets, dec->allow_weak, &dec->limits, dec->cek,
                                     dec->cea.key_len, &dec->info, &dec->err);
+        if (st == CACHET_ERR_DECRYPT) {
+            st = stand_in_cek(dec);
+        }
     }
     if (st != CACHET_OK || dec->ccm) {
         return record(dec, st);
@@ -238,7 +262,7 @@ static cachet_status on_bulk_data(void *arg, const uint8_t *data, size_t len) {
         if (!cachet_cipher_update(dec->cctx, data, n, dec->buf, &out_len)) {
             return record(dec, cachet_env_decrypt_failed(&dec->err));
         }
-        st = cachet_sink_write(&dec->out, dec->buf, out_len);
+        st = dec->cek_failed ? CACHET_OK : cachet_sink_write(&dec->out, dec->buf, out_len);
         if (st != CACHET_OK) {
             return record(dec, cachet_err_set(&dec->err, st, DEC_WHERE, -1, "output sink failed"));
         }
@@ -433,6 +457,13 @@ static cachet_status read_trailer(cachet_cms_decrypt *dec, cachet_cbs *auth_attr
     return CACHET_OK;
 }
 
+static cachet_status discard(void *arg, const uint8_t *data, size_t len) {
+    (void)arg;
+    (void)data;
+    (void)len;
+    return CACHET_OK;
+}
+
 /* Checks the tag; CCM then releases its whole plaintext, the streaming AEADs
  * have released theirs already (see the contract in enveloped.h). */
 static cachet_status finish_auth(cachet_cms_decrypt *dec, const cachet_cbs *attrs, bool has_attrs,
@@ -443,8 +474,11 @@ static cachet_status finish_auth(cachet_cms_decrypt *dec, const cachet_cbs *attr
         return record(dec, cachet_env_decrypt_failed(&dec->err));
     }
     if (dec->ccm) {
-        return record(dec, cachet_env_ccm_open(&dec->cea, dec->cek, has_attrs ? attrs : NULL,
-                                               &dec->held, mac, &dec->out, &dec->err));
+        /* a stand-in CEK never opens CCM; were it to, nothing would be released */
+        cachet_sink none = {.write = discard, .arg = NULL};
+        return record(dec,
+                      cachet_env_ccm_open(&dec->cea, dec->cek, has_attrs ? attrs : NULL, &dec->held,
+                                          mac, dec->cek_failed ? &none : &dec->out, &dec->err));
     }
     if (has_attrs && dec->copy_overflow) {
         return record(dec,
@@ -525,9 +559,14 @@ cachet_status cachet_cms_decrypt_finish(cachet_cms_decrypt *dec, cachet_layer_re
         if (finish_auth(dec, &attrs, has_attrs, &mac) != CACHET_OK) {
             return fail_out(dec, dec->failed, &dec->err, err);
         }
+        if (dec->cek_failed) {
+            record(dec, cachet_env_decrypt_failed(&dec->err));
+            return fail_out(dec, dec->failed, &dec->err, err);
+        }
     } else {
         /* Bad CBC padding: the withheld last block is never released (PO-01). */
-        if (!cachet_cipher_final(dec->cctx, dec->buf, &out_len)) {
+        bool padded = cachet_cipher_final(dec->cctx, dec->buf, &out_len);
+        if (!padded || dec->cek_failed) {
             record(dec, cachet_env_decrypt_failed(&dec->err));
             return fail_out(dec, dec->failed, &dec->err, err);
         }

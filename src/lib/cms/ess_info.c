@@ -47,6 +47,7 @@ void cachet_cms_ess_info_free(cachet_ess_info *ess) {
     cachet_free(ess);
 }
 
+/* NOLINTNEXTLINE(misc-no-recursion): reports nest countersigners 4 deep at most */
 void cachet_cms_signer_report_clear(cachet_signer_report *rep) {
     if (rep == NULL) {
         return;

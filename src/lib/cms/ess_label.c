@@ -45,7 +45,8 @@ static bool valid_utf8(const uint8_t *p, size_t n) {
         size_t k;
         if (c == 0) {
             return false;
-        } else if (c < 0x80) {
+        }
+        if (c < 0x80) {
             k = 0;
         } else if ((c & 0xe0) == 0xc0) {
             k = 1;
@@ -243,6 +244,7 @@ bool cachet_ess_parse_label(cachet_cbs *in, cachet_security_label *out, char *de
             FAILF("ESSSecurityLabel holds an unexpected or repeated component (tag 0x%02x)",
                   (unsigned)(el.data[0]));
         }
+        /* cppcheck-suppress legacyUninitvar ; FAILF jumps to err, every other branch sets it */
         if (order <= last) {
             FAILF("ESSSecurityLabel components are not in DER tag order (X.690 10.3)");
         }

@@ -238,9 +238,9 @@ static void describe_secrets(const cachet_cms_secrets *s, char *out, size_t out_
             if (s->certs == NULL || s->certs[i] == NULL) {
                 continue;
             }
-            cachet_cert_subject(s->certs[i], item + 13, sizeof(item) - 14);
-            memcpy(item, "certificate \"", 13);
-            strcat(item, "\"");
+            char subject[sizeof(item) - sizeof("certificate \"\"")];
+            cachet_cert_subject(s->certs[i], subject, sizeof(subject));
+            snprintf(item, sizeof(item), "certificate \"%s\"", subject);
         } else if (i < s->num_keys + s->num_keks) {
             const cachet_cms_kek *kek = &s->keks[i - s->num_keys];
             size_t id_len = kek->id_len > 32 ? 32 : kek->id_len;

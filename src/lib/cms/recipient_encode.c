@@ -112,6 +112,7 @@ static cachet_status add_ktri(cachet_cbb *ris, const cachet_cert *cert, const ca
     cachet_cbb ktri;
     cachet_status st = cachet_rsa_encrypt(pub, oaep ? &params : NULL, cek, cek_len, &ek, err);
     if (st != CACHET_OK) {
+        cachet_membuf_free(&ek); /* reserved before the encryption failed */
         return st;
     }
     /* RFC 5652 §6.2.1: version 0 with issuerAndSerialNumber, 2 with SKI. */
@@ -130,11 +131,11 @@ cachet_status cachet_env_add_recipient(cachet_cbb *ris, const cachet_cert *cert,
                                        bool *out_needs_v2, cachet_error *err) {
     const uint8_t *ski;
     size_t ski_len;
-    char subject[256];
     cachet_pkey *pub;
     cachet_key_type kt;
     cachet_status st;
     if (use_ski && !cachet_cert_ski(cert, &ski, &ski_len)) {
+        char subject[256];
         cachet_cert_subject(cert, subject, sizeof(subject));
         return cachet_err_set(err, CACHET_ERR_USAGE, "recipients", -1,
                               "certificate \"%s\" has no subjectKeyIdentifier", subject);

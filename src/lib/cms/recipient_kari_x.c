@@ -210,6 +210,14 @@ cachet_status cachet_env_add_kari_ex(cachet_cbb *ris, const cachet_cert *cert,
     st = make_ephemeral(pub, &eph, &eph_pub, err);
     if (st == CACHET_OK) {
         st = cachet_ecdh(eph, pub, &z, err);
+        if (st == CACHET_ERR_DECRYPT) {
+            /* cachet_ecdh's failure class is the recipient's uniform one; with
+             * our own ephemeral key, encrypting, it is no decryption failure */
+            st = CACHET_ERR_INTERNAL;
+            if (err != NULL && err->status == CACHET_ERR_DECRYPT) {
+                err->status = st;
+            }
+        }
     }
     if (st != CACHET_OK) {
         goto done;

@@ -256,13 +256,12 @@ static bool pwri_unwrap(const pwri_algs *a, const uint8_t *kek, uint8_t *cek, si
     /* cachet_cipher_update may need a block of room past the input length */
     uint8_t last[2 * MAX_BLOCK], x[CACHET_ENV_MAX_WRAPPED + MAX_BLOCK],
         p[CACHET_ENV_MAX_WRAPPED + MAX_BLOCK];
-    unsigned diff;
     bool ok = b <= MAX_BLOCK && len >= 2 * b &&
               cbc(a->cipher, false, kek, a->kek_len, y + len - 2 * b, b, y + len - b, b, last) &&
               cbc(a->cipher, false, kek, a->kek_len, last, b, y, len, x) &&
               cbc(a->cipher, false, kek, a->kek_len, a->iv.data, a->iv.len, x, len, p);
     if (ok) {
-        diff = (unsigned)(p[0] ^ (uint8_t)cek_len);
+        unsigned diff = (unsigned)(p[0] ^ (uint8_t)cek_len);
         diff |= (unsigned)(p[1] ^ p[4] ^ 0xff) | (unsigned)(p[2] ^ p[5] ^ 0xff) |
                 (unsigned)(p[3] ^ p[6] ^ 0xff);
         ok = diff == 0 && cek_len >= 3 && cek_len <= 255 && cek_len + 4 <= len;

@@ -156,6 +156,7 @@ static bool signer_unsigned_attrs(cachet_cbs si, cachet_cbs *attrs) {
  * certificates field may be absent when the recipient is expected to have
  * them), then for those of its countersigners (§11.4), as deep and as many as
  * their verification goes. Malformed SignerInfos are left to the signer check. */
+/* NOLINTNEXTLINE(misc-no-recursion): depth < CACHET_CMS_COUNTERSIG_MAX_DEPTH */
 static bool lookup_signer(cachet_cms_verify *v, cachet_cbs si, unsigned depth, cachet_error *e) {
     cachet_cbs sid, attrs;
     bool found = false;
@@ -426,6 +427,7 @@ static cachet_status check_signers(cachet_cms_verify *v, const sd_parts *p,
         return cachet_err_set(e, CACHET_ERR_INTERNAL, "SignedData", -1, "digest");
     }
     out->signers = cachet_calloc(n, sizeof(*out->signers));
+    /* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
     v->signer_certs = cachet_calloc(n, sizeof(*v->signer_certs));
     v->signer_attrs = cachet_calloc(n, sizeof(*v->signer_attrs));
     if (out->signers == NULL || v->signer_certs == NULL || v->signer_attrs == NULL) {

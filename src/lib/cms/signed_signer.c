@@ -6,6 +6,9 @@
 #include "cms/attributes.h"
 #include "cms/countersign.h"
 
+/* The largest RSA signer key verified (ATTACKS CE-10 suggests 8192 or 16384). */
+#define CACHET_CMS_MAX_RSA_BITS 16384u
+
 typedef struct parsed_si {
     uint64_t version;
     cachet_cbs sid;
@@ -209,6 +212,15 @@ static void try_cert(const cachet_cms_signer_ctx *ctx, const parsed_si *p,
                  cachet_cms_sig_alg_name(&p->alg));
         goto out;
     }
+    /* An attacker's certificate may carry any key size: one over the cap is
+     * refused before any arithmetic on it (ATTACKS CE-10, NSS CVE-2021-43527). */
+    if ((kt == CACHET_KEY_RSA || kt == CACHET_KEY_RSA_PSS) &&
+        cachet_pkey_bits(key) > CACHET_CMS_MAX_RSA_BITS) {
+        a->st = CACHET_ERR_POLICY;
+        snprintf(a->detail, sizeof(a->detail), "RSA key of %u bits refused (over %u bits)",
+                 cachet_pkey_bits(key), CACHET_CMS_MAX_RSA_BITS);
+        goto out;
+    }
     if (a->weak && !ctx->policy->allow_weak) {
         a->st = CACHET_ERR_POLICY;
         snprintf(a->detail, sizeof(a->detail), "weak algorithm or key (%s, %u-bit key) refused",
@@ -296,6 +308,19 @@ static cachet_status check_attrs(const cachet_cms_signer_ctx *ctx, const parsed_
                                  cachet_cms_attrs_info *ai, cachet_signer_report *rep) {
     char detail[200] = "";
     cachet_status st;
+    /* Checked before any attribute is walked: a zero limit is a caller's
+     * struct that predates the field (the default applies). */
+    size_t max_bytes =
+        ctx->limits->max_attribute_bytes != 0 ? ctx->limits->max_attribute_bytes : (size_t)1 << 20;
+    if (p->has_signed && p->signed_attrs.len > max_bytes) {
+        FAIL(CACHET_ERR_LIMIT, "signedAttrs of %zu bytes exceeds the limit of %zu attribute bytes",
+             p->signed_attrs.len, max_bytes);
+    }
+    if (p->has_unsigned && p->unsigned_attrs.len > max_bytes) {
+        FAIL(CACHET_ERR_LIMIT,
+             "unsignedAttrs of %zu bytes exceeds the limit of %zu attribute bytes",
+             p->unsigned_attrs.len, max_bytes);
+    }
     if (p->has_unsigned) {
         st = cachet_cms_check_unsigned_attrs(&p->unsigned_attrs, ctx->limits->max_attributes,
                                              detail, sizeof(detail));
@@ -471,8 +496,7 @@ static cachet_status verify_signer(const cachet_cms_signer_ctx *ctx, const cache
             better = best.st != CACHET_OK ||
                      (best.chain != CACHET_CHAIN_TRUSTED && cur.chain == CACHET_CHAIN_TRUSTED);
         } else {
-            better = best.st != CACHET_OK && best.st == CACHET_ERR_BAD_SIGNATURE &&
-                     cur.st != CACHET_ERR_BAD_SIGNATURE;
+            better = best.st == CACHET_ERR_BAD_SIGNATURE && cur.st != CACHET_ERR_BAD_SIGNATURE;
         }
         if (better) {
             best = cur;

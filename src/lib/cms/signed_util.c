@@ -40,7 +40,8 @@ cachet_status cachet_cms_verify_der(const cachet_cms_policy *policy,
         }
     }
     if (st == CACHET_OK) {
-        st = cachet_cms_verify_update(v, cms, cms_len, err);
+        /* a failure is sticky: finish repeats it */
+        (void)cachet_cms_verify_update(v, cms, cms_len, err);
     }
     /* finish always fills |out| (and repeats a sticky failure) */
     st = cachet_cms_verify_finish(v, out, err);

@@ -157,6 +157,7 @@ bool cachet_cert_list_push(cachet_cert_list *list, cachet_cert *cert) {
     }
     if (list->num == list->cap) {
         size_t cap = list->cap == 0 ? 4 : list->cap * 2;
+        /* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
         cachet_cert **n = cachet_realloc(list->certs, cap * sizeof(*n));
         if (n == NULL) {
             return false;
@@ -216,6 +217,7 @@ cachet_status cachet_cert_load(const uint8_t *data, size_t len, cachet_cert_list
     if (!looks_pem(data, len)) {
         return add_parsed(data, len, list, err);
     }
+    size_t had = list->num;
     BIO *bio = BIO_new_mem_buf(data, (int)len);
     if (bio == NULL) {
         return cachet_crypto_fail(err, CACHET_ERR_NOMEM, "certificates", "out of memory");
@@ -252,6 +254,10 @@ cachet_status cachet_cert_load(const uint8_t *data, size_t len, cachet_cert_list
     if (st == CACHET_OK && found == 0) {
         st = cachet_err_set(err, CACHET_ERR_MALFORMED, "certificates", -1,
                             "no CERTIFICATE block in PEM data");
+    }
+    /* All or nothing: a bad block further on takes back the ones before it. */
+    while (st != CACHET_OK && list->num > had) {
+        cachet_cert_free(list->certs[--list->num]);
     }
     return st;
 }

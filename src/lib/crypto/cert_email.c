@@ -1,5 +1,5 @@
-/* Addresses bound to a certificate: SAN rfc822Name and subject emailAddress
- * (RFC 8550 §3). */
+/* Addresses bound to a certificate: SAN rfc822Name, SAN SmtpUTF8Mailbox (RFC 9598)
+ * and subject emailAddress (RFC 8550 §3). */
 #include <string.h>
 #include <strings.h>
 
@@ -45,6 +45,61 @@ static void add_email(email_set *s, const unsigned char *data, int len) {
     s->items[s->num++] = copy;
 }
 
+/* utf8_ok: well-formed UTF-8 without overlong forms, surrogates or a BOM. */
+static bool utf8_ok(const unsigned char *d, int len) {
+    for (int i = 0; i < len;) {
+        unsigned c = d[i];
+        int n = c < 0x80             ? 0
+                : (c & 0xE0) == 0xC0 ? 1
+                : (c & 0xF0) == 0xE0 ? 2
+                : (c & 0xF8) == 0xF0 ? 3
+                                     : -1;
+        if (n < 0 || n >= len - i) {
+            return false;
+        }
+        unsigned cp = n == 0 ? c : c & (0x3Fu >> n);
+        for (int k = 1; k <= n; k++) {
+            if ((d[i + k] & 0xC0) != 0x80) {
+                return false;
+            }
+            cp = (cp << 6) | (d[i + k] & 0x3Fu);
+        }
+        static const unsigned min[4] = {0, 0x80, 0x800, 0x10000};
+        if (cp < min[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) || cp == 0xFEFF) {
+            return false;
+        }
+        i += n + 1;
+    }
+    return true;
+}
+
+/* add_smtputf8: an SmtpUTF8Mailbox (RFC 9598) is an address of the certificate when it
+ * is what RFC 9598 allows: well-formed UTF-8 with a non-ASCII local part (an ASCII one
+ * belongs in an rfc822Name and is ignored, ATTACKS ID-05). */
+static void add_smtputf8(email_set *s, const OTHERNAME *on) {
+    static const unsigned char oid[] = {0x2B, 0x06, 0x01, 0x05, 0x05, 0x07, 0x08, 0x09};
+    const unsigned char *od = NULL;
+    int ol = on->type_id != NULL ? OBJ_length(on->type_id) : 0;
+    od = ol > 0 ? OBJ_get0_data(on->type_id) : NULL;
+    if (od == NULL || ol != (int)sizeof(oid) || memcmp(od, oid, sizeof(oid)) != 0 ||
+        on->value == NULL || on->value->type != V_ASN1_UTF8STRING) {
+        return;
+    }
+    const unsigned char *d = ASN1_STRING_get0_data(on->value->value.utf8string);
+    int len = ASN1_STRING_length(on->value->value.utf8string);
+    const unsigned char *at = d != NULL && len > 0 ? memchr(d, '@', (size_t)len) : NULL;
+    if (at == NULL || !utf8_ok(d, len)) {
+        return;
+    }
+    bool non_ascii = false;
+    for (const unsigned char *p = d; p < at; p++) {
+        non_ascii = non_ascii || *p >= 0x80;
+    }
+    if (non_ascii) {
+        add_email(s, d, len);
+    }
+}
+
 static void add_san(email_set *s, X509 *x) {
     GENERAL_NAMES *gens = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
     if (gens == NULL) {
@@ -55,6 +110,8 @@ static void add_san(email_set *s, X509 *x) {
         if (g->type == GEN_EMAIL) {
             add_email(s, ASN1_STRING_get0_data(g->d.rfc822Name),
                       ASN1_STRING_length(g->d.rfc822Name));
+        } else if (g->type == GEN_OTHERNAME) {
+            add_smtputf8(s, g->d.otherName);
         }
     }
     GENERAL_NAMES_free(gens);

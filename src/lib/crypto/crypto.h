@@ -13,6 +13,13 @@
 
 #include "base/base.h"
 
+/* ---- Test mode ---- */
+/* cachet_crypto_route_allocations sends OpenSSL's CRYPTO_malloc/realloc/free
+ * through cachet_alloc_foreign_* (base.h), so cachet_alloc_fail_after reaches
+ * them and they are counted apart from cachet's own. Tests only, first thing in
+ * main: false once OpenSSL has allocated anything (it then refuses). */
+bool cachet_crypto_route_allocations(void);
+
 /* ---- Randomness ---- */
 cachet_status cachet_random(uint8_t *out, size_t len, cachet_error *err);
 
@@ -260,9 +267,10 @@ cachet_status cachet_rsa_encrypt(const cachet_pkey *key, const cachet_oaep_param
                                  cachet_error *err);
 /* cachet_rsa_decrypt_key decrypts a content-encryption key of |key_len| bytes into
  * |out|. For PKCS#1 v1.5 it never reveals a padding failure: on any failure, or a
- * wrong length, |out| is filled with random bytes and the call still succeeds
- * (RFC 3218 §2.3.2), in constant time with respect to the padding check. OAEP
- * failures return false. */
+ * wrong length, |out| gets a stand-in key and the call still succeeds (RFC 3218
+ * §2.3.2), in constant time with respect to the padding check. The stand-in is
+ * derived from the private key and |in| (the same ciphertext always gets the
+ * same one: issue 8); for external keys it is random. OAEP failures return false. */
 bool cachet_rsa_decrypt_key(const cachet_pkey *key, const cachet_oaep_params *oaep,
                             const uint8_t *in, size_t in_len, uint8_t *out, size_t key_len);
 
@@ -329,7 +337,8 @@ bool cachet_cert_allows_email_protection(const cachet_cert *cert); /* EKU absent
 /* Validity period (seconds since the epoch). */
 void cachet_cert_validity(const cachet_cert *cert, int64_t *not_before, int64_t *not_after);
 cachet_cert *cachet_cert_up_ref(cachet_cert *cert);
-void cachet_cert_free(cachet_cert *cert);
+/* Public in cachet/smime.h too, which this header does not include: */
+void cachet_cert_free(cachet_cert *cert); /* NOLINT(readability-redundant-declaration) */
 
 /* ---- Trust and path validation ---- */
 

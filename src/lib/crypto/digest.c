@@ -81,6 +81,7 @@ cachet_md_ctx *cachet_md_new(cachet_md md, cachet_error *err) {
         cachet_err_set(err, CACHET_ERR_UNSUPPORTED, "digest", -1, "unknown digest %d", (int)md);
         return NULL;
     }
+    unsigned long failures = cachet_alloc_failures();
     cachet_md_ctx *c = cachet_calloc(1, sizeof(*c));
     EVP_MD *m = cachet_md_fetch(md);
     if (c == NULL) {
@@ -91,7 +92,11 @@ cachet_md_ctx *cachet_md_new(cachet_md md, cachet_error *err) {
     c->md = md;
     c->ctx = EVP_MD_CTX_new();
     if (m == NULL || c->ctx == NULL || EVP_DigestInit_ex2(c->ctx, m, NULL) != 1) {
-        cachet_crypto_fail(err, CACHET_ERR_UNSUPPORTED, "digest", md_table[md].name);
+        /* a known digest that cannot be set up for lack of memory is no
+         * unsupported one (OpenSSL does not always say why a fetch failed) */
+        bool nomem = c->ctx == NULL || cachet_alloc_failures() != failures;
+        cachet_crypto_fail(err, nomem ? CACHET_ERR_NOMEM : CACHET_ERR_UNSUPPORTED, "digest",
+                           md_table[md].name);
         EVP_MD_free(m);
         cachet_md_free(c);
         return NULL;

@@ -20,6 +20,10 @@ cachet_status cachet_crypto_fail(cachet_error *err, cachet_status st, const char
                                  const char *what) {
     char reason[160];
     cachet_crypto_reason(reason, sizeof(reason));
+    /* OpenSSL's "malloc failure" is not taken as out of memory: 3.0 also says
+     * it when no allocation failed (encode_key2any.c key_to_p8info, writing a
+     * public key as private). The caller's step classifies instead, from the
+     * allocations cachet saw fail (base.h cachet_alloc_failures). */
     ERR_clear_error();
     return cachet_err_set(err, st, where, -1, "%s (OpenSSL: %s)", what, reason);
 }

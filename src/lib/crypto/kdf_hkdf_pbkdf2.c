@@ -88,7 +88,7 @@ bool cachet_pbkdf2(cachet_md prf, const uint8_t *pass, size_t pass_len, const ui
      * the caller bounds the iteration count from the message itself. */
     int pkcs5 = 1;
     uint64_t iter = iterations;
-    static const uint8_t empty[1];
+    static const uint8_t empty[1] = {0};
     OSSL_PARAM params[] = {
         OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)mdname, 0),
         OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_PASSWORD,

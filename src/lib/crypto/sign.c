@@ -109,7 +109,10 @@ cachet_status cachet_sign(const cachet_pkey *key, cachet_sig_scheme scheme, cach
     }
     cachet_status st = CACHET_OK;
     size_t len = 0;
-    if (EVP_DigestSign(mctx, NULL, &len, msg, msg_len) != 1) {
+    /* The size query can answer 1 with a zero size when OpenSSL runs out of
+     * memory; the NULL buffer below would then make the second call another
+     * size query, "signing" nothing (seen with allocation failures injected). */
+    if (EVP_DigestSign(mctx, NULL, &len, msg, msg_len) != 1 || len == 0) {
         st = cachet_crypto_fail(err, CACHET_ERR_INTERNAL, where, "signing failed");
         goto done;
     }
@@ -117,7 +120,12 @@ cachet_status cachet_sign(const cachet_pkey *key, cachet_sig_scheme scheme, cach
         st = cachet_err_set(err, CACHET_ERR_NOMEM, where, -1, "signature buffer");
         goto done;
     }
-    if (EVP_DigestSign(mctx, sig->data + sig->len, &len, msg, msg_len) != 1) {
+    size_t room = len;
+    /* OpenSSL 3.0's ECDSA can answer 1 with a length of (unsigned)-1 when the
+     * encoding of the signature fails for lack of memory: only a length within
+     * what the size query promised is a signature. */
+    if (EVP_DigestSign(mctx, sig->data + sig->len, &len, msg, msg_len) != 1 || len == 0 ||
+        len > room) {
         st = cachet_crypto_fail(err, CACHET_ERR_INTERNAL, where, "signing failed");
         goto done;
     }

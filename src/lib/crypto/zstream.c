@@ -19,6 +19,15 @@ struct cachet_zstream {
     uint8_t *scratch;
 };
 
+/* zlib allocates through cachet too: one place for fault injection and counting */
+static voidpf zs_alloc(voidpf opaque, uInt items, uInt size) {
+    return cachet_calloc(items, size);
+}
+
+static void zs_free(voidpf opaque, voidpf p) {
+    cachet_free(p);
+}
+
 cachet_zstream *cachet_zstream_new(bool compress, cachet_error *err) {
     cachet_zstream *z = cachet_calloc(1, sizeof(*z));
     if (z != NULL) {
@@ -30,6 +39,8 @@ cachet_zstream *cachet_zstream_new(bool compress, cachet_error *err) {
         return NULL;
     }
     z->compress = compress;
+    z->zs.zalloc = zs_alloc;
+    z->zs.zfree = zs_free;
     int rc = compress ? deflateInit(&z->zs, Z_DEFAULT_COMPRESSION) : inflateInit(&z->zs);
     if (rc != Z_OK) {
         cachet_err_set(err, rc == Z_MEM_ERROR ? CACHET_ERR_NOMEM : CACHET_ERR_INTERNAL, "zlib", -1,

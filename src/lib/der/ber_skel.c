@@ -166,6 +166,7 @@ static bool grow(cachet_ber_skel *s) {
         return true;
     }
     size_t cap = s->cap == 0 ? 8 : s->cap * 2;
+    /* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
     skel_frame **f = cachet_realloc(s->frames, cap * sizeof(*f));
     if (f == NULL) {
         return false;

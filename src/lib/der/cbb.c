@@ -89,6 +89,7 @@ static bool append(struct cachet_cbb_buffer *b, const uint8_t *data, size_t len)
     return true;
 }
 
+/* NOLINTNEXTLINE(misc-no-recursion): as deep as our own code nests */
 bool cachet_cbb_flush(cachet_cbb *cbb) {
     struct cachet_cbb_buffer *b = cbb->buf;
     if (b == NULL || b->error) {

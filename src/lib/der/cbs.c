@@ -283,6 +283,7 @@ bool cachet_cbs_get_asn1_time(cachet_cbs *cbs, int64_t *out_time) {
     return true;
 }
 
+/* NOLINTNEXTLINE(misc-no-recursion): depth_left bounds it */
 static bool validate_contents(cachet_cbs contents, unsigned depth_left) {
     while (contents.len > 0) {
         cachet_cbs elem;

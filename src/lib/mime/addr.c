@@ -83,6 +83,8 @@ static bool read_words(lexer *lx, cachet_membuf *text, bool *dotted, size_t *nwo
     return true;
 }
 
+static bool is_dot_atom(const uint8_t *s, size_t n);
+
 static bool read_domain(lexer *lx, cachet_membuf *dom) {
     if (!skip(lx)) {
         return false;
@@ -117,7 +119,8 @@ static bool read_domain(lexer *lx, cachet_membuf *dom) {
             return false;
         }
     }
-    return true;
+    /* Empty quoted words ("" or "".x) leave an empty domain or an empty label. */
+    return dom->len > st && is_dot_atom(dom->data + st, dom->len - st);
 }
 
 static bool is_dot_atom(const uint8_t *s, size_t n) {
@@ -216,6 +219,7 @@ static bool read_angle(lexer *lx, const cachet_membuf *display) {
 }
 
 /* One mailbox or group; |in_group| forbids nested groups. */
+/* NOLINTNEXTLINE(misc-no-recursion): a group holds no group */
 static bool read_address(lexer *lx, bool in_group) {
     cachet_membuf words = {.max = ADDR_VALUE_MAX};
     bool dotted;

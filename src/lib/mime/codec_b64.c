@@ -243,8 +243,9 @@ void cachet_mime_b64enc_init(cachet_mime_b64enc *e) {
 #define B64_P64(b) B64_P16(b), B64_P16((b) + 16), B64_P16((b) + 32), B64_P16((b) + 48)
 #define B64_P256(b) B64_P64(b), B64_P64((b) + 64), B64_P64((b) + 128), B64_P64((b) + 192)
 #define B64_P1024(b) B64_P256(b), B64_P256((b) + 256), B64_P256((b) + 512), B64_P256((b) + 768)
-static const uint8_t b64_pairs[4096 * 2] = {B64_P1024(0), B64_P1024(1024), B64_P1024(2048),
-                                            B64_P1024(3072)};
+#define B64_P4096 B64_P1024(0), B64_P1024(1024), B64_P1024(2048), B64_P1024(3072)
+/* cppcheck-suppress comparisonError ; B64_CHAR compares constant indexes, at compile time */
+static const uint8_t b64_pairs[4096 * 2] = {B64_P4096};
 
 static inline void b64_enc3(const uint8_t *in, uint8_t *out) {
     uint32_t v = ((uint32_t)in[0] << 16) | ((uint32_t)in[1] << 8) | in[2];

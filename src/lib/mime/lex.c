@@ -86,7 +86,9 @@ bool cachet_mime_read_quoted(const char *s, size_t len, size_t *pos, cachet_memb
             return true;
         }
         if (c == '\\') {
-            if (i + 1 >= len) {
+            /* quoted-pair is "\" (VCHAR / WSP) (RFC 5322 §3.2.1): an escaped
+             * line break would put a CR or LF into a name or address. */
+            if (i + 1 >= len || s[i + 1] == '\r' || s[i + 1] == '\n') {
                 return false;
             }
             c = s[i + 1];

@@ -355,12 +355,12 @@ typedef struct cachet_mime_canon {
 void cachet_mime_canon_init(cachet_mime_canon *c);
 /* cachet_mime_canon_update returns the bytes written to |out| (2*len at most). */
 size_t cachet_mime_canon_update(cachet_mime_canon *c, const uint8_t *in, size_t len, uint8_t *out);
-/* cachet_mime_canon_prefix returns how many leading bytes of |in| are already
+/* cachet_mime_canon_prefix returns how many leading bytes of |data| are already
  * their own canonical form given |c| (no LF without a CR before it), so that a
  * caller may pass them on without a copy; cachet_mime_canon_skip then records
  * that those |len| bytes went by. */
-size_t cachet_mime_canon_prefix(const cachet_mime_canon *c, const uint8_t *in, size_t len);
-void cachet_mime_canon_skip(cachet_mime_canon *c, const uint8_t *in, size_t len);
+size_t cachet_mime_canon_prefix(const cachet_mime_canon *c, const uint8_t *data, size_t len);
+void cachet_mime_canon_skip(cachet_mime_canon *c, const uint8_t *data, size_t len);
 
 /* ---- Writer helpers ---------------------------------------------------------- */
 

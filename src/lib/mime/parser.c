@@ -276,6 +276,7 @@ static bool do_delim(cachet_mime_parser *p) {
     return cachet_mime_p_push(p);
 }
 
+/* NOLINTNEXTLINE(misc-no-recursion): replays a strict part of cand[80] */
 static bool start_delim(cachet_mime_parser *p, size_t level) {
     const cachet_mime_frame *f = &p->frames[level];
     size_t plen = 2 + f->blen;
@@ -294,6 +295,7 @@ static bool start_delim(cachet_mime_parser *p, size_t level) {
     return true;
 }
 
+/* NOLINTNEXTLINE(misc-no-recursion): replays a strict part of cand[80] */
 static bool not_delim(cachet_mime_parser *p) {
     uint8_t line[sizeof(p->cand)];
     size_t n = p->cand_len;
@@ -314,6 +316,7 @@ static bool not_delim(cachet_mime_parser *p) {
     return true;
 }
 
+/* NOLINTNEXTLINE(misc-no-recursion): replays are ever shorter parts of cand[80] */
 static bool process(cachet_mime_parser *p, uint8_t c) {
     long r;
     switch (p->ls) {

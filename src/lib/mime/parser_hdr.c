@@ -105,6 +105,13 @@ static bool boundary_ok(cachet_mime_parser *p, const cachet_mime_param *bp) {
     if (bp->value_len == 0) {
         return cachet_mime_p_fail(p, CACHET_ERR_MALFORMED, "empty boundary");
     }
+    const char *ew = strstr(bp->value, "=?");
+    if (ew != NULL && strstr(ew + 2, "?=") != NULL) {
+        /* MW-03: a reader that decodes RFC 2047 words in parameters (MIME-tools
+         * CPANSA-2026-116265) splits the body at other lines than we do. */
+        return cachet_mime_p_fail(p, CACHET_ERR_MALFORMED,
+                                  "ambiguous boundary (RFC 2047 encoded word)");
+    }
     if (bp->value_len > p->lim.max_boundary) {
         return cachet_mime_p_fail(p, CACHET_ERR_LIMIT, "boundary longer than %zu",
                                   p->lim.max_boundary);
@@ -431,7 +438,6 @@ bool cachet_mime_p_hdr_close(cachet_mime_parser *p) {
             return complete_field(p) && end_headers(p);
         case H_VALUE:
         case H_HTTP_LINE:
-            return junk_body(p);
         default:
             /* The input ends inside the line: even a start-line prefix cannot wait
              * for its LF any more, so the line is body (fuzz_mime_parse F5-05). */

@@ -15,6 +15,7 @@ static int out_kind(const cachet_mime_frame *f) {
                                                 : CACHET_MIME_OUT_EPI;
 }
 
+/* NOLINTNEXTLINE(misc-no-recursion): splits once, at the 999th octet */
 bool cachet_mime_p_plain(cachet_mime_parser *p, const uint8_t *d, size_t n) {
     /* Split at the 999th octet so that the long-line anomaly is noted where
      * process() notes it: an error earlier in the run leaves it unset, whatever

@@ -137,16 +137,13 @@ static size_t b7_plain_run(const uint8_t *p, size_t n) {
 
 /* The rules for one byte; a run of ordinary bytes is the same as that many calls. */
 static void b7_step(cachet_mime_7bit_check *c, uint8_t b) {
-    if (c->prev_cr && b != '\n') {
-        c->ok = false;
-    } else if (b == '\n') {
+    if (b == '\n') {
         if (!c->prev_cr) {
             c->ok = false;
         }
         c->line_len = 0;
-    } else if (b == 0 || b >= 128) {
-        c->ok = false;
-    } else if (b != '\r' && ++c->line_len > 998) {
+    } else if (c->prev_cr || b == 0 || b >= 128 || (b != '\r' && ++c->line_len > 998)) {
+        /* a CR not before LF, a NUL or 8-bit octet, or a line over 998 octets */
         c->ok = false;
     }
     c->prev_cr = b == '\r';

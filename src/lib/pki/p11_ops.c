@@ -91,8 +91,9 @@ static cachet_status p11_sign(void *arg, cachet_sig_scheme scheme, cachet_md md,
             break;
         case CACHET_SIG_RSA_PSS: {
             CK_RSA_PKCS_MGF_TYPE unused;
+            CK_MECHANISM_TYPE unused_mech; /* a variable: cppcheck 2.10 cannot parse &(T){0} */
             if (pss == NULL || !md_mech(md, &pss_params.hashAlg, &unused) ||
-                !md_mech(pss->mgf1_md, &(CK_MECHANISM_TYPE){0}, &pss_params.mgf)) {
+                !md_mech(pss->mgf1_md, &unused_mech, &pss_params.mgf)) {
                 return cachet_err_set(err, CACHET_ERR_UNSUPPORTED, CACHET_P11_WHERE, -1,
                                       "PSS digests not available on the token");
             }
@@ -140,8 +141,8 @@ static bool p11_decrypt(void *arg, const cachet_oaep_params *oaep, const uint8_t
         cachet_md md = oaep->md != CACHET_MD_NONE ? oaep->md : CACHET_MD_SHA1;
         cachet_md mgf1 = oaep->mgf1_md != CACHET_MD_NONE ? oaep->mgf1_md : CACHET_MD_SHA1;
         CK_RSA_PKCS_MGF_TYPE unused;
-        if (!md_mech(md, &op.hashAlg, &unused) ||
-            !md_mech(mgf1, &(CK_MECHANISM_TYPE){0}, &op.mgf)) {
+        CK_MECHANISM_TYPE unused_mech; /* a variable: cppcheck 2.10 cannot parse &(T){0} */
+        if (!md_mech(md, &op.hashAlg, &unused) || !md_mech(mgf1, &unused_mech, &op.mgf)) {
             return false;
         }
         op.source = CKZ_DATA_SPECIFIED;

@@ -193,8 +193,17 @@ typedef struct tally {
     char unknown_reason[200];
 } tally;
 
-static int by_not_before_desc(const void *a, const void *b) {
+/* Certificates someone imported (or made anchors) come before harvested ones,
+ * newest first within each: a certificate learnt from signed mail never
+ * silently displaces one an administrator put in the store, even when it is
+ * newer and chains to a trusted CA (ATTACKS OR-08 (d), GW-05); it is used only
+ * when no imported one qualifies. */
+static int by_preference(const void *a, const void *b) {
     const cachet_db_cert *x = a, *y = b;
+    bool xh = x->origin == CACHET_DB_HARVESTED, yh = y->origin == CACHET_DB_HARVESTED;
+    if (xh != yh) {
+        return xh ? 1 : -1;
+    }
     if (x->not_before != y->not_before) {
         return x->not_before > y->not_before ? -1 : 1;
     }
@@ -343,8 +352,8 @@ static cachet_status refuse(const char *addr, size_t num, const tally *t, cachet
                               "certificate for %s is revoked (%s)", addr, t->revoked_text);
     }
     char parts[300] = "";
-    char date[32] = "";
     if (t->expired > 0) {
+        char date[32] = "";
         fmt_date(t->newest_expired, date, sizeof(date));
         append_part(parts, sizeof(parts), "%zu expired, newest expired %s", t->expired, date);
     }
@@ -406,9 +415,9 @@ cachet_status cachet_pki_select_recipient(cachet_db *db, const char *address,
         return cachet_err_set(err, CACHET_ERR_KEY, "", -1, "no certificate for %s in the store",
                               addr);
     }
-    /* Newest first, so that the first one that qualifies is the one to use and
-     * no revocation check is made for older ones. */
-    qsort(recs, n, sizeof(*recs), by_not_before_desc);
+    /* Imported before harvested, newest first: the first one that qualifies is
+     * the one to use and no revocation check is made for the others. */
+    qsort(recs, n, sizeof(*recs), by_preference);
     tally t;
     memset(&t, 0, sizeof(t));
     cachet_cert *chosen = NULL;

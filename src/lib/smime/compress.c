@@ -73,8 +73,8 @@ static const cachet_op_vtable compress_vt = {
     .free_impl = compress_free,
 };
 
-cachet_op *cachet_compress_new(const cachet_ctx *ctx, const cachet_compress_opts *opts,
-                               const cachet_sink *out, cachet_error *err) {
+static cachet_op *compress_new_started(const cachet_ctx *ctx, const cachet_compress_opts *opts,
+                                       const cachet_sink *out, cachet_error *err) {
     cachet_err_clear(err);
     if (ctx == NULL || opts == NULL || out == NULL) {
         cachet_err_set(err, CACHET_ERR_USAGE, "", -1,
@@ -117,4 +117,11 @@ cachet_op *cachet_compress_new(const cachet_ctx *ctx, const cachet_compress_opts
         return NULL;
     }
     return op;
+}
+
+/* the public entry: a failure after an allocation failed is CACHET_ERR_NOMEM */
+cachet_op *cachet_compress_new(const cachet_ctx *ctx, const cachet_compress_opts *opts,
+                               const cachet_sink *out, cachet_error *err) {
+    unsigned long failures = cachet_alloc_failures();
+    return cachet_op_started(compress_new_started(ctx, opts, out, err), err, failures);
 }

@@ -28,6 +28,8 @@ cachet_ctx *cachet_ctx_new(void) {
         .hold_in_memory = 1u << 20,
         .max_pbkdf2_iterations = 10000000,
         .max_ccm_content = 64u << 20,
+        .max_ber_depth = 64,
+        .max_attribute_bytes = 1u << 20,
     };
     cachet_err_clear(&ctx->err);
     return ctx;
@@ -173,6 +175,12 @@ cachet_cms_limits cachet_ctx_cms_limits(const cachet_ctx *ctx) {
     }
     if (ctx->limits.max_ccm_content != 0) {
         l.max_ccm_content = ctx->limits.max_ccm_content;
+    }
+    if (ctx->limits.max_ber_depth != 0) {
+        l.max_depth = ctx->limits.max_ber_depth;
+    }
+    if (ctx->limits.max_attribute_bytes != 0) {
+        l.max_attribute_bytes = ctx->limits.max_attribute_bytes;
     }
     return l;
 }

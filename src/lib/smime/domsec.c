@@ -249,7 +249,7 @@ static void domsec_classify(const cachet_signer_report *signer, const char *from
         return;
     }
     out->valid = signer->signature_valid && signer->chain == CACHET_CHAIN_TRUSTED;
-    if (signer->num_emails > 0 && signer->emails != NULL) {
+    if (signer->num_emails > 0) { /* emails has num_emails entries, as everywhere here */
         domsec_copy(out->address, sizeof(out->address), signer->emails[0]);
     }
     unsigned t = signer->has_signature_type ? signer->signature_types : 0;

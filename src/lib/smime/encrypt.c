@@ -350,8 +350,8 @@ static bool choose_cipher(const cachet_ctx *ctx, const cachet_encrypt_opts *opts
     return true;
 }
 
-cachet_op *cachet_encrypt_new(const cachet_ctx *ctx, const cachet_encrypt_opts *opts,
-                              const cachet_sink *out, cachet_error *err) {
+static cachet_op *encrypt_new_started(const cachet_ctx *ctx, const cachet_encrypt_opts *opts,
+                                      const cachet_sink *out, cachet_error *err) {
     cachet_err_clear(err);
     cachet_cipher cipher = CACHET_CIPHER_AES256_CBC;
     if (ctx == NULL || opts == NULL || out == NULL) {
@@ -446,4 +446,11 @@ cachet_op *cachet_encrypt_new(const cachet_ctx *ctx, const cachet_encrypt_opts *
         snprintf(err->message, sizeof(err->message), "%s", warning);
     }
     return op;
+}
+
+/* the public entry: a failure after an allocation failed is CACHET_ERR_NOMEM */
+cachet_op *cachet_encrypt_new(const cachet_ctx *ctx, const cachet_encrypt_opts *opts,
+                              const cachet_sink *out, cachet_error *err) {
+    unsigned long failures = cachet_alloc_failures();
+    return cachet_op_started(encrypt_new_started(ctx, opts, out, err), err, failures);
 }

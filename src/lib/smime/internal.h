@@ -56,7 +56,15 @@ struct cachet_op {
     cachet_error err;
     bool failed; /* sticky: after a failure every call returns err.status */
     bool finished;
+    /* an allocation failed during one of its calls: a failure is then
+     * reported as CACHET_ERR_NOMEM (op.c) */
+    bool alloc_failed;
 };
+
+/* cachet_op_started ends a public _new: when it failed (|op| NULL) after an
+ * allocation failed since |failures_before| (cachet_alloc_failures()), |err|
+ * becomes CACHET_ERR_NOMEM as op.c does for update and finish. Returns |op|. */
+cachet_op *cachet_op_started(cachet_op *op, cachet_error *err, unsigned long failures_before);
 
 /* cachet_op_alloc makes an op with |vt| and |impl| (owned: freed with vt->free_impl). */
 cachet_op *cachet_op_alloc(const cachet_ctx *ctx, const cachet_op_vtable *vt, void *impl,

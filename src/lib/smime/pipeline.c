@@ -460,6 +460,10 @@ static cachet_status rd_finish(cachet_op *op, cachet_report **out_report) {
         *out_report = build_report(rd);
         if (*out_report != NULL) {
             (*out_report)->valid = st == CACHET_OK && rd->mode != CACHET_RD_INSPECT;
+        } else if (st == CACHET_OK) {
+            /* the report says who signed: success without it leaves the
+             * caller guessing */
+            st = cachet_op_failf(op, CACHET_ERR_NOMEM, "", -1, "out of memory for the report");
         }
     }
     if (st != CACHET_OK) {
@@ -508,9 +512,9 @@ static const cachet_op_vtable rd_vtable = {
     .free_impl = rd_free,
 };
 
-cachet_op *cachet_rd_new(const cachet_ctx *ctx, cachet_rd_mode mode, const cachet_rd_keys *keys,
-                         bool process_signed, bool raw, bool detached, const cachet_sink *out,
-                         cachet_error *err) {
+static cachet_op *rd_new_started(const cachet_ctx *ctx, cachet_rd_mode mode,
+                                 const cachet_rd_keys *keys, bool process_signed, bool raw,
+                                 bool detached, const cachet_sink *out, cachet_error *err) {
     if (ctx == NULL || (out == NULL && mode != CACHET_RD_INSPECT)) {
         cachet_err_set(err, CACHET_ERR_USAGE, "", -1, "context and output sink are needed");
         return NULL;
@@ -555,6 +559,10 @@ cachet_op *cachet_rd_new(const cachet_ctx *ctx, cachet_rd_mode mode, const cache
     rd->mlimits.max_header_field = ctx->limits.max_header_bytes;
     rd->mlimits.max_depth = ctx->limits.max_mime_depth;
     rd->mlimits.max_parts = ctx->limits.max_parts;
+    /* A raised header-field limit must not be undercut by the fixed total. */
+    if (rd->mlimits.max_header_total < rd->mlimits.max_header_field) {
+        rd->mlimits.max_header_total = rd->mlimits.max_header_field;
+    }
     cachet_err_clear(&rd->verdict);
     cachet_err_clear(&rd->empty_error);
     rd->hold = cachet_hold_new(ctx->limits.hold_in_memory, 0, err);
@@ -586,4 +594,13 @@ cachet_op *cachet_rd_new(const cachet_ctx *ctx, cachet_rd_mode mode, const cache
         }
     }
     return op;
+}
+
+/* the public entry: a failure after an allocation failed is CACHET_ERR_NOMEM */
+cachet_op *cachet_rd_new(const cachet_ctx *ctx, cachet_rd_mode mode, const cachet_rd_keys *keys,
+                         bool process_signed, bool raw, bool detached, const cachet_sink *out,
+                         cachet_error *err) {
+    unsigned long failures = cachet_alloc_failures();
+    return cachet_op_started(
+        rd_new_started(ctx, mode, keys, process_signed, raw, detached, out, err), err, failures);
 }

@@ -241,9 +241,30 @@ static cachet_oid inner_type(const cms_unit *c) {
     return CACHET_OID_UNKNOWN;
 }
 
+/* smime_type_ok: S/MIME content is a MIME entity, id-data (RFC 8551 §3), or a
+ * CMS layer read in turn, or an ESS receipt; a TSTInfo or an unknown type is
+ * never handed on as if it were mail (ATTACKS SG-17). Raw callers get any type,
+ * which the report names. */
+static cachet_status smime_type_ok(cms_unit *c, cachet_oid ct) {
+    /* an id-data layer (c->data) has no inner type: its octets are the entity */
+    if (c->rd->raw || c->data != NULL || ct == CACHET_OID_DATA || cachet_rd_oid_is_layer(ct) ||
+        (ct == CACHET_OID_CT_RECEIPT && c->v != NULL)) {
+        return CACHET_OK;
+    }
+    const char *name = ct != CACHET_OID_UNKNOWN ? cachet_oid_name(ct) : NULL;
+    return cachet_rd_fatalf(c->rd, &c->place, CACHET_ERR_UNSUPPORTED,
+                            "content type %s is not a MIME entity (S/MIME content is id-data, "
+                            "RFC 8551 section 3)",
+                            name != NULL ? name : "(an unknown OID)");
+}
+
 static cachet_status make_child(cms_unit *c) {
     cachet_reader *rd = c->rd;
     cachet_oid ct = inner_type(c);
+    cachet_status type_st = smime_type_ok(c, ct);
+    if (type_st != CACHET_OK) {
+        return type_st;
+    }
     c->child_place = c->place;
     c->child_place.top = false;
     c->child_place.layers = c->place.layers + 1;

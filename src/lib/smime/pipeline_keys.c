@@ -70,6 +70,49 @@ static cachet_status check_keys(const cachet_rd_keys *in, size_t *num_creds, siz
     return CACHET_OK;
 }
 
+static bool same_bytes(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen) {
+    return a != NULL && b != NULL && alen == blen && memcmp(a, b, alen) == 0;
+}
+
+/* ambiguous_certs refuses two different certificates of ours that a
+ * RecipientIdentifier could not tell apart (same issuer and serial number, or
+ * same subjectKeyIdentifier): which key opens the message would be a guess,
+ * so it is a configuration error before any message is read (ATTACKS CE-01).
+ * The same certificate given twice, or two certificates of one key (a renewal
+ * keeps the key and so its subjectKeyIdentifier), is no ambiguity. */
+static cachet_status ambiguous_certs(const cachet_cert *const *certs,
+                                     const cachet_pkey *const *keys, size_t n, cachet_error *err) {
+    for (size_t i = 0; i < n; i++) {
+        size_t dl, il, sl, kl;
+        const uint8_t *d = cachet_cert_der(certs[i], &dl);
+        const uint8_t *is = cachet_cert_issuer_der(certs[i], &il);
+        const uint8_t *se = cachet_cert_serial_der(certs[i], &sl);
+        const uint8_t *ki = NULL;
+        bool has_ki = cachet_cert_ski(certs[i], &ki, &kl);
+        for (size_t j = i + 1; j < n; j++) {
+            size_t dl2, il2, sl2, kl2;
+            const uint8_t *d2 = cachet_cert_der(certs[j], &dl2);
+            if (same_bytes(d, dl, d2, dl2) || cachet_pkey_matches(keys[i], keys[j])) {
+                continue;
+            }
+            const uint8_t *is2 = cachet_cert_issuer_der(certs[j], &il2);
+            const uint8_t *se2 = cachet_cert_serial_der(certs[j], &sl2);
+            const uint8_t *ki2 = NULL;
+            bool same_ias = same_bytes(is, il, is2, il2) && same_bytes(se, sl, se2, sl2);
+            bool same_ki =
+                has_ki && cachet_cert_ski(certs[j], &ki2, &kl2) && same_bytes(ki, kl, ki2, kl2);
+            if (same_ias || same_ki) {
+                return cachet_err_set(
+                    err, CACHET_ERR_USAGE, "", -1,
+                    "credentials %zu and %zu are certificates of different keys with the "
+                    "same %s: a message for one could not be told from one for the other",
+                    i + 1, j + 1, same_ias ? "issuer and serial number" : "subjectKeyIdentifier");
+            }
+        }
+    }
+    return CACHET_OK;
+}
+
 /* take copies |len| bytes into the block at |*pos|. */
 static const uint8_t *take(cachet_rd_secrets *s, size_t *pos, const void *src, size_t len) {
     uint8_t *dst = s->bytes + *pos;
@@ -93,7 +136,9 @@ cachet_status cachet_rd_secrets_init(cachet_rd_secrets *out, const cachet_rd_key
     }
     bool ok = true;
     if (num_creds > 0) {
+        /* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
         out->keys = cachet_calloc(num_creds, sizeof(*out->keys));
+        /* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
         out->certs = cachet_calloc(num_creds, sizeof(*out->certs));
         ok = out->keys != NULL && out->certs != NULL;
     }
@@ -118,6 +163,11 @@ cachet_status cachet_rd_secrets_init(cachet_rd_secrets *out, const cachet_rd_key
     for (size_t i = 0; keys->more_creds != NULL && i < keys->num_more_creds; i++) {
         out->keys[n] = keys->more_creds[i]->key;
         out->certs[n++] = keys->more_creds[i]->cert;
+    }
+    st = ambiguous_certs(out->certs, out->keys, n, err);
+    if (st != CACHET_OK) {
+        cachet_rd_secrets_clear(out);
+        return st;
     }
     size_t pos = 0, k = 0;
     for (size_t i = 0; keys->secret_keys != NULL && i < keys->num_secret_keys; i++) {

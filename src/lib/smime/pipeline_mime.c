@@ -429,7 +429,19 @@ static cachet_status root_end(mime_unit *m) {
                 return mime_fail(m, CACHET_ERR_MALFORMED, "",
                                  "multipart/signed needs exactly two parts%s", "");
             }
-            return cachet_rd_signed_done(rd, &m->place, m->v, m->idx);
+            {
+                cachet_status st = cachet_rd_signed_done(rd, &m->place, m->v, m->idx);
+                /* the signed part is a MIME entity: id-data, nothing else (RFC
+                 * 8551 section 3; ATTACKS SG-17); the type is known once the
+                 * SignedData is finished */
+                if (st == CACHET_OK && cachet_cms_verify_econtent_type(m->v) != CACHET_OID_DATA) {
+                    return mime_fail(m, CACHET_ERR_UNSUPPORTED, "",
+                                     "the signature of multipart/signed is over a content type "
+                                     "other than id-data%s",
+                                     "");
+                }
+                return st;
+            }
         case KIND_CMS:
             if (!m->cms_decided) {
                 if (m->dec_pending.len == 0) {

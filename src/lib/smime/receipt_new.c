@@ -187,6 +187,10 @@ static cachet_status choose(const cachet_receipt_ref *ref, const cachet_receipt_
             l = &ref->layers[k];
         }
     }
+    if (l == NULL) {
+        return cachet_err_set(err, CACHET_ERR_USAGE, "receipt", -1,
+                              "the message is not signed: no receipt was requested");
+    }
     cachet_cbs ect;
     cachet_cbs_init(&ect, l->econtent_type, l->econtent_type_len);
     if (cachet_oid_lookup_cbs(&ect) == CACHET_OID_CT_RECEIPT) {

@@ -375,8 +375,8 @@ static cachet_status fill_signers(sign_impl *s, const cachet_ctx *ctx, const cac
     return CACHET_OK;
 }
 
-cachet_op *cachet_sign_new(const cachet_ctx *ctx, const cachet_sign_opts *opts,
-                           const cachet_sink *out, cachet_error *err) {
+static cachet_op *sign_new_started(const cachet_ctx *ctx, const cachet_sign_opts *opts,
+                                   const cachet_sink *out, cachet_error *err) {
     cachet_err_clear(err);
     if (ctx == NULL || opts == NULL || out == NULL) {
         cachet_err_set(err, CACHET_ERR_USAGE, "", -1, "sign needs a context, options and a sink");
@@ -458,4 +458,11 @@ cachet_op *cachet_sign_new(const cachet_ctx *ctx, const cachet_sign_opts *opts,
         return NULL;
     }
     return op;
+}
+
+/* the public entry: a failure after an allocation failed is CACHET_ERR_NOMEM */
+cachet_op *cachet_sign_new(const cachet_ctx *ctx, const cachet_sign_opts *opts,
+                           const cachet_sink *out, cachet_error *err) {
+    unsigned long failures = cachet_alloc_failures();
+    return cachet_op_started(sign_new_started(ctx, opts, out, err), err, failures);
 }

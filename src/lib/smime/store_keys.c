@@ -80,7 +80,6 @@ cachet_status cachet_store_import_key_files(cachet_store *st, const char *key_pa
     cachet_cert_list certs = {0};
     cachet_membuf buf = {0};
     cachet_pkey *key = NULL;
-    char ref[sizeof(abs) + 8];
     s = cachet_store_load_cert_file(cert_path, &certs, err);
     if (s == CACHET_OK) {
         s = cachet_smime_read_file(abs, CACHET_SMIME_MAX_KEY_FILE, &buf, err);
@@ -95,6 +94,7 @@ cachet_status cachet_store_import_key_files(cachet_store *st, const char *key_pa
         s = check_match(certs.certs[0], key, key_path, err);
     }
     if (s == CACHET_OK) {
+        char ref[sizeof(abs) + 8];
         snprintf(ref, sizeof(ref), "file:%s", abs);
         s = cachet_store_put_certs(st, certs.certs, certs.num, CACHET_DB_IMPORTED, ref, res, err);
     }
@@ -230,7 +230,7 @@ cachet_status cachet_store_import_key_p12(cachet_store *st, const char *p12_path
     cachet_pkey *key = NULL;
     cachet_cert *cert = NULL;
     cachet_cert_list all = {0};
-    char path[1200], ref[1210];
+    char path[1200];
     bool created = false;
     s = cachet_smime_read_file(p12_path, CACHET_SMIME_MAX_KEY_FILE, &buf, err);
     if (s == CACHET_OK) {
@@ -276,6 +276,7 @@ cachet_status cachet_store_import_key_p12(cachet_store *st, const char *p12_path
         s = write_key_file(dir, path, &pem, pass, cert, &created, err);
     }
     if (s == CACHET_OK) {
+        char ref[sizeof(path) + 10];
         snprintf(ref, sizeof(ref), "file:%s", path);
         s = cachet_store_put_certs(st, all.certs, all.num, CACHET_DB_IMPORTED, ref, res, err);
         if (s != CACHET_OK && created) {

@@ -121,9 +121,10 @@ static cachet_status tw_check_sign(const cachet_sign_opts *o, const char *which,
     return CACHET_OK;
 }
 
-cachet_op *cachet_triple_wrap_new(const cachet_ctx *ctx, const cachet_sign_opts *inner,
-                                  const cachet_encrypt_opts *enc, const cachet_sign_opts *outer,
-                                  const cachet_sink *out, cachet_error *err) {
+static cachet_op *triple_wrap_new_started(const cachet_ctx *ctx, const cachet_sign_opts *inner,
+                                          const cachet_encrypt_opts *enc,
+                                          const cachet_sign_opts *outer, const cachet_sink *out,
+                                          cachet_error *err) {
     cachet_err_clear(err);
     if (ctx == NULL || inner == NULL || enc == NULL || outer == NULL || out == NULL) {
         cachet_err_set(err, CACHET_ERR_USAGE, "", -1,
@@ -184,4 +185,13 @@ cachet_op *cachet_triple_wrap_new(const cachet_ctx *ctx, const cachet_sign_opts 
         err->status = CACHET_OK;
     }
     return op;
+}
+
+/* the public entry: a failure after an allocation failed is CACHET_ERR_NOMEM */
+cachet_op *cachet_triple_wrap_new(const cachet_ctx *ctx, const cachet_sign_opts *inner,
+                                  const cachet_encrypt_opts *enc, const cachet_sign_opts *outer,
+                                  const cachet_sink *out, cachet_error *err) {
+    unsigned long failures = cachet_alloc_failures();
+    return cachet_op_started(triple_wrap_new_started(ctx, inner, enc, outer, out, err), err,
+                             failures);
 }

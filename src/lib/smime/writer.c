@@ -45,7 +45,7 @@ static cachet_status gate_write(void *arg, const uint8_t *data, size_t len) {
     if (g->open) {
         return cachet_sink_write(g->down, data, len);
     }
-    return cachet_membuf_append(&g->held, data, len) ? CACHET_OK : CACHET_ERR_LIMIT;
+    return cachet_membuf_append_status(&g->held, data, len);
 }
 
 void cachet_smime_gate_init(cachet_smime_gate *g, const cachet_sink *down) {
