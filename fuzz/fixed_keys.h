@@ -128,4 +128,34 @@ FUZZ_FIXED static const char kPassword[] = "fuzz-password";
 FUZZ_FIXED static const uint8_t kContentKey[16] = {0xa0, 0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6, 0xa7,
                                                    0xa8, 0xa9, 0xaa, 0xab, 0xac, 0xad, 0xae, 0xaf};
 
+/* The revocation targets (fuzz_crypto_crl.c, fuzz_crypto_ocsp.c): a P-256 CA
+ * (CN=cachet fuzz CRL CA) and a certificate it issued (serial 0x1001), as in
+ * their corpora. */
+FUZZ_FIXED static const char kCaPem[] =
+    "-----BEGIN CERTIFICATE-----\n"
+    "MIIBbTCCAROgAwIBAgIBATAKBggqhkjOPQQDAjAdMRswGQYDVQQDDBJjYWNoZXQg\n"
+    "ZnV6eiBDUkwgQ0EwIBcNMjYxMTI2MTY1NTM0WhgPMjEyNjExMDIxNjU1MzRaMB0x\n"
+    "GzAZBgNVBAMMEmNhY2hldCBmdXp6IENSTCBDQTBZMBMGByqGSM49AgEGCCqGSM49\n"
+    "AwEHA0IABMlKj31qaoKOW2pIffV6GHMmsT5/RKakWpVSMqflxEacvXtBf/TYKBxK\n"
+    "OWJC1AZEjifDuyA29/0b//FoBEAfJP6jQjBAMA8GA1UdEwEB/wQFMAMBAf8wDgYD\n"
+    "VR0PAQH/BAQDAgEGMB0GA1UdDgQWBBS+z4Mm012NIk3H5Pdmo5rHQcWRdzAKBggq\n"
+    "hkjOPQQDAgNIADBFAiEAhvUP21T7tXQ1kZe1zTLokfRaoo9M3Vr6Fkwi+5uFp3oC\n"
+    "IDD+IWqU7RMPTyYfz3yahZdjbsNeJBuh5/evTqPVSCdk\n"
+    "-----END CERTIFICATE-----\n";
+FUZZ_FIXED static const char kLeafPem[] =
+    "-----BEGIN CERTIFICATE-----\n"
+    "MIICKzCCAdCgAwIBAgICEAEwCgYIKoZIzj0EAwIwHTEbMBkGA1UEAwwSY2FjaGV0\n"
+    "IGZ1enogQ1JMIENBMCAXDTI2MTEyNjE2NTUzNFoYDzIxMjYxMTAyMTY1NTM0WjA4\n"
+    "MREwDwYDVQQDDAhjcmwgbGVhZjEjMCEGCSqGSIb3DQEJARYUY3JsLWxlYWZAZXhh\n"
+    "bXBsZS5vcmcwWTATBgcqhkjOPQIBBggqhkjOPQMBBwNCAAQOo4bMB7EzvIr7Wz//\n"
+    "bjqnvoV7atSmWgaYa308C3ESDtGfGX6yxMtPGl2GWJ7JNM2N8BQuBCVHEv32gjjP\n"
+    "ograo4HiMIHfMAkGA1UdEwQCMAAwCwYDVR0PBAQDAgOIMB8GA1UdEQQYMBaBFGNy\n"
+    "bC1sZWFmQGV4YW1wbGUub3JnMB8GA1UdIwQYMBaAFL7PgybTXY0iTcfk92ajmsdB\n"
+    "xZF3MC4GA1UdHwQnMCUwI6AhoB+GHWh0dHA6Ly9jcmwuZXhhbXBsZS5vcmcvY2Eu\n"
+    "Y3JsMDQGCCsGAQUFBwEBBCgwJjAkBggrBgEFBQcwAYYYaHR0cDovL29jc3AuZXhh\n"
+    "bXBsZS5vcmcvMB0GA1UdDgQWBBTQOdpdqNWyBSHuF0C1kEHWiCiDYDAKBggqhkjO\n"
+    "PQQDAgNJADBGAiEA5OYvgKiBF6MqIyF+Up1J0Ud0/2LvJDVrm5j6YdCH4fsCIQDc\n"
+    "p60r/sOuCKqcClAw2S5GwnDklIpcUaLobRbBD7Ap8Q==\n"
+    "-----END CERTIFICATE-----\n";
+
 #endif

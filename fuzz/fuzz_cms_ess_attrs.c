@@ -15,12 +15,7 @@
 #include "cms/attributes.h"
 #include "cms/ess.h"
 
-#define REQUIRE(cond)                                                                              \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            abort();                                                                               \
-        }                                                                                          \
-    } while (0)
+#include "fuzz_util.h"
 
 static bool same_label(const cachet_security_label *a, const cachet_security_label *b) {
     if (strcmp(a->policy, b->policy) != 0 || a->classification != b->classification ||

@@ -28,12 +28,7 @@
 #include "base/base.h"
 #include "crypto/crypto.h"
 
-#define REQUIRE(cond)                                                                              \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            abort();                                                                               \
-        }                                                                                          \
-    } while (0)
+#include "fuzz_util.h"
 
 enum { BIG = 4096, SMALL = 23 };
 
@@ -166,33 +161,6 @@ static void free_fields(fields *f) {
     cachet_cert_emails_free(f->ocsp_urls, f->num_ocsp);
 }
 
-/* as_pem wraps |der| in one CERTIFICATE block (64-column base64). */
-static char *as_pem(const uint8_t *der, size_t len, size_t *out_len) {
-    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    size_t cap = 64 + len * 2;
-    char *s = malloc(cap);
-    REQUIRE(s != NULL);
-    size_t n = (size_t)snprintf(s, cap, "-----BEGIN CERTIFICATE-----\n");
-    size_t col = 0;
-    for (size_t i = 0; i < len; i += 3) {
-        uint32_t v = (uint32_t)der[i] << 16;
-        v |= i + 1 < len ? (uint32_t)der[i + 1] << 8 : 0;
-        v |= i + 2 < len ? der[i + 2] : 0;
-        s[n++] = b64[(v >> 18) & 63];
-        s[n++] = b64[(v >> 12) & 63];
-        s[n++] = i + 1 < len ? b64[(v >> 6) & 63] : '=';
-        s[n++] = i + 2 < len ? b64[v & 63] : '=';
-        col += 4;
-        if (col == 64) {
-            s[n++] = '\n';
-            col = 0;
-        }
-    }
-    n += (size_t)snprintf(s + n, cap - n, "%s-----END CERTIFICATE-----\n", col != 0 ? "\n" : "");
-    *out_len = n;
-    return s;
-}
-
 static void check_cert(const cachet_cert *c) {
     fields f, g;
     read_fields(c, &f);
@@ -213,7 +181,7 @@ static void check_cert(const cachet_cert *c) {
     cachet_cert_free(again);
 
     size_t plen = 0;
-    char *pem = as_pem(der, len, &plen);
+    char *pem = fuzz_as_pem(der, len, "CERTIFICATE", &plen);
     cachet_cert_list list = {0};
     REQUIRE(cachet_cert_load((const uint8_t *)pem, plen, &list, &err) == CACHET_OK);
     REQUIRE(list.num == 1);

@@ -22,39 +22,9 @@
 #include "crypto/crypto.h"
 #include "crypto/revocation.h"
 
-#define REQUIRE(cond)                                                                              \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            abort();                                                                               \
-        }                                                                                          \
-    } while (0)
+#include "fuzz_util.h"
 
-/* A throw-away P-256 CA made for this target (CN=cachet fuzz CRL CA), and a
- * certificate it issued (serial 0x1001), as in fuzz/corpus/fuzz_crypto_crl. */
-static const char kCaPem[] = "-----BEGIN CERTIFICATE-----\n"
-                             "MIIBbTCCAROgAwIBAgIBATAKBggqhkjOPQQDAjAdMRswGQYDVQQDDBJjYWNoZXQg\n"
-                             "ZnV6eiBDUkwgQ0EwIBcNMjYxMTI2MTY1NTM0WhgPMjEyNjExMDIxNjU1MzRaMB0x\n"
-                             "GzAZBgNVBAMMEmNhY2hldCBmdXp6IENSTCBDQTBZMBMGByqGSM49AgEGCCqGSM49\n"
-                             "AwEHA0IABMlKj31qaoKOW2pIffV6GHMmsT5/RKakWpVSMqflxEacvXtBf/TYKBxK\n"
-                             "OWJC1AZEjifDuyA29/0b//FoBEAfJP6jQjBAMA8GA1UdEwEB/wQFMAMBAf8wDgYD\n"
-                             "VR0PAQH/BAQDAgEGMB0GA1UdDgQWBBS+z4Mm012NIk3H5Pdmo5rHQcWRdzAKBggq\n"
-                             "hkjOPQQDAgNIADBFAiEAhvUP21T7tXQ1kZe1zTLokfRaoo9M3Vr6Fkwi+5uFp3oC\n"
-                             "IDD+IWqU7RMPTyYfz3yahZdjbsNeJBuh5/evTqPVSCdk\n"
-                             "-----END CERTIFICATE-----\n";
-static const char kLeafPem[] = "-----BEGIN CERTIFICATE-----\n"
-                               "MIICKzCCAdCgAwIBAgICEAEwCgYIKoZIzj0EAwIwHTEbMBkGA1UEAwwSY2FjaGV0\n"
-                               "IGZ1enogQ1JMIENBMCAXDTI2MTEyNjE2NTUzNFoYDzIxMjYxMTAyMTY1NTM0WjA4\n"
-                               "MREwDwYDVQQDDAhjcmwgbGVhZjEjMCEGCSqGSIb3DQEJARYUY3JsLWxlYWZAZXhh\n"
-                               "bXBsZS5vcmcwWTATBgcqhkjOPQIBBggqhkjOPQMBBwNCAAQOo4bMB7EzvIr7Wz//\n"
-                               "bjqnvoV7atSmWgaYa308C3ESDtGfGX6yxMtPGl2GWJ7JNM2N8BQuBCVHEv32gjjP\n"
-                               "ograo4HiMIHfMAkGA1UdEwQCMAAwCwYDVR0PBAQDAgOIMB8GA1UdEQQYMBaBFGNy\n"
-                               "bC1sZWFmQGV4YW1wbGUub3JnMB8GA1UdIwQYMBaAFL7PgybTXY0iTcfk92ajmsdB\n"
-                               "xZF3MC4GA1UdHwQnMCUwI6AhoB+GHWh0dHA6Ly9jcmwuZXhhbXBsZS5vcmcvY2Eu\n"
-                               "Y3JsMDQGCCsGAQUFBwEBBCgwJjAkBggrBgEFBQcwAYYYaHR0cDovL29jc3AuZXhh\n"
-                               "bXBsZS5vcmcvMB0GA1UdDgQWBBTQOdpdqNWyBSHuF0C1kEHWiCiDYDAKBggqhkjO\n"
-                               "PQQDAgNJADBGAiEA5OYvgKiBF6MqIyF+Up1J0Ud0/2LvJDVrm5j6YdCH4fsCIQDc\n"
-                               "p60r/sOuCKqcClAw2S5GwnDklIpcUaLobRbBD7Ap8Q==\n"
-                               "-----END CERTIFICATE-----\n";
+#include "fixed_keys.h"
 
 static cachet_cert *g_ca, *g_leaf;
 
@@ -111,32 +81,6 @@ static bool same_facts(const facts *a, const facts *b) {
            memcmp(&a->ca, &b->ca, sizeof(a->ca)) == 0 && a->verified == b->verified;
 }
 
-static char *as_pem(const uint8_t *der, size_t len, size_t *out_len) {
-    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    size_t cap = 64 + len * 2;
-    char *s = malloc(cap);
-    REQUIRE(s != NULL);
-    size_t n = (size_t)snprintf(s, cap, "-----BEGIN X509 CRL-----\n");
-    size_t col = 0;
-    for (size_t i = 0; i < len; i += 3) {
-        uint32_t v = (uint32_t)der[i] << 16;
-        v |= i + 1 < len ? (uint32_t)der[i + 1] << 8 : 0;
-        v |= i + 2 < len ? der[i + 2] : 0;
-        s[n++] = b64[(v >> 18) & 63];
-        s[n++] = b64[(v >> 12) & 63];
-        s[n++] = i + 1 < len ? b64[(v >> 6) & 63] : '=';
-        s[n++] = i + 2 < len ? b64[v & 63] : '=';
-        col += 4;
-        if (col == 64) {
-            s[n++] = '\n';
-            col = 0;
-        }
-    }
-    n += (size_t)snprintf(s + n, cap - n, "%s-----END X509 CRL-----\n", col != 0 ? "\n" : "");
-    *out_len = n;
-    return s;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -174,7 +118,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     cachet_crl_free(c);
 
     size_t plen = 0;
-    char *pem = as_pem(da, la, &plen);
+    char *pem = fuzz_as_pem(da, la, "X509 CRL", &plen);
     c = NULL;
     REQUIRE(cachet_crl_parse((const uint8_t *)pem, plen, &c, &err) == CACHET_OK);
     dc = cachet_crl_der(c, &lc);

@@ -24,38 +24,9 @@
 #include "crypto/crypto.h"
 #include "crypto/revocation.h"
 
-#define REQUIRE(cond)                                                                              \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            abort();                                                                               \
-        }                                                                                          \
-    } while (0)
+#include "fuzz_util.h"
 
-/* As in fuzz_crypto_crl.c. */
-static const char kCaPem[] = "-----BEGIN CERTIFICATE-----\n"
-                             "MIIBbTCCAROgAwIBAgIBATAKBggqhkjOPQQDAjAdMRswGQYDVQQDDBJjYWNoZXQg\n"
-                             "ZnV6eiBDUkwgQ0EwIBcNMjYxMTI2MTY1NTM0WhgPMjEyNjExMDIxNjU1MzRaMB0x\n"
-                             "GzAZBgNVBAMMEmNhY2hldCBmdXp6IENSTCBDQTBZMBMGByqGSM49AgEGCCqGSM49\n"
-                             "AwEHA0IABMlKj31qaoKOW2pIffV6GHMmsT5/RKakWpVSMqflxEacvXtBf/TYKBxK\n"
-                             "OWJC1AZEjifDuyA29/0b//FoBEAfJP6jQjBAMA8GA1UdEwEB/wQFMAMBAf8wDgYD\n"
-                             "VR0PAQH/BAQDAgEGMB0GA1UdDgQWBBS+z4Mm012NIk3H5Pdmo5rHQcWRdzAKBggq\n"
-                             "hkjOPQQDAgNIADBFAiEAhvUP21T7tXQ1kZe1zTLokfRaoo9M3Vr6Fkwi+5uFp3oC\n"
-                             "IDD+IWqU7RMPTyYfz3yahZdjbsNeJBuh5/evTqPVSCdk\n"
-                             "-----END CERTIFICATE-----\n";
-static const char kLeafPem[] = "-----BEGIN CERTIFICATE-----\n"
-                               "MIICKzCCAdCgAwIBAgICEAEwCgYIKoZIzj0EAwIwHTEbMBkGA1UEAwwSY2FjaGV0\n"
-                               "IGZ1enogQ1JMIENBMCAXDTI2MTEyNjE2NTUzNFoYDzIxMjYxMTAyMTY1NTM0WjA4\n"
-                               "MREwDwYDVQQDDAhjcmwgbGVhZjEjMCEGCSqGSIb3DQEJARYUY3JsLWxlYWZAZXhh\n"
-                               "bXBsZS5vcmcwWTATBgcqhkjOPQIBBggqhkjOPQMBBwNCAAQOo4bMB7EzvIr7Wz//\n"
-                               "bjqnvoV7atSmWgaYa308C3ESDtGfGX6yxMtPGl2GWJ7JNM2N8BQuBCVHEv32gjjP\n"
-                               "ograo4HiMIHfMAkGA1UdEwQCMAAwCwYDVR0PBAQDAgOIMB8GA1UdEQQYMBaBFGNy\n"
-                               "bC1sZWFmQGV4YW1wbGUub3JnMB8GA1UdIwQYMBaAFL7PgybTXY0iTcfk92ajmsdB\n"
-                               "xZF3MC4GA1UdHwQnMCUwI6AhoB+GHWh0dHA6Ly9jcmwuZXhhbXBsZS5vcmcvY2Eu\n"
-                               "Y3JsMDQGCCsGAQUFBwEBBCgwJjAkBggrBgEFBQcwAYYYaHR0cDovL29jc3AuZXhh\n"
-                               "bXBsZS5vcmcvMB0GA1UdDgQWBBTQOdpdqNWyBSHuF0C1kEHWiCiDYDAKBggqhkjO\n"
-                               "PQQDAgNJADBGAiEA5OYvgKiBF6MqIyF+Up1J0Ud0/2LvJDVrm5j6YdCH4fsCIQDc\n"
-                               "p60r/sOuCKqcClAw2S5GwnDklIpcUaLobRbBD7Ap8Q==\n"
-                               "-----END CERTIFICATE-----\n";
+#include "fixed_keys.h"
 
 #define FUZZ_NOW 1800000000 /* 2027-01-15 */
 

@@ -17,12 +17,7 @@
 #include "base/base.h"
 #include "crypto/crypto.h"
 
-#define REQUIRE(cond)                                                                              \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            abort();                                                                               \
-        }                                                                                          \
-    } while (0)
+#include "fuzz_util.h"
 
 typedef struct result {
     cachet_status st;

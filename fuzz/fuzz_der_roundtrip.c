@@ -8,12 +8,7 @@
 
 #define MAX_DEPTH 64
 
-#define REQUIRE(cond)                                                                              \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            abort();                                                                               \
-        }                                                                                          \
-    } while (0)
+#include "fuzz_util.h"
 
 /* touch runs the typed getters on a primitive element: they must not crash and
  * must leave the view alone on failure. */

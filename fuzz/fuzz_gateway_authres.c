@@ -12,12 +12,7 @@
 #include "gateway/authres.h"
 #include <cachet/domsec.h>
 
-#define REQUIRE(cond)                                                                              \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            abort();                                                                               \
-        }                                                                                          \
-    } while (0)
+#include "fuzz_util.h"
 
 /* take: the next NUL-free piece of the input, up to a 0xff separator. */
 static void take(const uint8_t **p, const uint8_t *end, char *out, size_t cap) {

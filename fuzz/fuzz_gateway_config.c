@@ -9,12 +9,7 @@
 
 #include "gateway/config.h"
 
-#define REQUIRE(cond)                                                                              \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            abort();                                                                               \
-        }                                                                                          \
-    } while (0)
+#include "fuzz_util.h"
 
 static char *print_to_string(const cachetd_config *cfg) {
     char *text = NULL;

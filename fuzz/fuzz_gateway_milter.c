@@ -43,12 +43,7 @@
 #include "gateway/config.h"
 #include "gateway/process.h"
 
-#define REQUIRE(cond)                                                                              \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            abort();                                                                               \
-        }                                                                                          \
-    } while (0)
+#include "fuzz_util.h"
 
 static const char kCaCrt[] = "-----BEGIN CERTIFICATE-----\n"
                              "MIIBzjCCAXWgAwIBAgIBATAKBggqhkjOPQQDAjBOMQswCQYDVQQGEwJYWDEcMBoG\n"

@@ -24,12 +24,7 @@
 #include "base/base.h"
 #include "mime/mime.h"
 
-#define REQUIRE(cond)                                                                              \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            abort();                                                                               \
-        }                                                                                          \
-    } while (0)
+#include "fuzz_util.h"
 
 static bool clean(const char *s, bool tab_ok) {
     for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {

@@ -11,12 +11,7 @@
 #include "der/der.h"
 #include "pki/pki.h"
 
-#define REQUIRE(cond)                                                                              \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            abort();                                                                               \
-        }                                                                                          \
-    } while (0)
+#include "fuzz_util.h"
 
 static bool contains(const uint8_t *hay, size_t len, const uint8_t *needle, size_t nlen) {
     for (size_t i = 0; i + nlen <= len; i++) {
