@@ -6,6 +6,7 @@
  * RSAES-OAEP parameters are refused before the key is used (zero operations),
  * and the legal parameter forms (absent = SHA-1 defaults, mixed digests) open. */
 #include "test_cms_recipients_util.h"
+#include "test_cms_blob.h"
 
 typedef struct counting {
     EVP_PKEY *ossl;          /* the real private key */
@@ -100,11 +101,6 @@ static void setup(void) {
         msg[i] = (uint8_t)cachet_test_rand(&rng);
     }
 }
-
-typedef struct blob {
-    uint8_t *data;
-    size_t len;
-} blob;
 
 /* A message to fifty other recipients - RSA by issuerAndSerialNumber and by
  * SKI, EC key agreement - with our certificate |ours| times at the end. */

@@ -2,6 +2,7 @@
  * messages. Our output is BER with indefinite lengths outside the few definite
  * elements, so most edits only need the edited element re-encoded. */
 #include "test_cms_enveloped_util.h"
+#include "test_cms_blob.h"
 
 static test_party rsa, ec, other;
 static uint8_t msg[3000];
@@ -20,11 +21,6 @@ static void setup(void) {
         msg[i] = (uint8_t)cachet_test_rand(&rng);
     }
 }
-
-typedef struct blob {
-    uint8_t *data;
-    size_t len;
-} blob;
 
 static blob encrypt_msg(test_party *const *to, size_t n, cachet_cipher c, bool oaep) {
     cachet_cert_list list = {0};
@@ -45,28 +41,6 @@ static blob encrypt_msg(test_party *const *to, size_t n, cachet_cipher c, bool o
     b.data = out.data;
     b.len = out.len;
     return b;
-}
-
-/* splice replaces |old_len| bytes at |off| of |b| with |rep|. */
-static blob splice(blob b, size_t off, size_t old_len, const uint8_t *rep, size_t rep_len) {
-    blob r;
-    r.len = b.len - old_len + rep_len;
-    r.data = malloc(r.len);
-    memcpy(r.data, b.data, off);
-    if (rep_len > 0) {
-        memcpy(r.data + off, rep, rep_len);
-    }
-    memcpy(r.data + off + rep_len, b.data + off + old_len, b.len - off - old_len);
-    return r;
-}
-
-static size_t find(blob b, const uint8_t *pat, size_t pat_len, size_t from) {
-    for (size_t i = from; i + pat_len <= b.len; i++) {
-        if (memcmp(b.data + i, pat, pat_len) == 0) {
-            return i;
-        }
-    }
-    return SIZE_MAX;
 }
 
 /* The EncryptedContentInfo starts "30 80 06 09 <id-data>"; the encryptedKey of
@@ -360,36 +334,6 @@ static size_t pkcs1_encrypt(const test_party *p, size_t len, uint8_t *out) {
     EVP_PKEY_encrypt(ctx, out, &out_len, in, len);
     EVP_PKEY_CTX_free(ctx);
     return out_len;
-}
-
-/* cbc_penultimate_byte: where the last byte of the next-to-last CBC block of
- * our BER output is (the content octets are OCTET STRING chunks inside the
- * constructed encryptedContent [0]); SIZE_MAX if the layout is not that. */
-static size_t cbc_penultimate_byte(blob b, size_t alg) {
-    size_t start = alg + 2 + b.data[alg + 1], total = 0;
-    if (start + 2 > b.len || b.data[start] != 0xa0 || b.data[start + 1] != 0x80) {
-        return SIZE_MAX;
-    }
-    for (int pass = 0; pass < 2; pass++) {
-        size_t q = start + 2, seen = 0;
-        while (q + 4 <= b.len && b.data[q] == 0x04) {
-            size_t hdr = 2, len = b.data[q + 1];
-            if (len == 0x81) {
-                hdr = 3;
-                len = b.data[q + 2];
-            } else if (len == 0x82) {
-                hdr = 4;
-                len = ((size_t)b.data[q + 2] << 8) | b.data[q + 3];
-            }
-            if (pass == 1 && total >= 17 && seen <= total - 17 && total - 17 < seen + len) {
-                return q + hdr + (total - 17 - seen);
-            }
-            seen += len;
-            q += hdr + len;
-        }
-        total = seen;
-    }
-    return SIZE_MAX;
 }
 
 /* With PKCS#1 v1.5 the RFC 3218 countermeasure decrypts CBC content under a
