@@ -31,6 +31,8 @@ typedef struct cachet_cms_limits {
                                      * default 1 MiB (0 = the default) */
 } cachet_cms_limits;
 
+#define CACHET_CMS_DEFAULT_ATTRIBUTE_BYTES ((size_t)1 << 20)
+
 /* cachet_cms_limits_default fills the defaults above. */
 void cachet_cms_limits_default(cachet_cms_limits *out);
 /* cachet_cms_ber_limits converts to the der reader's limits. */

@@ -17,7 +17,7 @@ void cachet_cms_limits_default(cachet_cms_limits *out) {
     out->max_ratio = 1000;
     out->max_pbkdf2_iterations = 10000000;
     out->max_ccm_content = 64u << 20;
-    out->max_attribute_bytes = 1u << 20;
+    out->max_attribute_bytes = CACHET_CMS_DEFAULT_ATTRIBUTE_BYTES;
 }
 
 cachet_ber_limits cachet_cms_ber_limits(const cachet_cms_limits *limits) {

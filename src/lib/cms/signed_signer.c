@@ -310,8 +310,8 @@ static cachet_status check_attrs(const cachet_cms_signer_ctx *ctx, const parsed_
     cachet_status st;
     /* Checked before any attribute is walked: a zero limit is a caller's
      * struct that predates the field (the default applies). */
-    size_t max_bytes =
-        ctx->limits->max_attribute_bytes != 0 ? ctx->limits->max_attribute_bytes : (size_t)1 << 20;
+    size_t max_bytes = ctx->limits->max_attribute_bytes != 0 ? ctx->limits->max_attribute_bytes
+                                                             : CACHET_CMS_DEFAULT_ATTRIBUTE_BYTES;
     if (p->has_signed && p->signed_attrs.len > max_bytes) {
         FAIL(CACHET_ERR_LIMIT, "signedAttrs of %zu bytes exceeds the limit of %zu attribute bytes",
              p->signed_attrs.len, max_bytes);
