@@ -73,6 +73,9 @@ typedef struct cachet_domsec_signer_class {
                                              check (the first one for originators), "" if none */
     char why[256]; /* for FLAGGED: which rule, e.g. "domain-signing-authority@evil.example
                       is not the originator's domain a.example or an ascendant of it" */
+    /* ORIGINATOR: the certificate holds the From address (RFC 8550 section 3);
+     * one that does not authenticates someone else (ATTACKS ID-01, GW-03) */
+    bool holds_from;
 } cachet_domsec_signer_class;
 
 /* cachet_domsec_classify_signer applies §3.1.1 to one signer of a message

@@ -19,7 +19,6 @@
 #include <strings.h>
 
 #include "gateway/authres.h"
-#include "mime/mime.h"
 
 #define AR_VALUE_CAP 200
 #define AR_FIELD_NAME_COLS 24 /* "Authentication-Results: " */
@@ -386,18 +385,6 @@ static size_t ar_count_signers(const cachet_report *report) {
     return total;
 }
 
-bool cachetd_authres_holds_from(const cachet_signer_report *s, const char *from) {
-    if (s == NULL || from == NULL || from[0] == '\0') {
-        return false;
-    }
-    for (size_t i = 0; i < s->num_emails; i++) {
-        if (s->emails[i] != NULL && cachet_mime_addr_equal(s->emails[i], from)) {
-            return true;
-        }
-    }
-    return false;
-}
-
 size_t cachetd_authres_from_domsec(const cachet_domsec_result *ds, const cachet_report *report,
                                    cachetd_ar_entry *entries, size_t max) {
     if (entries == NULL || max == 0) {
@@ -432,8 +419,7 @@ size_t cachetd_authres_from_domsec(const cachet_domsec_result *ds, const cachet_
             e->result = CACHETD_AR_NEUTRAL;
             e->reason =
                 s->chain_detail[0] != '\0' ? s->chain_detail : cachet_chain_status_name(s->chain);
-        } else if (c->role == CACHET_DOMSEC_ROLE_ORIGINATOR &&
-                   !cachetd_authres_holds_from(s, report->from)) {
+        } else if (c->role == CACHET_DOMSEC_ROLE_ORIGINATOR && !c->holds_from) {
             e->result = CACHETD_AR_POLICY;
             e->reason = "the signer's certificate does not hold the From address";
         } else {

@@ -47,11 +47,6 @@ bool cachetd_authres_value(char *out, size_t out_len, const char *authserv_id,
  * (RFC 8601 §5). */
 bool cachetd_authres_claims_id(const char *value, const char *authserv_id);
 
-/* cachetd_authres_holds_from: the signer's certificate holds the From address
- * |from| (RFC 8550 §3); false when |from| is empty. An originator signature
- * without it authenticates someone else (ATTACKS ID-01, GW-03). */
-bool cachetd_authres_holds_from(const cachet_signer_report *s, const char *from);
-
 /* cachetd_authres_from_domsec fills |entries| (up to |max|) from a verification:
  * one entry per classified signer, result pass when valid and not flagged,
  * fail when the signature failed or the signer is flagged, neutral when the

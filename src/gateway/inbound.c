@@ -122,7 +122,7 @@ static int decrypt(ib *b, cachetd_inbound_outcome *outcome) {
 /* outcome_of judges the classified signers of a verified message. An
  * originator signature is the author's only when its certificate holds the
  * From address: any other is a failure, as in the CLI (ATTACKS ID-01, GW-03). */
-static cachetd_inbound_outcome outcome_of(const cachet_domsec_result *ds, const char *from) {
+static cachetd_inbound_outcome outcome_of(const cachet_domsec_result *ds) {
     if (ds->num_signers == 0) {
         return CACHETD_IN_FAIL; /* signed layers, yet no signer that stands */
     }
@@ -134,7 +134,7 @@ static cachetd_inbound_outcome outcome_of(const cachet_domsec_result *ds, const 
             return CACHETD_IN_FAIL;
         }
         if (c->role == CACHET_DOMSEC_ROLE_ORIGINATOR && c->signer->chain == CACHET_CHAIN_TRUSTED &&
-            !cachetd_authres_holds_from(c->signer, from)) {
+            !c->holds_from) {
             return CACHETD_IN_FAIL;
         }
         untrusted = untrusted || c->signer->chain != CACHET_CHAIN_TRUSTED;
@@ -145,7 +145,7 @@ static cachetd_inbound_outcome outcome_of(const cachet_domsec_result *ds, const 
     return untrusted ? CACHETD_IN_UNTRUSTED : CACHETD_IN_PASS;
 }
 
-static void summary_signer(ib *b, const cachet_domsec_result *ds, const char *from) {
+static void summary_signer(ib *b, const cachet_domsec_result *ds) {
     cachetd_result *r = b->run->out;
     const cachet_domsec_signer_class *c = ds->domain != NULL ? ds->domain : ds->originator;
     if (c == NULL && ds->num_signers > 0) {
@@ -175,8 +175,7 @@ static void summary_signer(ib *b, const cachet_domsec_result *ds, const char *fr
     for (size_t i = 0; i < ds->num_signers && b->why[0] == '\0'; i++) {
         const cachet_domsec_signer_class *o = &ds->signers[i];
         if (o->role == CACHET_DOMSEC_ROLE_ORIGINATOR && o->signer != NULL &&
-            o->signer->chain == CACHET_CHAIN_TRUSTED &&
-            !cachetd_authres_holds_from(o->signer, from)) {
+            o->signer->chain == CACHET_CHAIN_TRUSTED && !o->holds_from) {
             snprintf(b->why, sizeof(b->why), "the signer %s does not hold the From address",
                      o->address);
         }
@@ -230,7 +229,7 @@ static bool verify(ib *b, cachetd_inbound_outcome *outcome, bool *dom_or_orig) {
         snprintf(b->why, sizeof(b->why), "%s", e.message);
     } else {
         cachet_domsec_evaluate(rep, rep->from, b->in.name_mapping, ds);
-        *outcome = outcome_of(ds, rep->from);
+        *outcome = outcome_of(ds);
         if (ds->num_signers == 0 && st == CACHET_ERR_MALFORMED) {
             *outcome = CACHETD_IN_MALFORMED;
         } else if (ds->num_signers == 0 && st == CACHET_ERR_NO_SIGNERS) {
@@ -246,7 +245,7 @@ static bool verify(ib *b, cachetd_inbound_outcome *outcome, bool *dom_or_orig) {
     }
     snprintf(r->summary, sizeof(r->summary), "action=%s result=%s", b->action,
              cachetd_inbound_outcome_name(*outcome));
-    summary_signer(b, ds, rep != NULL ? rep->from : "");
+    summary_signer(b, ds);
     cachet_free(ds);
     cachet_report_free(rep);
     return true;

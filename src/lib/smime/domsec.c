@@ -239,6 +239,19 @@ static void domsec_check_named(const cachet_signer_report *s, const char *from, 
 }
 
 /* The classification of |signer|; |from_known| false skips the name mapping. */
+/* The signer's certificate holds the From address. */
+static bool domsec_holds_from(const cachet_signer_report *s, const char *from) {
+    if (s->address_match != -1) {
+        return s->address_match == 1;
+    }
+    for (size_t i = 0; i < s->num_emails; i++) {
+        if (cachet_mime_addr_equal(s->emails[i], from)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 static void domsec_classify(const cachet_signer_report *signer, const char *from, bool from_known,
                             cachet_domsec_mapping mapping, cachet_domsec_signer_class *out) {
     memset(out, 0, sizeof(*out));
@@ -298,24 +311,12 @@ static void domsec_classify(const cachet_signer_report *signer, const char *from
         return;
     }
     out->role = CACHET_DOMSEC_ROLE_ORIGINATOR;
+    out->holds_from = from != NULL && from[0] != '\0' && domsec_holds_from(signer, from);
 }
 
 void cachet_domsec_classify_signer(const cachet_signer_report *signer, const char *from,
                                    cachet_domsec_mapping mapping, cachet_domsec_signer_class *out) {
     domsec_classify(signer, from, true, mapping, out);
-}
-
-/* The signer's certificate holds the From address. */
-static bool domsec_holds_from(const cachet_signer_report *s, const char *from) {
-    if (s->address_match != -1) {
-        return s->address_match == 1;
-    }
-    for (size_t i = 0; i < s->num_emails; i++) {
-        if (cachet_mime_addr_equal(s->emails[i], from)) {
-            return true;
-        }
-    }
-    return false;
 }
 
 void cachet_domsec_evaluate(const cachet_report *report, const char *from,
@@ -357,8 +358,7 @@ void cachet_domsec_evaluate(const cachet_report *report, const char *from,
                     if (first_originator == NULL) {
                         first_originator = c;
                     }
-                    if (c->valid && !out->originator_ok && from != NULL && from[0] != '\0' &&
-                        domsec_holds_from(c->signer, from)) {
+                    if (c->valid && !out->originator_ok && c->holds_from) {
                         out->originator_ok = true;
                         out->originator = c;
                     }
