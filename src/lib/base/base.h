@@ -69,6 +69,11 @@ void cachet_err_clear(cachet_error *e);
 /* cachet_err_prefix_where prepends "|prefix|." to the where of |e| (for nesting). */
 void cachet_err_prefix_where(cachet_error *e, const char *prefix);
 
+/* cachet_utf8_valid: |s| is well-formed UTF-8 (RFC 3629: no overlong forms,
+ * surrogates or code points above U+10FFFF). NUL and U+FEFF are valid here;
+ * callers refusing them check for them. */
+bool cachet_utf8_valid(const uint8_t *s, size_t n);
+
 /* cachet_membuf_* grow a buffer up to its max (see sink.h). They return false on
  * allocation failure or when |max| would be exceeded. */
 bool cachet_membuf_reserve(cachet_membuf *b, size_t extra);

@@ -36,45 +36,6 @@ static bool is_printable_char(uint8_t c) {
            (c != 0 && strchr(" '()+,-./:=?", c) != NULL); /* strchr finds the NUL too */
 }
 
-/* valid_utf8: well-formed UTF-8 (no overlongs, surrogates or NUL). */
-static bool valid_utf8(const uint8_t *p, size_t n) {
-    static const uint32_t min[] = {0, 0x80, 0x800, 0x10000};
-    size_t i = 0;
-    while (i < n) {
-        uint8_t c = p[i];
-        size_t k;
-        if (c == 0) {
-            return false;
-        }
-        if (c < 0x80) {
-            k = 0;
-        } else if ((c & 0xe0) == 0xc0) {
-            k = 1;
-        } else if ((c & 0xf0) == 0xe0) {
-            k = 2;
-        } else if ((c & 0xf8) == 0xf0) {
-            k = 3;
-        } else {
-            return false;
-        }
-        if (k >= n - i) {
-            return false;
-        }
-        uint32_t cp = k == 0 ? c : (uint32_t)(c & (0x3f >> k));
-        for (size_t j = 1; j <= k; j++) {
-            if ((p[i + j] & 0xc0) != 0x80) {
-                return false;
-            }
-            cp = (cp << 6) | (p[i + j] & 0x3f);
-        }
-        if (cp < min[k] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
-            return false;
-        }
-        i += k + 1;
-    }
-    return true;
-}
-
 bool cachet_ess_oid_text(const cachet_cbs *oid, char *out, size_t out_len) {
     char tmp[256];
     if (out_len == 0) {
@@ -175,6 +136,11 @@ err:
     return false;
 }
 
+/* utf8_text: well-formed UTF-8 without NUL (a privacy mark is text). */
+static bool utf8_text(const uint8_t *p, size_t n) {
+    return cachet_utf8_valid(p, n) && memchr(p, 0, n) == NULL;
+}
+
 bool cachet_ess_parse_label(cachet_cbs *in, cachet_security_label *out, char *detail,
                             size_t detail_len) {
     cachet_cbs set, el;
@@ -227,7 +193,7 @@ bool cachet_ess_parse_label(cachet_cbs *in, cachet_security_label *out, char *de
                     FAILF("privacy-mark pString holds a character outside PrintableString");
                 }
             }
-            if (!printable && !valid_utf8(body.data, body.len)) {
+            if (!printable && !utf8_text(body.data, body.len)) {
                 FAILF("privacy-mark utf8String is not valid UTF-8");
             }
             memcpy(out->privacy_mark, body.data, body.len);
@@ -372,7 +338,7 @@ bool cachet_ess_add_label(cachet_cbb *cbb, const cachet_security_label *l, char 
               CACHET_ESS_MAX_CLASSIFICATION);
     }
     if (mark_len == sizeof(l->privacy_mark) ||
-        !valid_utf8((const uint8_t *)l->privacy_mark, mark_len)) {
+        !utf8_text((const uint8_t *)l->privacy_mark, mark_len)) {
         FAILF("privacy-mark is not a NUL-terminated UTF-8 string");
     }
     if (l->num_categories > CACHET_ESS_MAX_CATEGORIES ||

@@ -45,32 +45,14 @@ static void add_email(email_set *s, const unsigned char *data, int len) {
     s->items[s->num++] = copy;
 }
 
-/* utf8_ok: well-formed UTF-8 without overlong forms, surrogates or a BOM. */
-static bool utf8_ok(const unsigned char *d, int len) {
-    for (int i = 0; i < len;) {
-        unsigned c = d[i];
-        int n = c < 0x80             ? 0
-                : (c & 0xE0) == 0xC0 ? 1
-                : (c & 0xF0) == 0xE0 ? 2
-                : (c & 0xF8) == 0xF0 ? 3
-                                     : -1;
-        if (n < 0 || n >= len - i) {
-            return false;
+/* has_bom: U+FEFF anywhere (in valid UTF-8 only its encoding holds EF BB BF). */
+static bool has_bom(const unsigned char *d, size_t n) {
+    for (size_t i = 0; i + 2 < n; i++) {
+        if (d[i] == 0xEF && d[i + 1] == 0xBB && d[i + 2] == 0xBF) {
+            return true;
         }
-        unsigned cp = n == 0 ? c : c & (0x3Fu >> n);
-        for (int k = 1; k <= n; k++) {
-            if ((d[i + k] & 0xC0) != 0x80) {
-                return false;
-            }
-            cp = (cp << 6) | (d[i + k] & 0x3Fu);
-        }
-        static const unsigned min[4] = {0, 0x80, 0x800, 0x10000};
-        if (cp < min[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) || cp == 0xFEFF) {
-            return false;
-        }
-        i += n + 1;
     }
-    return true;
+    return false;
 }
 
 /* add_smtputf8: an SmtpUTF8Mailbox (RFC 9598) is an address of the certificate when it
@@ -88,7 +70,7 @@ static void add_smtputf8(email_set *s, const OTHERNAME *on) {
     const unsigned char *d = ASN1_STRING_get0_data(on->value->value.utf8string);
     int len = ASN1_STRING_length(on->value->value.utf8string);
     const unsigned char *at = d != NULL && len > 0 ? memchr(d, '@', (size_t)len) : NULL;
-    if (at == NULL || !utf8_ok(d, len)) {
+    if (at == NULL || !cachet_utf8_valid(d, (size_t)len) || has_bom(d, (size_t)len)) {
         return;
     }
     bool non_ascii = false;
