@@ -63,30 +63,28 @@ static void count_live(atomic_long *live, long delta) {
     }
 }
 
-void *cachet_malloc(size_t n) {
-    if (injected_failure(CACHET_ALLOC_FAULT_OWN)) {
-        return NULL;
-    }
-    void *p = malloc(n == 0 ? 1 : n);
+/* counted: the bookkeeping of a fresh allocation |p| (NULL: a real failure). */
+static void *counted(void *p, atomic_long *live) {
     if (p != NULL) {
-        count_live(&live_own, 1);
+        count_live(live, 1);
     } else {
         thread_failures++;
     }
     return p;
 }
 
+void *cachet_malloc(size_t n) {
+    if (injected_failure(CACHET_ALLOC_FAULT_OWN)) {
+        return NULL;
+    }
+    return counted(malloc(n == 0 ? 1 : n), &live_own);
+}
+
 void *cachet_calloc(size_t count, size_t size) {
     if (injected_failure(CACHET_ALLOC_FAULT_OWN)) {
         return NULL;
     }
-    void *p = calloc(count == 0 ? 1 : count, size == 0 ? 1 : size);
-    if (p != NULL) {
-        count_live(&live_own, 1);
-    } else {
-        thread_failures++;
-    }
-    return p;
+    return counted(calloc(count == 0 ? 1 : count, size == 0 ? 1 : size), &live_own);
 }
 
 static void *counted_realloc(void *p, size_t n, cachet_alloc_fault kind, atomic_long *live) {
@@ -117,13 +115,7 @@ void *cachet_alloc_foreign_malloc(size_t n, bool may_fail) {
     if (may_fail && injected_failure(CACHET_ALLOC_FAULT_FOREIGN)) {
         return NULL;
     }
-    void *p = malloc(n == 0 ? 1 : n);
-    if (p != NULL) {
-        count_live(&live_foreign, 1);
-    } else {
-        thread_failures++;
-    }
-    return p;
+    return counted(malloc(n == 0 ? 1 : n), &live_foreign);
 }
 
 void *cachet_alloc_foreign_realloc(void *p, size_t n) {
