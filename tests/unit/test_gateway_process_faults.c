@@ -94,9 +94,10 @@ static void outbound_never_sends_half_processed_mail(void) {
 /* delivered_sanely: what GW-09 asks of a message that goes on. It always carries
  * an Authentication-Results value; decrypted content is complete, never cut
  * short; and "pass" is only said of a message that was decrypted and read whole.
- * (The library may report an injected failure as another status, e.g. a
- * malformed input; such a message is then delivered with that result, which
- * is never a pass.) */
+ * (The operations report a failure after an allocation failed as
+ * CACHET_ERR_NOMEM, which cachetd answers with a tempfail; a failure inside a
+ * step that reports no status of its own may still show as another result, so
+ * a delivered message is allowed, never with a pass.) */
 static bool delivered_sanely(const cachetd_result *r) {
     if (r->verdict != CACHETD_CONTINUE || r->authres[0] == '\0') {
         return false;
