@@ -103,14 +103,14 @@ static void kekri_is_written_as_rfc3565_says(void) {
     tr_add_kek(&t, &kek, cek_bytes, 16);
     set = tr_end(&t, &set_len);
     cachet_cbs_init(&cbs, set, set_len);
-    CHECK(cachet_cbs_get_asn1(&cbs, &s, CACHET_ASN1_SET) &&
-          cachet_cbs_get_asn1(&s, &kekri, CACHET_ASN1_CONTEXT_CONS(2)) &&
-          cachet_cbs_get_asn1_uint64(&kekri, &version) &&
-          cachet_cbs_get_asn1(&kekri, &kekid, CACHET_ASN1_SEQUENCE) &&
-          cachet_cbs_get_asn1(&kekid, &id, CACHET_ASN1_OCTETSTRING) &&
-          cachet_cbs_get_asn1(&kekri, &alg, CACHET_ASN1_SEQUENCE) &&
-          cachet_cbs_get_oid(&alg, &oid, NULL) &&
-          cachet_cbs_get_asn1(&kekri, &ek, CACHET_ASN1_OCTETSTRING));
+    REQUIRE(cachet_cbs_get_asn1(&cbs, &s, CACHET_ASN1_SET) &&
+            cachet_cbs_get_asn1(&s, &kekri, CACHET_ASN1_CONTEXT_CONS(2)) &&
+            cachet_cbs_get_asn1_uint64(&kekri, &version) &&
+            cachet_cbs_get_asn1(&kekri, &kekid, CACHET_ASN1_SEQUENCE) &&
+            cachet_cbs_get_asn1(&kekid, &id, CACHET_ASN1_OCTETSTRING) &&
+            cachet_cbs_get_asn1(&kekri, &alg, CACHET_ASN1_SEQUENCE) &&
+            cachet_cbs_get_oid(&alg, &oid, NULL) &&
+            cachet_cbs_get_asn1(&kekri, &ek, CACHET_ASN1_OCTETSTRING));
     CHECK_EQ_INT(version, 4);                  /* RFC 5652 §6.2.3 */
     CHECK_EQ_INT(kekid.len, 0);                /* no date, no other */
     CHECK_MEM(id.data, id.len, "id-24", 5);    /* keyIdentifier */

@@ -46,23 +46,23 @@ static void pwri_is_written_as_rfc3211_says(void) {
         tr_add_pw(&t, "pass phrase", k == 0 ? 777 : 0, cek_bytes, k == 0 ? 16 : 32);
         set[k] = tr_end(&t, &set_len[k]);
         cachet_cbs_init(&cbs, set[k], set_len[k]);
-        CHECK(cachet_cbs_get_asn1(&cbs, &s, CACHET_ASN1_SET) &&
-              cachet_cbs_get_asn1(&s, &pwri, CACHET_ASN1_CONTEXT_CONS(3)) &&
-              cachet_cbs_get_asn1_uint64(&pwri, &version) &&
-              cachet_cbs_get_asn1(&pwri, &kdf, CACHET_ASN1_CONTEXT_CONS(0)) &&
-              cachet_cbs_get_oid(&kdf, &oid, NULL) &&
-              cachet_cbs_get_asn1(&kdf, &params, CACHET_ASN1_SEQUENCE) &&
-              cachet_cbs_get_asn1(&params, &salt[k], CACHET_ASN1_OCTETSTRING) &&
-              cachet_cbs_get_asn1_uint64(&params, &iter) &&
-              cachet_cbs_get_asn1(&params, &prf, CACHET_ASN1_SEQUENCE) &&
-              cachet_cbs_get_oid(&prf, &prf_oid, NULL) &&
-              cachet_cbs_mem_equal(&prf, (const uint8_t *)"\x05\x00", 2) &&
-              cachet_cbs_get_asn1(&pwri, &kea, CACHET_ASN1_SEQUENCE) &&
-              cachet_cbs_get_oid(&kea, &kea_oid, NULL) &&
-              cachet_cbs_get_asn1(&kea, &inner, CACHET_ASN1_SEQUENCE) &&
-              cachet_cbs_get_oid(&inner, &cipher_oid, NULL) &&
-              cachet_cbs_get_asn1(&inner, &iv, CACHET_ASN1_OCTETSTRING) &&
-              cachet_cbs_get_asn1(&pwri, &ek[k], CACHET_ASN1_OCTETSTRING));
+        REQUIRE(cachet_cbs_get_asn1(&cbs, &s, CACHET_ASN1_SET) &&
+                cachet_cbs_get_asn1(&s, &pwri, CACHET_ASN1_CONTEXT_CONS(3)) &&
+                cachet_cbs_get_asn1_uint64(&pwri, &version) &&
+                cachet_cbs_get_asn1(&pwri, &kdf, CACHET_ASN1_CONTEXT_CONS(0)) &&
+                cachet_cbs_get_oid(&kdf, &oid, NULL) &&
+                cachet_cbs_get_asn1(&kdf, &params, CACHET_ASN1_SEQUENCE) &&
+                cachet_cbs_get_asn1(&params, &salt[k], CACHET_ASN1_OCTETSTRING) &&
+                cachet_cbs_get_asn1_uint64(&params, &iter) &&
+                cachet_cbs_get_asn1(&params, &prf, CACHET_ASN1_SEQUENCE) &&
+                cachet_cbs_get_oid(&prf, &prf_oid, NULL) &&
+                cachet_cbs_mem_equal(&prf, (const uint8_t *)"\x05\x00", 2) &&
+                cachet_cbs_get_asn1(&pwri, &kea, CACHET_ASN1_SEQUENCE) &&
+                cachet_cbs_get_oid(&kea, &kea_oid, NULL) &&
+                cachet_cbs_get_asn1(&kea, &inner, CACHET_ASN1_SEQUENCE) &&
+                cachet_cbs_get_oid(&inner, &cipher_oid, NULL) &&
+                cachet_cbs_get_asn1(&inner, &iv, CACHET_ASN1_OCTETSTRING) &&
+                cachet_cbs_get_asn1(&pwri, &ek[k], CACHET_ASN1_OCTETSTRING));
         CHECK_EQ_INT(version, 0);             /* RFC 3211 §1.2.1 */
         CHECK_EQ_INT(oid, CACHET_OID_PBKDF2); /* RFC 3211 §2.1 */
         CHECK_EQ_INT(salt[k].len, 16);

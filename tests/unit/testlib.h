@@ -19,6 +19,17 @@ extern int cachet_test_failures;
         }                                                                                          \
     } while (0)
 
+/* For a step later checks depend on (locating a field before reading it): a failure ends
+ * the test case, which must return void, instead of reading what was never set. */
+#define REQUIRE(cond)                                                                              \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            fprintf(stderr, "%s:%d: REQUIRE failed: %s\n", __FILE__, __LINE__, #cond);             \
+            cachet_test_failures++;                                                                \
+            return;                                                                                \
+        }                                                                                          \
+    } while (0)
+
 #define CHECK_EQ_INT(a, b)                                                                         \
     do {                                                                                           \
         long long va_ = (long long)(a), vb_ = (long long)(b);                                      \
