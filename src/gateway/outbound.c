@@ -48,7 +48,11 @@ static bool finish_stage(ob *o, cachet_op *op, cachet_membuf *next, cachet_error
     }
     if (cachetd_op_run(op, o->data, o->len, NULL, e) != CACHET_OK) {
         cachet_membuf_free(next);
-        cachetd_fail_ours(o->run->out, what, e);
+        if (e->status == CACHET_ERR_MALFORMED || e->status == CACHET_ERR_LIMIT) {
+            cachetd_fail_input(o->run->out, what, e); /* the sender's MIME, say */
+        } else {
+            cachetd_fail_ours(o->run->out, what, e);
+        }
         return false;
     }
     cachet_membuf_free_secret(&o->cur);

@@ -71,6 +71,16 @@ void cachetd_fail_ours(cachetd_result *r, const char *what, const cachet_error *
                    cachet_status_str(e != NULL ? e->status : CACHET_ERR_INTERNAL), detail);
 }
 
+void cachetd_fail_input(cachetd_result *r, const char *what, const cachet_error *e) {
+    char detail[sizeof(e->message)];
+    cachetd_sanitize_text(detail, sizeof(detail), e->message[0] != '\0' ? e->message : "no detail");
+    char where[sizeof(e->where)];
+    cachetd_sanitize_text(where, sizeof(where), e->where);
+    cachetd_fail(r, CACHETD_REJECT, "554", "5.6.0",
+                 "the message cannot be protected (%s): %s%s%s%s", what, detail,
+                 where[0] ? " (at " : "", where, where[0] ? ")" : "");
+}
+
 cachet_status cachetd_op_run(cachet_op *op, const uint8_t *in, size_t len, cachet_report **report,
                              cachet_error *err) {
     if (report != NULL) {

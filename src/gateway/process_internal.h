@@ -39,6 +39,9 @@ void cachetd_fail(cachetd_result *r, cachetd_verdict v, const char *rcode, const
 /* cachetd_fail_status maps the status of a failed cachet call that is our side's
  * problem (store, key, memory, internal) to TEMPFAIL 451 4.3.0. */
 void cachetd_fail_ours(cachetd_result *r, const char *what, const cachet_error *e);
+/* cachetd_fail_input: |what| failed because of the message itself (MALFORMED, or
+ * over a LIMIT): retrying cannot help, so the sender gets 554 5.6.0 and the reason. */
+void cachetd_fail_input(cachetd_result *r, const char *what, const cachet_error *e);
 
 /* cachetd_sanitize copies |in| into |out| keeping printable ASCII except space,
  * quote and backslash (replaced by '_'): safe in a log line and in an SMTP reply. */

@@ -219,6 +219,48 @@ static void required_encryption_without_certificate_is_refused(void) {
     cachetd_result_clear(&r);
 }
 
+/* fuzz_gateway_milter found a multipart without a boundary signed and encrypted,
+ * which the recipient's gateway could not open. Such mail is the sender's to
+ * mend: 554 5.6.0 with the reason, never 451 (a retry cannot help). */
+static void malformed_mime_is_rejected_not_protected(void) {
+    REQUIRE_PKI();
+    static const char no_boundary[] = "From: alice@a.example\r\nTo: bob@b.example\r\n"
+                                      "Content-Type: multipart/mixed\r\n\r\n"
+                                      "--b1\r\n\r\nx\r\n--b1--\r\n";
+    static const char twice[] = "From: alice@a.example\r\nTo: bob@b.example\r\n"
+                                "Content-Type: multipart/mixed; boundary=b1; boundary=b2\r\n\r\n"
+                                "--b1\r\n\r\nx\r\n--b1--\r\n";
+    static const char *const bob_cert[] = {"bob", NULL};
+    static const struct {
+        const char *conf;
+        const char *const *certs;
+        const char *msg;
+        const char *text;
+    } cases[] = {
+        {"[domain a.example]\n", NULL, no_boundary,
+         "the message cannot be protected (the domain signature): multipart without boundary: "
+         "a reader would refuse the message (cachet verify does); correct its MIME structure "
+         "(at input)"},
+        /* not signed, only encrypted to bob's certificate */
+        {"[domain a.example]\nsigning = none\n", bob_cert, twice,
+         "the message cannot be protected (encryption): ambiguous boundary "
+         "(duplicated or RFC 2231 form): a reader would refuse the message (cachet verify "
+         "does); correct its MIME structure (at input)"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        cachetd_result r;
+        CHECK(outbound_a(NULL, cases[i].certs, cases[i].conf, BOB, "127.0.0.1", NULL, cases[i].msg,
+                         strlen(cases[i].msg), &r));
+        CHECK_EQ_INT(r.verdict, CACHETD_REJECT);
+        CHECK_STR(r.smtp_rcode, "554");
+        CHECK_STR(r.smtp_xcode, "5.6.0");
+        CHECK_STR(r.smtp_text, cases[i].text);
+        CHECK(!r.replaced && r.new_message.data == NULL && r.body == NULL);
+        CHECK(starts_with(r.summary, "action=none result=reject reason=\"the message cannot"));
+        cachetd_result_clear(&r);
+    }
+}
+
 static void untrusted_submitter_is_not_domain_signed(void) {
     REQUIRE_PKI();
     const char *certs[] = {"bob", NULL};
@@ -526,6 +568,7 @@ static const cachet_test_case tests[] = {
     TEST_CASE(without_recipient_certificate_encrypts_to_the_domain_dca),
     TEST_CASE(partner_cipher_overrides_the_advertised_capabilities),
     TEST_CASE(required_encryption_without_certificate_is_refused),
+    TEST_CASE(malformed_mime_is_rejected_not_protected),
     TEST_CASE(untrusted_submitter_is_not_domain_signed),
     TEST_CASE(signed_input_is_encapsulated_whole),
     TEST_CASE(empty_layer_attribute_and_review_signatures_come_in_order),

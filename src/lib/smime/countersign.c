@@ -120,14 +120,7 @@ static cachet_status on_body(void *arg, const char *path, const uint8_t *raw, si
 /* locate parses |msg| (whole) and finds the base64 body holding the CMS. */
 static cachet_status locate(const cachet_ctx *ctx, const uint8_t *msg, size_t len, cs_locate *l,
                             cachet_error *err) {
-    cachet_mime_limits ml;
-    cachet_mime_limits_default(&ml);
-    ml.max_depth = ctx->limits.max_mime_depth;
-    ml.max_header_field = ctx->limits.max_header_bytes;
-    ml.max_parts = ctx->limits.max_parts;
-    if (ml.max_header_total < ml.max_header_field) {
-        ml.max_header_total = ml.max_header_field;
-    }
+    cachet_mime_limits ml = cachet_ctx_mime_limits(ctx);
     cachet_mime_callbacks cb = {
         .arg = l, .headers_end = on_headers_end, .part_raw = on_part_raw, .body = on_body};
     cachet_mime_parser *p = cachet_mime_parser_new(&ml, &cb);

@@ -184,3 +184,16 @@ cachet_cms_limits cachet_ctx_cms_limits(const cachet_ctx *ctx) {
     }
     return l;
 }
+
+cachet_mime_limits cachet_ctx_mime_limits(const cachet_ctx *ctx) {
+    cachet_mime_limits l;
+    cachet_mime_limits_default(&l);
+    l.max_header_field = ctx->limits.max_header_bytes;
+    l.max_depth = ctx->limits.max_mime_depth;
+    l.max_parts = ctx->limits.max_parts;
+    /* A raised header-field limit must not be undercut by the fixed total. */
+    if (l.max_header_total < l.max_header_field) {
+        l.max_header_total = l.max_header_field;
+    }
+    return l;
+}

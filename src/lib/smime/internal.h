@@ -8,6 +8,7 @@
 #include "base/base.h"
 #include "cms/cms.h"
 #include "crypto/crypto.h"
+#include "mime/mime.h"
 #include "pki/pki.h"
 
 /* The public store handle: the records (store/) and where file keys go. */
@@ -73,6 +74,9 @@ cachet_op *cachet_op_alloc(const cachet_ctx *ctx, const cachet_op_vtable *vt, vo
 /* cachet_ctx_cms_policy / limits: the context's settings for the cms layer. */
 cachet_cms_policy cachet_ctx_cms_policy(const cachet_ctx *ctx);
 cachet_cms_limits cachet_ctx_cms_limits(const cachet_ctx *ctx);
+/* cachet_ctx_mime_limits: the MIME parser limits of the context, the same for
+ * the entities verify reads and for those sign, encrypt and compress protect. */
+cachet_mime_limits cachet_ctx_mime_limits(const cachet_ctx *ctx);
 
 /* op.c contract for every operation (sign side included):
  * - vt->update / vt->update_content are called only while the op has not failed

@@ -555,14 +555,7 @@ static cachet_op *rd_new_started(const cachet_ctx *ctx, cachet_rd_mode mode,
     rd->inspect_policy.trust = NULL;
     rd->inspect_policy.allow_weak = true;
     rd->limits = cachet_ctx_cms_limits(ctx);
-    cachet_mime_limits_default(&rd->mlimits);
-    rd->mlimits.max_header_field = ctx->limits.max_header_bytes;
-    rd->mlimits.max_depth = ctx->limits.max_mime_depth;
-    rd->mlimits.max_parts = ctx->limits.max_parts;
-    /* A raised header-field limit must not be undercut by the fixed total. */
-    if (rd->mlimits.max_header_total < rd->mlimits.max_header_field) {
-        rd->mlimits.max_header_total = rd->mlimits.max_header_field;
-    }
+    rd->mlimits = cachet_ctx_mime_limits(ctx);
     cachet_err_clear(&rd->verdict);
     cachet_err_clear(&rd->empty_error);
     rd->hold = cachet_hold_new(ctx->limits.hold_in_memory, 0, err);

@@ -1,6 +1,7 @@
 /* The generating pipeline (input -> header split -> entity -> content) and the
  * output pieces shared by sign, encrypt and compress: base64 and gate sinks,
  * header framing, boundaries, CMS output in S/MIME, DER or PEM form. */
+#include <stdio.h>
 #include <string.h>
 
 #include "crypto/crypto.h"
@@ -183,8 +184,44 @@ void cachet_smime_cms_out_free(cachet_smime_cms_out *co) {
 
 /* ---- the pipeline ---- */
 
+/* entity_refused turns a failure of the checking parser into the error of the
+ * operation. */
+static cachet_status entity_refused(cachet_smime_gen *g, cachet_status st) {
+    const cachet_error *pe = cachet_mime_parser_error(g->check);
+    if (pe->status == CACHET_OK) {
+        return cachet_err_set(g->err, st, "input", -1, "reading the message as MIME failed");
+    }
+    if (pe->status == CACHET_ERR_LIMIT) {
+        return cachet_err_set(g->err, pe->status, "input", -1, "%s, the limit verify applies too",
+                              pe->message);
+    }
+    return cachet_err_set(g->err, pe->status, "input", -1,
+                          "%s: a reader would refuse the message (cachet verify does); correct "
+                          "its MIME structure",
+                          pe->message);
+}
+
+/* check_header_end: the entity's own header is all a reader checks. Verify passes
+ * the entity inside a signed layer on as it is, neither descending into it nor
+ * decoding it (its transfer encodings are the mail reader's business), and
+ * decrypt does the same with any entity. */
+static cachet_status check_header_end(void *arg, const cachet_mime_part_info *info, bool *descend) {
+    cachet_smime_gen *g = arg;
+    (void)info;
+    *descend = false;
+    cachet_mime_parser_skip_decode(g->check);
+    g->entity_checked = true;
+    return CACHET_OK;
+}
+
 static cachet_status content_write(void *arg, const uint8_t *data, size_t len) {
     cachet_smime_gen *g = arg;
+    if (!g->entity_checked) {
+        cachet_status st = cachet_mime_parser_update(g->check, data, len);
+        if (st != CACHET_OK) {
+            return entity_refused(g, st);
+        }
+    }
     return g->content(g->arg, data, len);
 }
 
@@ -200,10 +237,16 @@ void cachet_smime_gen_init(cachet_smime_gen *g, const cachet_ctx *ctx, bool raw,
     g->arg = arg;
     g->err = err;
     cachet_smime_split_init(&g->split, ctx->limits.max_header_bytes);
+    g->mlimits = cachet_ctx_mime_limits(ctx);
 }
 
 static cachet_status start_entity(cachet_smime_gen *g) {
     g->begun = true;
+    cachet_mime_callbacks cb = {.arg = g, .headers_end = check_header_end};
+    g->check = cachet_mime_parser_new(&g->mlimits, &cb);
+    if (g->check == NULL) {
+        return cachet_err_set(g->err, CACHET_ERR_NOMEM, "input", -1, "out of memory");
+    }
     cachet_status st = g->begin(g->arg, g->err);
     if (st != CACHET_OK) {
         return st;
@@ -266,10 +309,18 @@ cachet_status cachet_smime_gen_finish(cachet_smime_gen *g) {
     if (st == CACHET_OK) {
         st = cachet_smime_entity_finish(&g->entity, g->err);
     }
+    if (st == CACHET_OK && !g->entity_checked) {
+        st = cachet_mime_parser_finish(g->check);
+        if (st != CACHET_OK) {
+            st = entity_refused(g, st);
+        }
+    }
     return st;
 }
 
 void cachet_smime_gen_free(cachet_smime_gen *g) {
+    cachet_mime_parser_free(g->check);
+    g->check = NULL;
     cachet_smime_entity_free(&g->entity);
     cachet_smime_split_free(&g->split);
 }

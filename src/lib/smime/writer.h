@@ -164,13 +164,19 @@ void cachet_smime_gate_free(cachet_smime_gate *g);
 /* ---- The generating pipeline shared by sign, encrypt and compress ----
  * raw: input bytes go to content() as they are. Otherwise the header is split;
  * begin() writes the framing (cachet_smime_write_header helps) once the header
- * is known, then the entity goes to content(). */
+ * is known, then the entity goes to content(). The entity's header also goes
+ * through the MIME parser verify uses, with the context's limits: what a reader
+ * would refuse (a multipart without a usable boundary, say) is refused here, so
+ * that no message is protected that its recipient cannot open. */
 typedef struct cachet_smime_gen {
     bool raw;
     bool seven_bit;
     bool begun;
     cachet_smime_split split;
     cachet_smime_entity entity;
+    cachet_mime_limits mlimits;
+    cachet_mime_parser *check; /* reads the entity's header as verify will; NULL until then */
+    bool entity_checked;       /* that header has been read and passed */
     cachet_status (*begin)(void *arg, cachet_error *err);
     cachet_status (*content)(void *arg, const uint8_t *data, size_t len);
     void *arg;
