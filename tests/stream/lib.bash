@@ -33,7 +33,7 @@ STREAM_MAX_KIB=16384
 stream_sizes() {
     if [ -n "${CACHET_STREAM_SIZES:-}" ]; then # a quicker run while debugging
         echo "$CACHET_STREAM_SIZES"
-    elif [ "${CACHET_STREAM_BIG:-}" = 1 ] || [ "${CI:-}" = true ]; then
+    elif [ "${CACHET_STREAM_BIG:-}" = 1 ]; then
         echo "268435456 1073741824"
     else
         echo "268435456"
