@@ -85,7 +85,9 @@ run_cppcheck() {
         filters=(--file-filter='src/*')
     else
         for f in "$@"; do
-            filters+=(--file-filter="$(realpath --relative-to="$here" "$f")")
+            # cppcheck matches the filter against the path in the compile database
+            # (absolute): a leading * lets the relative path match its end.
+            filters+=(--file-filter="*$(realpath --relative-to="$here" "$f")")
         done
     fi
     # Include paths and defines come from the compile commands (the project's own -I,
