@@ -82,7 +82,8 @@ run_clang_tidy() {
 run_cppcheck() {
     local t0=$SECONDS filters=() f
     if [ $# -eq 0 ]; then
-        filters=(--file-filter='src/*')
+        # Relative where the build is inside the checkout, absolute where it is not.
+        filters=(--file-filter='src/*' --file-filter="$here/src/*")
     else
         for f in "$@"; do
             # cppcheck matches the filter against the path in the compile database
