@@ -93,8 +93,10 @@ run_cppcheck() {
     fi
     # Include paths and defines come from the compile commands (the project's own -I,
     # the -isystem of libpq and p11-kit); findings inside system headers are not ours.
+    # __CPPCHECK__ hides the macro-built lookup tables of src/lib/mime/codec_b64.c, whose
+    # expansion alone took cppcheck 182 of its 217 s.
     local rc=0
-    cppcheck --project="$db" "${filters[@]}" -j "$jobs" --quiet \
+    cppcheck --project="$db" -D__CPPCHECK__ "${filters[@]}" -j "$jobs" --quiet \
         --enable=warning,performance,portability,style --inline-suppr \
         --library=posix --library=openssl --suppress='*:/usr/include/*' \
         --error-exitcode=1 --template='{file}:{line}: {severity}: {message} [{id}]' \

@@ -116,6 +116,114 @@ static void base64_round_trips_at_every_split(void) {
     }
 }
 
+/* The codec's lookup tables, entry by entry, against the alphabet. */
+static const char b64_ref[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/* Decodes |text| (whole quanta, no padding, no whitespace) the slow way. */
+static void b64_ref_decode(const char *text, size_t len, uint8_t *out) {
+    for (size_t q = 0; q < len / 4; q++) {
+        uint32_t v = 0;
+        for (size_t k = 0; k < 4; k++) {
+            v = v << 6 | (uint32_t)(strchr(b64_ref, text[4 * q + k]) - b64_ref);
+        }
+        out[3 * q] = (uint8_t)(v >> 16);
+        out[3 * q + 1] = (uint8_t)(v >> 8);
+        out[3 * q + 2] = (uint8_t)v;
+    }
+}
+
+static void base64_tables_hold_every_value(void) {
+    /* Decoding: every byte value at every place of a 16-character run (the
+     * four-quanta path) and of a single quantum (the careful step). Only an
+     * alphabet character keeps the input valid: '=' comes too early, and
+     * whitespace leaves a quantum short. */
+    static const char *const runs[] = {"QUJDREVGR0hJSktM", "QUJD"};
+    for (size_t r = 0; r < 2; r++) {
+        size_t len = strlen(runs[r]);
+        for (int b = 0; b < 256; b++) {
+            for (size_t at = 0; at < len; at++) {
+                char in[17];
+                memcpy(in, runs[r], len + 1);
+                in[at] = (char)b;
+                uint8_t out[16], want[16];
+                size_t n = 0;
+                cachet_mime_b64dec d;
+                cachet_mime_b64dec_init(&d);
+                bool ok = cachet_mime_b64dec_update(&d, (const uint8_t *)in, len, out, &n) &&
+                          cachet_mime_b64dec_finish(&d);
+                bool alpha = b != 0 && strchr(b64_ref, b) != NULL;
+                if (ok != alpha) {
+                    fprintf(stderr, "base64 byte 0x%02x at %zu of %zu: %s\n", b, at, len,
+                            ok ? "accepted" : "refused");
+                    cachet_test_failures++;
+                } else if (ok) {
+                    b64_ref_decode(in, len, want);
+                    CHECK_MEM(out, n, want, len / 4 * 3);
+                }
+            }
+        }
+    }
+    /* Whitespace is skipped anywhere, and only the four characters RFC 2045 allows. */
+    static const char base[] = "QUJDREVG";
+    for (int b = 0; b < 256; b++) {
+        bool ws = b == '\r' || b == '\n' || b == ' ' || b == '\t';
+        for (size_t at = 0; at <= 8; at++) {
+            uint8_t in[9], out[8];
+            memcpy(in, base, at);
+            in[at] = (uint8_t)b;
+            memcpy(in + at + 1, base + at, 8 - at);
+            cachet_mime_b64dec d;
+            cachet_mime_b64dec_init(&d);
+            size_t n = 0;
+            bool ok = cachet_mime_b64dec_update(&d, in, sizeof(in), out, &n) &&
+                      cachet_mime_b64dec_finish(&d);
+            if (ok != ws) {
+                fprintf(stderr, "base64 byte 0x%02x inserted at %zu: %s\n", b, at,
+                        ok ? "accepted" : "refused");
+                cachet_test_failures++;
+            } else if (ok) {
+                CHECK_MEM(out, n, "ABCDEF", 6);
+            }
+        }
+    }
+    /* Encoding: every 12-bit value in both halves of a quantum, on the
+     * 57-byte-line path and its tail. */
+    enum { N = 4096 * 3 };
+    uint8_t *in = malloc(N);
+    uint8_t *enc = malloc(CACHET_MIME_B64ENC_MAX(N) + CACHET_MIME_B64ENC_FINISH_MAX);
+    char *want = malloc(N / 3 * 4);
+    CHECK(in != NULL && enc != NULL && want != NULL);
+    if (in == NULL || enc == NULL || want == NULL) {
+        free(in);
+        free(enc);
+        free(want);
+        return;
+    }
+    for (uint32_t k = 0; k < 4096; k++) {
+        uint32_t v = k << 12 | k;
+        in[3 * k] = (uint8_t)(v >> 16);
+        in[3 * k + 1] = (uint8_t)(v >> 8);
+        in[3 * k + 2] = (uint8_t)v;
+        for (size_t c = 0; c < 4; c++) {
+            want[4 * k + c] = b64_ref[(v >> (18 - 6 * c)) & 63];
+        }
+    }
+    cachet_mime_b64enc e;
+    cachet_mime_b64enc_init(&e);
+    size_t n = cachet_mime_b64enc_update(&e, in, N, enc);
+    n += cachet_mime_b64enc_finish(&e, enc + n);
+    size_t chars = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (enc[i] != '\r' && enc[i] != '\n') {
+            enc[chars++] = enc[i];
+        }
+    }
+    CHECK_MEM(enc, chars, want, (size_t)N / 3 * 4);
+    free(in);
+    free(enc);
+    free(want);
+}
+
 static bool qp_decode_split(const char *in, size_t cut, uint8_t *out, size_t *out_len,
                             bool *lower) {
     size_t len = strlen(in);
@@ -306,6 +414,7 @@ static const cachet_test_case tests[] = {
     TEST_CASE(base64_decoder_goldens_at_every_split),
     TEST_CASE(base64_encoder_writes_76_column_crlf_lines),
     TEST_CASE(base64_round_trips_at_every_split),
+    TEST_CASE(base64_tables_hold_every_value),
     TEST_CASE(quoted_printable_decoder_goldens_at_every_split),
     TEST_CASE(quoted_printable_encoder_goldens_at_every_split),
     TEST_CASE(quoted_printable_lines_stay_within_76_and_round_trip),
