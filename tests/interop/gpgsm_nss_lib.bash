@@ -153,7 +153,7 @@ b_enc() {
             problem "expected $PEER to decrypt, got: $why"
         fi
     elif [ "$form" = smime ]; then
-        cmp -s <(body "$MSG") <(body "$out") || problem "expected $PEER to give back the body"
+        bodies_equal "$MSG" "$out" || problem "expected $PEER to give back the body"
     else
         cmp -s "$ENT" "$out" || problem "expected $PEER to give back the plaintext"
     fi

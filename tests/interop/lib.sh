@@ -27,6 +27,61 @@ CACHET_VECTORS=${CACHET_VECTORS:-$CACHET_SRC/../shared/vectors}
 
 W=$(mktemp -d "${TMPDIR:-/tmp}/cachet-test.XXXXXX")
 trap 'rm -rf "$W"' EXIT
+
+# One python process answers every report and body check of a suite: a fresh python per
+# check cost more than the check (about 1,200 starts over the interop suites, 50-90 ms
+# each). Requests are tab-separated lines, answers "0" or "1<TAB>message". The coprocess's
+# pipe ends are copied to ordinary descriptors, because bash closes its own in subshells
+# and pipelines. One request at a time: never ask from two process substitutions at once.
+coproc CHECKER { "$PY" -u -c '
+import json, sys
+def body(p):
+    try:
+        d = open(p, "rb").read().replace(b"\r\n", b"\n")
+    except OSError:
+        return None
+    i = d.find(b"\n\n")
+    return (d[i + 2:] if i >= 0 else b"").rstrip(b"\n")
+def fields(path, specs):
+    try:
+        r = json.load(open(path))
+    except Exception as e:
+        return "report is not JSON (%s)" % e
+    bad = []
+    for spec in specs:
+        key, _, want = spec.partition("=")
+        v = r
+        try:
+            for k in key.split("."):
+                v = v[int(k)] if isinstance(v, list) else v[k]
+            got = v if isinstance(v, str) else json.dumps(v)
+        except (KeyError, IndexError, ValueError, TypeError):
+            got = "<missing>"
+        if got != want:
+            bad.append("%s=%s (got %s)" % (key, want, got))
+    return "; ".join(bad)
+for line in sys.stdin:
+    a = line.rstrip("\n").split("\t")
+    if a[0] == "body":
+        b1 = body(a[1])
+        msg = "" if b1 is not None and b1 == body(a[2]) else "bodies differ"
+    else:
+        msg = fields(a[1], a[2:])
+    print("1\t" + " ".join(msg.splitlines()) if msg else "0", flush=True)
+'; }
+exec {CHECK_TO}>&"${CHECKER[1]}" {CHECK_FROM}<&"${CHECKER[0]}"
+# checker body A B | checker json FILE PATH=VALUE...: status 0 or 1, CHECK_MSG set.
+checker() {
+    local IFS=$'\t' reply
+    if ! echo "$*" >&"$CHECK_TO" || ! IFS= read -r reply <&"$CHECK_FROM"; then
+        echo "FAIL setup: expected the report checker (python) to answer, it stopped"
+        exit 1
+    fi
+    CHECK_MSG=${reply#1$'\t'}
+    [ "$reply" = 0 ]
+}
+# bodies_equal A B: the two messages/entities have the same body (see body).
+bodies_equal() { checker body "$1" "$2"; }
 n_ok=0
 n_fail=0
 n_skip=0
@@ -122,31 +177,10 @@ refused() {
 # jfields FILE PATH=VALUE...: checks report fields; PATH is dotted (layers.0.signers.0.chain),
 # VALUE as JSON prints it for booleans/numbers/null, raw for strings. Prints mismatches.
 jfields() {
-    "$PY" - "$@" <<'PY'
-import json, sys
-path = sys.argv[1]
-try:
-    with open(path) as f:
-        r = json.load(f)
-except Exception as e:
-    print("report is not JSON (%s)" % e)
-    sys.exit(1)
-bad = []
-for spec in sys.argv[2:]:
-    key, _, want = spec.partition("=")
-    v = r
-    try:
-        for k in key.split("."):
-            v = v[int(k)] if isinstance(v, list) else v[k]
-        got = v if isinstance(v, str) else json.dumps(v)
-    except (KeyError, IndexError, ValueError, TypeError):
-        got = "<missing>"
-    if got != want:
-        bad.append("%s=%s (got %s)" % (key, want, got))
-if bad:
-    print("; ".join(bad))
-    sys.exit(1)
-PY
+    checker json "$@" || {
+        echo "$CHECK_MSG"
+        return 1
+    }
 }
 
 # jcheck CASE FILE PATH=VALUE...: jfields as a case.
@@ -174,7 +208,7 @@ PY
 
 # same_body CASE EXPECTED_FILE GOT_FILE: the bodies are equal.
 same_body() {
-    if cmp -s <(body "$2") <(body "$3"); then
+    if bodies_equal "$2" "$3"; then
         ok "$1"
     else
         fail "$1" "expected body '$(body "$2" | head -c 80)', got '$(body "$3" | head -c 80)'"
@@ -330,7 +364,7 @@ run_table() {
                     [ -s "$ERR" ] || problem "expected a message on stderr"
                     ;;
                 same:*) eval "cmp -s \"${c#same:}\" \"\$O\"" || problem "expected the output to equal ${c#same:}" ;;
-                body:*) eval "cmp -s <(body \"${c#body:}\") <(body \"\$O\")" || problem "expected the body of ${c#body:}" ;;
+                body:*) eval "bodies_equal \"${c#body:}\" \"\$O\"" || problem "expected the body of ${c#body:}" ;;
                 *) problem "bad check '$c' in the table" ;;
             esac
         done

@@ -33,7 +33,7 @@ ossl_form() {
 content_problem() { # content_problem FORM OUT
     case $1 in
         smime*)
-            if [ ! -f "$2" ] || ! cmp -s <(body "$ENT") <(body "$2"); then
+            if [ ! -f "$2" ] || ! bodies_equal "$ENT" "$2"; then
                 problem "expected the body back, got '$(head -c 80 "$2" 2>/dev/null | tr '\r\n' '  ')'"
             fi
             ;;

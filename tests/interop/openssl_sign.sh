@@ -71,7 +71,7 @@ a_case() {
     json_problem "$OUT" "${exp[@]}"
     case $form in
         smime-*)
-            if [ ! -f "$out" ] || ! cmp -s <(body "$ENT") <(body "$out"); then
+            if [ ! -f "$out" ] || ! bodies_equal "$ENT" "$out"; then
                 problem "expected the signed body back, got '$(head -c 80 "$out" 2>/dev/null | tr '\r\n' '  ')'"
             elif ! grep -q -i '^Content-Type: text/plain' "$out"; then
                 problem "expected the inner Content-Type header in the output"
@@ -139,7 +139,7 @@ b_case() {
         else
             case $form in
                 smime-*)
-                    cmp -s <(body "$MSG") <(body "$out") ||
+                    bodies_equal "$MSG" "$out" ||
                         problem "expected openssl to give back the signed body, got '$(body "$out" | head -c 80)'"
                     ;;
                 der-opaque | pem-opaque)
@@ -233,7 +233,7 @@ for form in smime-detached smime-opaque; do
     if [ -z "$PROBLEMS" ]; then
         if ! openssl cms -verify -CAfile "$PKI/ca.crt" -in $W/p12.eml -out $W/p12.out 2>$W/ossl.err >/dev/null; then
             problem "expected openssl to verify (chain from the PKCS#12), got: $(head -2 $W/ossl.err | tr '\n' ' ')"
-        elif ! cmp -s <(body "$MSG") <(body $W/p12.out); then
+        elif ! bodies_equal "$MSG" $W/p12.out; then
             problem "expected openssl to give back the signed body"
         fi
     fi
@@ -291,7 +291,7 @@ while read -r label specs; do
             signer_problem "$OUT" "$n" "$a1" "$md"
             signer_problem "$OUT" "$n" "ecdsa-with-SHA${md#sha}" "$md"
             case $form in
-                smime-*) cmp -s <(body "$ENT") <(body "$out" 2>/dev/null) || problem "expected the signed body back" ;;
+                smime-*) bodies_equal "$ENT" "$out" || problem "expected the signed body back" ;;
                 der-opaque) cmp -s "$ENT" "$out" 2>/dev/null || problem "expected the eContent byte for byte" ;;
             esac
             if end_case "$name"; then r=pass; else r=FAIL; fi
@@ -367,7 +367,7 @@ while read -r label keys; do
                 problem "expected openssl to verify every signer, got: $(grep -v '^$' "$W/ossl.err" | head -2 | tr '\n' ' ')"
             else
                 case $form in
-                    smime-*) cmp -s <(body "$MSG") <(body "$out") || problem "expected openssl to give back the body" ;;
+                    smime-*) bodies_equal "$MSG" "$out" || problem "expected openssl to give back the body" ;;
                     der-opaque) cmp -s "$ENT" "$out" || problem "expected openssl to give back the content" ;;
                 esac
             fi

@@ -44,7 +44,7 @@ for cipher in aes-256-gcm aes-256-cbc; do
         elif ! openssl cms -verify -CAfile "$P/ca.crt" -in "$W/l2" -out "$W/l3" -signer "$W/s3.pem" 2>"$W/ossl.err"; then
             problem "expected openssl to verify the inner signature, got '$(head -c 200 "$W/ossl.err" | tr '\n' ' ')'"
         else
-            cmp -s <(body "$W/entity.txt") <(body "$W/l3") || problem "expected the body back from the inner signature"
+            bodies_equal "$W/entity.txt" "$W/l3" || problem "expected the body back from the inner signature"
             same_cert "$W/s1.pem" "$P/alice.crt" || problem "expected alice as the outer signer"
             same_cert "$W/s3.pem" "$P/alice.crt" || problem "expected alice as the inner signer"
             grep -q '^Subject: triple interop' "$f" || problem "expected the Subject outside"
@@ -87,7 +87,7 @@ for enc in aes256 aes-256-gcm; do
             layers.0.signers.0.chain=trusted "layers.1.type=$want_type" layers.2.type=signed \
             layers.2.position=inner layers.2.signers.0.emails.0=alice@example.com \
             layers.2.signers.0.signature=valid layers.2.signers.0.chain=trusted
-        cmp -s <(body "$W/entity.txt") <(body "$W/os.out") || problem "expected the body back"
+        bodies_equal "$W/entity.txt" "$W/os.out" || problem "expected the body back"
         cx verify --trust "$P/ca.crt" --cert "$P/bob.crt" --key "$P/bob.key" "${check[@]}" \
             --in "$o" --out "$W/os.out"
         rc_problem 0

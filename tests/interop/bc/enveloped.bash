@@ -231,7 +231,7 @@ enveloped_check_b() {
             oaep*) [[ $d == *"km=1.2.840.113549.1.1.7 "* ]] || problem "expected id-RSAES-OAEP, BC saw: $d" ;;
         esac
         if [ "$form" = smime ]; then
-            body_eq "$MSG" "$W/$id.out" || problem "expected BC to give back the encrypted body"
+            bodies_equal "$MSG" "$W/$id.out" || problem "expected BC to give back the encrypted body"
         else
             cmp -s "$ENT" "$W/$id.out" 2>/dev/null || problem "expected BC to give back the plaintext byte for byte"
         fi

@@ -108,61 +108,6 @@ run_peer() { # run_peer JOBS RESULTS
 res_status() { echo "${RES[$1]%%$'\t'*}"; }
 res_detail() { echo "${RES[$1]#*$'\t'}"; }
 
-# One python process answers every report and body check (a fresh python per check costs
-# more than the check): requests are tab-separated lines, answers "0" or "1<TAB>message".
-coproc CHECKER { "$PY" -u -c '
-import json, sys
-def body(p):
-    try:
-        d = open(p, "rb").read().replace(b"\r\n", b"\n")
-    except OSError:
-        return None
-    i = d.find(b"\n\n")
-    return (d[i + 2:] if i >= 0 else b"").rstrip(b"\n")
-def fields(path, specs):
-    try:
-        r = json.load(open(path))
-    except Exception as e:
-        return "report is not JSON (%s)" % e
-    bad = []
-    for spec in specs:
-        key, _, want = spec.partition("=")
-        v = r
-        try:
-            for k in key.split("."):
-                v = v[int(k)] if isinstance(v, list) else v[k]
-            got = v if isinstance(v, str) else json.dumps(v)
-        except (KeyError, IndexError, ValueError, TypeError):
-            got = "<missing>"
-        if got != want:
-            bad.append("%s=%s (got %s)" % (key, want, got))
-    return "; ".join(bad)
-for line in sys.stdin:
-    a = line.rstrip("\n").split("\t")
-    if a[0] == "body":
-        b1 = body(a[1])
-        msg = "" if b1 is not None and b1 == body(a[2]) else "bodies differ"
-    else:
-        msg = fields(a[1], a[2:])
-    print("1\t" + msg if msg else "0", flush=True)
-'; }
-checker() { # checker body A B | checker json FILE PATH=VALUE...: 0 or 1, CHECK_MSG set
-    local IFS=$'\t' reply
-    if ! echo "$*" >&"${CHECKER[1]}" || ! IFS= read -r reply <&"${CHECKER[0]}"; then
-        echo "FAIL setup: expected the report checker (python) to answer, it stopped"
-        exit 1
-    fi
-    CHECK_MSG=${reply#1$'\t'}
-    [ "$reply" = 0 ]
-}
-body_eq() { checker body "$1" "$2"; }
-# lib.sh's json_problem, answered by the checker.
-json_problem() {
-    local f=$1
-    shift
-    checker json "$f" "$@" || problem "expected report fields: $CHECK_MSG"
-}
-
 row() { matrix_row "$@"; }
 record() { # record CASE-NAME DIRECTION FORM ALG PARAM: after begin_case/problem...
     if end_case "$1"; then
@@ -244,7 +189,7 @@ a_produced() {
     return 1
 }
 body_problem() { # body_problem EXPECTED GOT: S/MIME content check with the inner header
-    if [ ! -f "$2" ] || ! body_eq "$1" "$2"; then
+    if [ ! -f "$2" ] || ! bodies_equal "$1" "$2"; then
         problem "expected the body back, got '$(body "$2" 2>/dev/null | head -c 80 | tr '\r\n' '  ')'"
     elif ! grep -q -i '^Content-Type: text/plain' "$2"; then
         problem "expected the inner Content-Type header in the output"
@@ -253,7 +198,7 @@ body_problem() { # body_problem EXPECTED GOT: S/MIME content check with the inne
 
 # mixed_problem OUT: the multipart/mixed entity came back whole (its header and body).
 mixed_problem() {
-    if [ ! -f "$1" ] || ! body_eq "$MIX_ENT" "$1"; then
+    if [ ! -f "$1" ] || ! bodies_equal "$MIX_ENT" "$1"; then
         problem "expected the multipart body back, got '$(body "$1" 2>/dev/null | head -c 80 | tr '\r\n' '  ')'"
     elif ! grep -q -i '^Content-Type: multipart/mixed' "$1"; then
         problem "expected the inner multipart/mixed header in the output"
@@ -285,7 +230,7 @@ b_consumed() {
 # b_content_problem FORM OUTFILE: what BC gave back is what cachet was given.
 b_content_problem() {
     if [ "$1" = smime ]; then
-        body_eq "$MSG" "$2" || problem "expected BC to give back the body"
+        bodies_equal "$MSG" "$2" || problem "expected BC to give back the body"
     else
         cmp -s "$ENT" "$2" 2>/dev/null || problem "expected BC to give back the content byte for byte"
     fi

@@ -324,7 +324,7 @@ other_check_b() {
         [[ $id == bmx-sign-* ]] && alg="rsa, multipart/mixed + base64 attachment"
         b_consumed "$id" "$name" "$form" "$alg" "$param" "-" || continue
         begin_case
-        body_eq "$MIX_MSG" "$W/$id.out" ||
+        bodies_equal "$MIX_MSG" "$W/$id.out" ||
             problem "expected BC to give back the multipart body, got '$(body "$W/$id.out" 2>/dev/null | head -c 80 | tr '\r\n' '  ')'"
         grep -q -i '^Content-Type: multipart/mixed' "$W/$id.out" 2>/dev/null || problem "expected the multipart/mixed header"
         record "$name" "cachet → BC" "$form" "$alg" "$param"
@@ -364,7 +364,7 @@ other_check_b() {
         b_consumed "$id" "$name" "$form" compressed zlib "-" || continue
         begin_case
         if [ "$form" = smime ]; then
-            body_eq "$MSG" "$W/$id.out" || problem "expected BC to give back the body"
+            bodies_equal "$MSG" "$W/$id.out" || problem "expected BC to give back the body"
         else
             cmp -s "$ENT" "$W/$id.out" 2>/dev/null || problem "expected BC to give back the content byte for byte"
         fi

@@ -202,7 +202,7 @@ signed_check_b() {
         soid=${SIG_OID[$label]:-${SIG_OID[ecdsa-with-SHA$(bits "$md")]:-}}
         [[ $d == *"sig=$soid "* ]] || problem "expected signatureAlgorithm $soid, BC saw: $d"
         case $form in
-            smime-*) body_eq "$W/msg-$key.txt" "$W/$id.out" ||
+            smime-*) bodies_equal "$W/msg-$key.txt" "$W/$id.out" ||
                 problem "expected BC to give back the signed body, got '$(body "$W/$id.out" 2>/dev/null | head -c 80)'" ;;
             *-opaque) cmp -s "$ENT" "$W/$id.out" 2>/dev/null || problem "expected BC to give back the content byte for byte" ;;
         esac
@@ -220,7 +220,7 @@ signed_check_b() {
         [[ $d == *"sig=${SIG_OID[rsa]} "* && $d == *"sig=${SIG_OID[ecdsa-with-SHA256]} "* ]] ||
             problem "expected an RSA and an ECDSA-with-SHA256 SignerInfo, BC saw: $d"
         case $form in
-            smime-*) body_eq "$MSG" "$W/$id.out" || problem "expected BC to give back the signed body" ;;
+            smime-*) bodies_equal "$MSG" "$W/$id.out" || problem "expected BC to give back the signed body" ;;
             der-opaque) cmp -s "$ENT" "$W/$id.out" 2>/dev/null || problem "expected BC to give back the content byte for byte" ;;
         esac
         record "$name" "cachet → BC" "$form" "two signers: rsa + ecdsa-p384" sha256
