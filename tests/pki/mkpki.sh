@@ -16,13 +16,20 @@
 # For each leaf NAME: NAME.key (PKCS#8 PEM, no password), NAME.crt (leaf only), NAME.pem
 # (leaf + intermediate). Leaves are issued by the intermediate; the trust anchor is ca.crt.
 # Certificates are valid for 10 years from the time the PKI is made (except expired/notyet).
-# Idempotent: a complete DIR (stamp file present) is left as it is.
+# Idempotent: a complete DIR (stamp file present) is left as it is. With CACHET_TEST_PKI
+# naming a complete DIR, that one is copied.
 set -euo pipefail
 
 dir=${1:?usage: mkpki.sh DIR}
 mkdir -p "$dir"
 cd "$dir"
 if [ -f .complete ]; then
+    exit 0
+fi
+# A PKI this script made once for the build (CACHET_TEST_PKI, tests/CMakeLists.txt) is
+# copied: the same keys in every suite, for a copy's cost instead of six RSA key pairs.
+if [ -n "${CACHET_TEST_PKI:-}" ] && [ -f "$CACHET_TEST_PKI/.complete" ]; then
+    cp -a "$CACHET_TEST_PKI/." .
     exit 0
 fi
 

@@ -52,7 +52,12 @@ static void every_accepted_spec_makes_that_key(void) {
 }
 
 static void the_largest_rsa_size_is_accepted(void) {
-    /* 8192 is slow to generate; checked once, and 8193 refused below. */
+    /* 8192 is slow to generate; checked once, and 8193 refused below. The
+     * generation is OpenSSL's (not instrumented): the release build checks it. */
+    if (CACHET_TEST_UNDER_ASAN) {
+        fprintf(stderr, "  rsa:8192 left to the release build\n");
+        return;
+    }
     cachet_pkey *k = NULL;
     CHECK_EQ_INT(cachet_pkey_generate("rsa:8192", &k, NULL), CACHET_OK);
     CHECK_EQ_INT(cachet_pkey_bits(k), 8192);

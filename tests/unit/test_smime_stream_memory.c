@@ -15,13 +15,7 @@
 
 #include "testlib.h"
 
-/* gcc says __SANITIZE_ADDRESS__, clang answers __has_feature. */
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SM_UNDER_ASAN 1
-#endif
-#endif
-#if defined(__SANITIZE_ADDRESS__) || defined(SM_UNDER_ASAN)
+#if CACHET_TEST_UNDER_ASAN
 #define SM_BIG ((uint64_t)8 << 20)
 #define SM_CHECK_RSS 0
 #else

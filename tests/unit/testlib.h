@@ -94,4 +94,19 @@ bool cachet_test_make_pki(char *dir, size_t len);
 /* Deterministic pseudo-random numbers for chunking tests (xorshift, seeded). */
 uint32_t cachet_test_rand(uint32_t *state);
 
+/* CACHET_TEST_UNDER_ASAN is 1 in an AddressSanitizer build (gcc says
+ * __SANITIZE_ADDRESS__, clang answers __has_feature), else 0. Long randomised
+ * tests run fewer rounds there: the release build runs them in full, and each
+ * round costs several times as much under the sanitizer. */
+#if defined(__SANITIZE_ADDRESS__)
+#define CACHET_TEST_UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define CACHET_TEST_UNDER_ASAN 1
+#endif
+#endif
+#ifndef CACHET_TEST_UNDER_ASAN
+#define CACHET_TEST_UNDER_ASAN 0
+#endif
+
 #endif
