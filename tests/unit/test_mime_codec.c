@@ -132,10 +132,19 @@ static void b64_ref_decode(const char *text, size_t len, uint8_t *out) {
     }
 }
 
+/* Decodes all of |in| in one call; false on a decoding error. */
+static bool b64_decode_all(const uint8_t *in, size_t len, uint8_t *out, size_t *out_len) {
+    cachet_mime_b64dec d;
+    cachet_mime_b64dec_init(&d);
+    *out_len = 0;
+    return cachet_mime_b64dec_update(&d, in, len, out, out_len) && cachet_mime_b64dec_finish(&d);
+}
+
 static void base64_tables_hold_every_value(void) {
-    /* Decoding: every byte value at every place of a 16-character run (the
-     * four-quanta path) and of a single quantum (the careful step). Only an
-     * alphabet character keeps the input valid: '=' comes too early, and
+    /* Decoding: every byte value at every place of a 16-character run (four
+     * quanta per lookup round) and of a single quantum (one at a time); a byte
+     * outside the alphabet falls to the careful step and its class table. Only
+     * an alphabet character keeps the input valid: '=' comes too early, and
      * whitespace leaves a quantum short. */
     static const char *const runs[] = {"QUJDREVGR0hJSktM", "QUJD"};
     for (size_t r = 0; r < 2; r++) {
@@ -147,10 +156,7 @@ static void base64_tables_hold_every_value(void) {
                 in[at] = (char)b;
                 uint8_t out[16], want[16];
                 size_t n = 0;
-                cachet_mime_b64dec d;
-                cachet_mime_b64dec_init(&d);
-                bool ok = cachet_mime_b64dec_update(&d, (const uint8_t *)in, len, out, &n) &&
-                          cachet_mime_b64dec_finish(&d);
+                bool ok = b64_decode_all((const uint8_t *)in, len, out, &n);
                 bool alpha = b != 0 && strchr(b64_ref, b) != NULL;
                 if (ok != alpha) {
                     fprintf(stderr, "base64 byte 0x%02x at %zu of %zu: %s\n", b, at, len,
@@ -172,11 +178,8 @@ static void base64_tables_hold_every_value(void) {
             memcpy(in, base, at);
             in[at] = (uint8_t)b;
             memcpy(in + at + 1, base + at, 8 - at);
-            cachet_mime_b64dec d;
-            cachet_mime_b64dec_init(&d);
             size_t n = 0;
-            bool ok = cachet_mime_b64dec_update(&d, in, sizeof(in), out, &n) &&
-                      cachet_mime_b64dec_finish(&d);
+            bool ok = b64_decode_all(in, sizeof(in), out, &n);
             if (ok != ws) {
                 fprintf(stderr, "base64 byte 0x%02x inserted at %zu: %s\n", b, at,
                         ok ? "accepted" : "refused");
