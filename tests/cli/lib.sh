@@ -82,9 +82,15 @@ EXT
 }
 
 # make_pki: pki/ca.{crt,key}, alice (RSA), bob (RSA), carol (EC P-256), all
-# with emailProtection and their address in subjectAltName.
+# with emailProtection and their address in subjectAltName. CTest names the build's
+# copy in CACHET_CLI_PKI (tests/pki/cli-pki.sh), which saves three RSA keys.
 make_pki() {
     mkdir -p pki
+    if [ -n "${CACHET_CLI_PKI:-}" ] && [ -f "$CACHET_CLI_PKI/.complete" ]; then
+        cp -r "$CACHET_CLI_PKI/." pki/
+        rm -f pki/.complete
+        return
+    fi
     openssl req -x509 -newkey rsa:2048 -nodes -keyout pki/ca.key -out pki/ca.crt -days 3650 \
         -subj "/CN=cachet test CA" -addext "basicConstraints=critical,CA:TRUE" \
         -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null

@@ -57,8 +57,9 @@ vectors=$(sed -n 's/^CACHET_VECTORS_DIR:PATH=//p' "$build/CMakeCache.txt" 2>/dev
 export CACHET="$here/tests/valgrind/cachet-memcheck" CACHET_MEMCHECK_BIN="$build/cachet"
 export CACHETD="$build/cachetd" CACHET_SRC="$here" CACHET_BUILD="$build"
 export CACHET_VECTORS="${CACHET_VECTORS:-${vectors:-$here/../shared/vectors}}"
-# The build's test PKI, copied by mkpki.sh, as CTest has it (tests/CMakeLists.txt).
+# The build's test PKIs, copied by mkpki.sh and make_pki, as CTest has them (tests/CMakeLists.txt).
 [ ! -f "$build/test-pki/.complete" ] || export CACHET_TEST_PKI="$build/test-pki"
+[ ! -f "$build/test-cli-pki/.complete" ] || export CACHET_CLI_PKI="$build/test-cli-pki"
 # The system python3 first, as CTest has it (tests/CMakeLists.txt: a shim is slow).
 [ ! -d "$build/test-bin" ] || export PATH="$build/test-bin:$PATH"
 
