@@ -24,8 +24,17 @@ int cachet_cli_store_exit(cachet_status st) {
     }
 }
 
+/* The library opens libpq on a PostgreSQL store's first use (src/lib/store/pq.h). */
+static bool libpq_missing(cachet_status st, const char *message) {
+    return st == CACHET_ERR_UNSUPPORTED && message != NULL &&
+           strstr(message, "needs libpq") != NULL;
+}
+
 static const char *store_hint(cachet_status st, const char *message) {
     const char *msg = message != NULL ? message : "";
+    if (libpq_missing(st, message)) {
+        return "a SQLite store (--store FILE) works without libpq";
+    }
     switch (st) {
         case CACHET_ERR_IO:
             if (strstr(msg, "postgres") != NULL || strstr(msg, "connect") != NULL ||
@@ -113,7 +122,8 @@ int cachet_cli_open_store(const cachet_cli_opts *o, cachet_cli_store_need need,
         snprintf(what, sizeof(what), "cannot open the store");
         cachet_cli_error_hint(o->cmd, what, &err, false);
         const char *h = store_hint(err.status, err.message);
-        if (err.status == CACHET_ERR_MALFORMED || err.status == CACHET_ERR_UNSUPPORTED) {
+        if ((err.status == CACHET_ERR_MALFORMED || err.status == CACHET_ERR_UNSUPPORTED) &&
+            !libpq_missing(err.status, err.message)) {
             h = "the store file was left untouched; name another with --store, or move this "
                 "one away";
         }

@@ -199,6 +199,12 @@ expect_stderr "a subcommand is needed"
 expect_exit 0 "$CACHET" help certs
 expect_stdout "usage: cachet certs import"
 
+# libpq is opened on a PostgreSQL store's first use (src/lib/store/pq.h), not linked: its
+# fifteen libraries would cost every cachet process about 20 ms to load.
+needed=$(objdump -p "${CACHET_MEMCHECK_BIN:-$CACHET}" | sed -n 's/^ *NEEDED *//p')
+grep -qx 'libcrypto.so.3' <<<"$needed" || fail "expected libcrypto among cachet's libraries: $needed"
+! grep -q '^libpq' <<<"$needed" || fail "cachet links libpq; it must be opened at run time"
+
 # ---- the same commands against PostgreSQL, when a server is given ----
 if [ -n "${CACHET_TEST_PG:-}" ] && command -v psql >/dev/null; then
     db=cachet_cli_store_$$_$RANDOM

@@ -5,12 +5,12 @@
  * changes take a transaction-scoped advisory lock so two processes creating the
  * schema at once queue. Results come in binary format: no bytea unescaping, and
  * the sizes are known before anything is copied. */
-#include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "store/internal.h"
+#include "store/pq.h"
 
 /* Type OIDs of pg_type (server headers are not part of libpq's). */
 #define PG_OID_BYTEA 17
@@ -62,24 +62,27 @@ static void redact_url(const char *url, char *out, size_t out_len) {
 }
 
 static cachet_status pg_fail(cachet_db *db, PGresult *res, const char *what, cachet_error *err) {
-    const char *state = res != NULL ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    const cachet_pq_api *pq = cachet_pq(NULL);
+    const char *state = res != NULL ? pq->PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
     if (state != NULL && (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0)) {
         db->retry = true;
     }
-    const char *primary = res != NULL ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+    const char *primary = res != NULL ? pq->PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
     char line[256];
-    first_line(primary != NULL ? primary : PQerrorMessage(conn(db)), line, sizeof(line));
+    first_line(primary != NULL ? primary : pq->PQerrorMessage(conn(db)), line, sizeof(line));
     return cachet_err_set(err, CACHET_ERR_IO, "store", -1, "%s %s: %s", what, db->where, line);
 }
 
 static bool result_ok(PGresult *res) {
-    ExecStatusType s = PQresultStatus(res);
+    const cachet_pq_api *pq = cachet_pq(NULL);
+    ExecStatusType s = pq->PQresultStatus(res);
     return s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK;
 }
 
 static cachet_status pg_exec(cachet_db *db, const char *sql, const cachet_db_param *params,
                              size_t num_params, cachet_db_row_fn fn, void *arg, int64_t *changes,
                              cachet_error *err) {
+    const cachet_pq_api *pq = cachet_pq(NULL);
     if (num_params > CACHET_DB_MAX_PARAMS) {
         return cachet_err_set(err, CACHET_ERR_INTERNAL, "store", -1, "too many parameters");
     }
@@ -110,40 +113,41 @@ static cachet_status pg_exec(cachet_db *db, const char *sql, const cachet_db_par
         }
     }
     PGresult *res =
-        PQexecParams(conn(db), sql, (int)num_params, types, values, lengths, formats, 1);
+        pq->PQexecParams(conn(db), sql, (int)num_params, types, values, lengths, formats, 1);
     if (res == NULL || !result_ok(res)) {
         cachet_status st = pg_fail(db, res, "cannot query store", err);
-        PQclear(res);
+        pq->PQclear(res);
         return st;
     }
-    int rows = PQntuples(res);
+    int rows = pq->PQntuples(res);
     for (int r = 0; fn != NULL && r < rows; r++) {
         cachet_db_row row = {.h = res, .index = r};
         if (!fn(db, &row, arg, err)) {
-            PQclear(res);
+            pq->PQclear(res);
             return err != NULL && err->status != CACHET_OK ? err->status : CACHET_ERR_INTERNAL;
         }
     }
     if (changes != NULL) {
-        const char *n = PQcmdTuples(res);
+        const char *n = pq->PQcmdTuples(res);
         *changes = n[0] != '\0' ? strtoll(n, NULL, 10) : 0;
     }
-    PQclear(res);
+    pq->PQclear(res);
     return CACHET_OK;
 }
 
 static cachet_status pg_simple(cachet_db *db, const char *sql, const char *tag, const char *what,
                                cachet_error *err) {
-    PGresult *res = PQexec(conn(db), sql);
+    const cachet_pq_api *pq = cachet_pq(NULL);
+    PGresult *res = pq->PQexec(conn(db), sql);
     cachet_status st = CACHET_OK;
     if (res == NULL || !result_ok(res)) {
         st = pg_fail(db, res, what, err);
-    } else if (tag != NULL && strcmp(PQcmdStatus(res), tag) != 0) {
+    } else if (tag != NULL && strcmp(pq->PQcmdStatus(res), tag) != 0) {
         /* COMMIT of a failed transaction answers ROLLBACK, not an error. */
         st = cachet_err_set(err, CACHET_ERR_IO, "store", -1, "%s %s: transaction rolled back", what,
                             db->where);
     }
-    PQclear(res);
+    pq->PQclear(res);
     return st;
 }
 
@@ -155,12 +159,13 @@ static cachet_status pg_exec_script(cachet_db *db, const char *sql, cachet_error
 #define PG_SCHEMA_LOCK "SELECT pg_advisory_xact_lock(109386157320564)"
 
 static cachet_status pg_begin(cachet_db *db, bool write, bool schema, cachet_error *err) {
+    const cachet_pq_api *pq = cachet_pq(NULL);
     const char *sql = write ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
     cachet_status st = pg_simple(db, sql, NULL, "cannot start a transaction on", err);
     if (st == CACHET_OK && schema) {
         st = pg_simple(db, PG_SCHEMA_LOCK, NULL, "cannot lock the schema of", err);
         if (st != CACHET_OK) {
-            PQclear(PQexec(conn(db), "ROLLBACK"));
+            pq->PQclear(pq->PQexec(conn(db), "ROLLBACK"));
         }
     }
     return st;
@@ -171,23 +176,26 @@ static cachet_status pg_commit(cachet_db *db, cachet_error *err) {
 }
 
 static void pg_rollback(cachet_db *db) {
-    if (PQtransactionStatus(conn(db)) != PQTRANS_IDLE) {
-        PQclear(PQexec(conn(db), "ROLLBACK"));
+    const cachet_pq_api *pq = cachet_pq(NULL);
+    if (pq->PQtransactionStatus(conn(db)) != PQTRANS_IDLE) {
+        pq->PQclear(pq->PQexec(conn(db), "ROLLBACK"));
     }
 }
 
 static bool pg_col_null(const cachet_db_row *row, int col) {
-    return PQgetisnull(row->h, row->index, col) != 0;
+    const cachet_pq_api *pq = cachet_pq(NULL);
+    return pq->PQgetisnull(row->h, row->index, col) != 0;
 }
 
 static bool pg_col_int(const cachet_db_row *row, int col, int64_t *out) {
+    const cachet_pq_api *pq = cachet_pq(NULL);
     const PGresult *res = row->h;
-    if (PQgetisnull(res, row->index, col)) {
+    if (pq->PQgetisnull(res, row->index, col)) {
         return false;
     }
-    Oid type = PQftype(res, col);
-    int len = PQgetlength(res, row->index, col);
-    const unsigned char *p = (const unsigned char *)PQgetvalue(res, row->index, col);
+    Oid type = pq->PQftype(res, col);
+    int len = pq->PQgetlength(res, row->index, col);
+    const unsigned char *p = (const unsigned char *)pq->PQgetvalue(res, row->index, col);
     int want = type == PG_OID_INT8 ? 8 : type == PG_OID_INT4 ? 4 : type == PG_OID_INT2 ? 2 : 0;
     if (want == 0 || len != want) {
         return false;
@@ -201,20 +209,22 @@ static bool pg_col_int(const cachet_db_row *row, int col, int64_t *out) {
 }
 
 static bool pg_col_bytes(const cachet_db_row *row, int col, const uint8_t **out, size_t *len) {
+    const cachet_pq_api *pq = cachet_pq(NULL);
     const PGresult *res = row->h;
-    Oid type = PQftype(res, col);
+    Oid type = pq->PQftype(res, col);
     if (type != PG_OID_TEXT && type != PG_OID_BYTEA && type != PG_OID_VARCHAR &&
         type != PG_OID_NAME) {
         return false;
     }
-    int n = PQgetlength(res, row->index, col);
-    *out = (const uint8_t *)PQgetvalue(res, row->index, col);
+    int n = pq->PQgetlength(res, row->index, col);
+    *out = (const uint8_t *)pq->PQgetvalue(res, row->index, col);
     *len = n > 0 ? (size_t)n : 0;
     return true;
 }
 
 static void pg_close(cachet_db *db) {
-    PQfinish(conn(db));
+    const cachet_pq_api *pq = cachet_pq(NULL);
+    pq->PQfinish(conn(db));
     db->handle = NULL;
 }
 
@@ -242,6 +252,14 @@ static void quiet_notice(void *arg, const char *message) {
 }
 
 cachet_status cachet_db_pg_open(const char *url, cachet_db **out, cachet_error *err) {
+    cachet_error why = {0};
+    const cachet_pq_api *pq = cachet_pq(&why);
+    if (pq == NULL) {
+        char where[sizeof(((cachet_db *)NULL)->where)];
+        redact_url(url, where, sizeof(where));
+        return cachet_err_set(err, why.status, "store", -1, "cannot open %s: %s", where,
+                              why.message);
+    }
     cachet_db *db = cachet_calloc(1, sizeof(*db));
     if (db == NULL) {
         return cachet_err_set(err, CACHET_ERR_NOMEM, "store", -1, "out of memory");
@@ -251,18 +269,18 @@ cachet_status cachet_db_pg_open(const char *url, cachet_db **out, cachet_error *
     /* Later keywords override earlier ones: the URL's own settings win. */
     const char *const keys[] = {"connect_timeout", "application_name", "dbname", NULL};
     const char *const vals[] = {"10", "cachet", url, NULL};
-    PGconn *c = PQconnectdbParams(keys, vals, 1);
+    PGconn *c = pq->PQconnectdbParams(keys, vals, 1);
     db->handle = c;
     cachet_status st = CACHET_OK;
     if (c == NULL) {
         st = cachet_err_set(err, CACHET_ERR_NOMEM, "store", -1, "out of memory");
-    } else if (PQstatus(c) != CONNECTION_OK) {
+    } else if (pq->PQstatus(c) != CONNECTION_OK) {
         char line[256];
-        first_line(PQerrorMessage(c), line, sizeof(line));
+        first_line(pq->PQerrorMessage(c), line, sizeof(line));
         st = cachet_err_set(err, CACHET_ERR_IO, "store", -1, "cannot connect to %s: %s", db->where,
                             line);
     } else {
-        PQsetNoticeProcessor(c, quiet_notice, NULL);
+        pq->PQsetNoticeProcessor(c, quiet_notice, NULL);
         st = pg_simple(db, "SET client_encoding = 'UTF8'", NULL, "cannot configure", err);
     }
     if (st == CACHET_OK) {
