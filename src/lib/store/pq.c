@@ -12,7 +12,6 @@
 
 cachet_status cachet_pq_load(const char *soname, cachet_pq_api *api, cachet_error *err) {
     memset(api, 0, sizeof(*api));
-    /* Never closed: libpq keeps process-wide state (OpenSSL, Kerberos) once used. */
     void *lib = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
     if (lib == NULL) {
         const char *why = dlerror();
@@ -21,15 +20,23 @@ cachet_status cachet_pq_load(const char *soname, cachet_pq_api *api, cachet_erro
                               "install it (Debian: apt-get install libpq5)",
                               why != NULL ? why : soname);
     }
+    const char *missing = NULL;
 #define CACHET_PQ_RESOLVE(name)                                                                    \
-    api->name = (__typeof__(api->name))dlsym(lib, #name);                                          \
-    if (api->name == NULL) {                                                                       \
-        return cachet_err_set(err, CACHET_ERR_UNSUPPORTED, "store", -1,                            \
-                              "%s has no " #name ": it is not the libpq cachet was built for",     \
-                              soname);                                                             \
+    if (missing == NULL) {                                                                         \
+        api->name = (__typeof__(api->name))dlsym(lib, #name);                                      \
+        missing = api->name == NULL ? #name : NULL;                                                \
     }
     CACHET_PQ_FUNCTIONS(CACHET_PQ_RESOLVE)
 #undef CACHET_PQ_RESOLVE
+    if (missing != NULL) {
+        dlclose(lib);
+        memset(api, 0, sizeof(*api));
+        return cachet_err_set(err, CACHET_ERR_UNSUPPORTED, "store", -1,
+                              "%s has no %s: it is not the libpq cachet was built for", soname,
+                              missing);
+    }
+    /* Never closed: libpq keeps process-wide state (OpenSSL, Kerberos) once used. */
+    /* cppcheck-suppress resourceLeak ; the library stays loaded for the process's life */
     return CACHET_OK;
 }
 
