@@ -1,4 +1,4 @@
-# Every CLI operation on a 256 MiB input, 16 times the bound (and 1 GiB too with
+# Every CLI operation on a 128 MiB input, 8 times the bound (and 1 GiB too with
 # CACHET_STREAM_BIG=1), made on the fly and passed through pipes: the exact round trip
 # (sha256 of what comes back against what went in) and a peak RSS of at most
 # 16 MiB for each cachet process (issue 6). Release builds only.

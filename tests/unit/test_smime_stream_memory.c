@@ -1,7 +1,7 @@
 /* Bounded memory in the library (issue 6): every operation pair - sign and
  * verify (multipart/signed, opaque, raw encapsulated, raw detached), encrypt and
  * decrypt (AES-256-GCM, AES-256-CBC, S/MIME and raw with a declared size),
- * compress and decompress (S/MIME and raw) - on 256 MiB made in the process,
+ * compress and decompress (S/MIME and raw) - on 128 MiB made in the process,
  * the writer's output fed straight into the reader and the reader's output
  * hashed, so that nothing but the operations holds data. The round trip must
  * be exact and the process's peak RSS (ru_maxrss) may grow by at most 16 MiB
@@ -19,7 +19,7 @@
 #define SM_BIG ((uint64_t)8 << 20)
 #define SM_CHECK_RSS 0
 #else
-#define SM_BIG ((uint64_t)256 << 20)
+#define SM_BIG ((uint64_t)128 << 20)
 #define SM_CHECK_RSS 1
 #endif
 #define SM_WARM ((uint64_t)1 << 20)

@@ -415,6 +415,9 @@ size_t cachet_cert_common_name(const cachet_cert *cert, char *out, size_t out_le
  * "ec:P-256", "ec:P-384", "ec:P-521", "ed25519", "ed448", "x25519", "x448".
  * Bad spec: CACHET_ERR_USAGE. */
 cachet_status cachet_pkey_generate(const char *spec, cachet_pkey **out, cachet_error *err);
+/* cachet_pkey_spec_check: CACHET_OK when cachet_pkey_generate accepts |spec|, else its
+ * CACHET_ERR_USAGE and message; nothing is generated (an RSA-8192 key can take a minute). */
+cachet_status cachet_pkey_spec_check(const char *spec, cachet_error *err);
 /* cachet_pkey_write_private writes PKCS#8 PEM, encrypted (AES-256-CBC, PBKDF2)
  * when |pass| is not NULL. |out| is reset first; the caller cleanses it. */
 cachet_status cachet_pkey_write_private(const cachet_pkey *key, const char *pass,

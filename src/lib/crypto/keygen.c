@@ -34,53 +34,69 @@ static bool parse_rsa_bits(const char *s, unsigned *out) {
     return true;
 }
 
-cachet_status cachet_pkey_generate(const char *spec, cachet_pkey **out, cachet_error *err) {
+/* What a spec asks OpenSSL for: a key type, with its size (RSA) or group (EC). */
+typedef struct {
+    const char *type;
+    size_t rsa_bits;
+    const char *group;
+} keygen_plan;
+
+static cachet_status keygen_parse(const char *spec, keygen_plan *plan, cachet_error *err) {
     static const char where[] = "key generation";
     static const struct {
         const char *spec;
+        const char *type;
         const char *group;
-    } curves[] = {
-        {"ec:P-256", "P-256"},
-        {"ec:P-384", "P-384"},
-        {"ec:P-521", "P-521"},
+    } named[] = {
+        {"ed25519", "ED25519", NULL}, {"ed448", "ED448", NULL},    {"x25519", "X25519", NULL},
+        {"x448", "X448", NULL},       {"ec:P-256", "EC", "P-256"}, {"ec:P-384", "EC", "P-384"},
+        {"ec:P-521", "EC", "P-521"},
     };
-    if (spec == NULL || out == NULL) {
+    if (spec == NULL) {
         return cachet_err_set(err, CACHET_ERR_USAGE, where, -1, "no key spec (use %s)", accepted);
     }
-    EVP_PKEY *pkey = NULL;
-    bool known = false;
-    unsigned bits = 0;
+    *plan = (keygen_plan){0};
     if (strncmp(spec, "rsa:", 4) == 0) {
+        unsigned bits = 0;
         if (!parse_rsa_bits(spec + 4, &bits)) {
             return cachet_err_set(err, CACHET_ERR_USAGE, where, -1,
                                   "bad RSA key size in \"%.40s\" (use %s)", spec, accepted);
         }
-        known = true;
-        pkey = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)bits);
-    } else if (strcmp(spec, "ed25519") == 0) {
-        known = true;
-        pkey = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
-    } else if (strcmp(spec, "ed448") == 0) {
-        known = true;
-        pkey = EVP_PKEY_Q_keygen(NULL, NULL, "ED448");
-    } else if (strcmp(spec, "x25519") == 0) {
-        known = true;
-        pkey = EVP_PKEY_Q_keygen(NULL, NULL, "X25519");
-    } else if (strcmp(spec, "x448") == 0) {
-        known = true;
-        pkey = EVP_PKEY_Q_keygen(NULL, NULL, "X448");
-    } else {
-        for (size_t i = 0; i < sizeof(curves) / sizeof(curves[0]); i++) {
-            if (strcmp(spec, curves[i].spec) == 0) {
-                known = true;
-                pkey = EVP_PKEY_Q_keygen(NULL, NULL, "EC", curves[i].group);
-                break;
-            }
+        *plan = (keygen_plan){.type = "RSA", .rsa_bits = bits};
+        return CACHET_OK;
+    }
+    for (size_t i = 0; i < sizeof(named) / sizeof(named[0]); i++) {
+        if (strcmp(spec, named[i].spec) == 0) {
+            *plan = (keygen_plan){.type = named[i].type, .group = named[i].group};
+            return CACHET_OK;
         }
     }
-    if (!known) {
-        return cachet_err_set(err, CACHET_ERR_USAGE, where, -1,
-                              "unknown key spec \"%.40s\" (use %s)", spec, accepted);
+    return cachet_err_set(err, CACHET_ERR_USAGE, where, -1, "unknown key spec \"%.40s\" (use %s)",
+                          spec, accepted);
+}
+
+cachet_status cachet_pkey_spec_check(const char *spec, cachet_error *err) {
+    keygen_plan plan;
+    return keygen_parse(spec, &plan, err);
+}
+
+cachet_status cachet_pkey_generate(const char *spec, cachet_pkey **out, cachet_error *err) {
+    static const char where[] = "key generation";
+    if (out == NULL) {
+        return cachet_err_set(err, CACHET_ERR_USAGE, where, -1, "no place for the new key");
+    }
+    keygen_plan plan;
+    cachet_status st = keygen_parse(spec, &plan, err);
+    if (st != CACHET_OK) {
+        return st;
+    }
+    EVP_PKEY *pkey = NULL;
+    if (plan.rsa_bits != 0) {
+        pkey = EVP_PKEY_Q_keygen(NULL, NULL, plan.type, plan.rsa_bits);
+    } else if (plan.group != NULL) {
+        pkey = EVP_PKEY_Q_keygen(NULL, NULL, plan.type, plan.group);
+    } else {
+        pkey = EVP_PKEY_Q_keygen(NULL, NULL, plan.type);
     }
     if (pkey == NULL) {
         return cachet_crypto_fail(err, CACHET_ERR_INTERNAL, where, "key generation failed");
