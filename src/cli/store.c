@@ -24,16 +24,19 @@ int cachet_cli_store_exit(cachet_status st) {
     }
 }
 
-/* The library opens libpq on a PostgreSQL store's first use (src/lib/store/pq.h). */
-static bool libpq_missing(cachet_status st, const char *message) {
+/* A library opened on first use (base/dynlib.h) that is missing or not the right one:
+ * its message already says what to install. */
+static bool library_unusable(cachet_status st, const char *message) {
     return st == CACHET_ERR_UNSUPPORTED && message != NULL &&
-           strstr(message, "needs libpq") != NULL;
+           (strstr(message, ", which could not be loaded (") != NULL ||
+            strstr(message, " cachet was built for") != NULL);
 }
 
 static const char *store_hint(cachet_status st, const char *message) {
     const char *msg = message != NULL ? message : "";
-    if (libpq_missing(st, message)) {
-        return "a SQLite store (--store FILE) works without libpq";
+    if (library_unusable(st, message)) {
+        return strstr(msg, "libpq") != NULL ? "a SQLite store (--store FILE) works without libpq"
+                                            : NULL;
     }
     switch (st) {
         case CACHET_ERR_IO:
@@ -123,7 +126,7 @@ int cachet_cli_open_store(const cachet_cli_opts *o, cachet_cli_store_need need,
         cachet_cli_error_hint(o->cmd, what, &err, false);
         const char *h = store_hint(err.status, err.message);
         if ((err.status == CACHET_ERR_MALFORMED || err.status == CACHET_ERR_UNSUPPORTED) &&
-            !libpq_missing(err.status, err.message)) {
+            !library_unusable(err.status, err.message)) {
             h = "the store file was left untouched; name another with --store, or move this "
                 "one away";
         }

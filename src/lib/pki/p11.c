@@ -23,12 +23,13 @@ typedef struct load_state {
 /* find_key searches the open session for the one private key the URI names. */
 static cachet_status find_key(load_state *ls, CK_FUNCTION_LIST *m, CK_SESSION_HANDLE s,
                               CK_OBJECT_HANDLE *out, size_t *found, cachet_error *err) {
+    const cachet_p11kit_api *pk = cachet_p11kit(NULL);
     CK_OBJECT_CLASS cls = CKO_PRIVATE_KEY;
     CK_ATTRIBUTE tmpl[3] = {{CKA_CLASS, &cls, sizeof(cls)}};
     CK_ULONG n = 1;
     static const CK_ATTRIBUTE_TYPE named[] = {CKA_ID, CKA_LABEL};
     for (size_t i = 0; i < sizeof(named) / sizeof(named[0]); i++) {
-        CK_ATTRIBUTE *a = p11_kit_uri_get_attribute(ls->uri, named[i]);
+        CK_ATTRIBUTE *a = pk->p11_kit_uri_get_attribute(ls->uri, named[i]);
         if (a != NULL) {
             tmpl[n++] = *a;
         }
@@ -121,8 +122,9 @@ static cachet_status try_token(load_state *ls, CK_FUNCTION_LIST *m, CK_SLOT_ID s
 
 /* search_module walks the module's slots with a token the URI matches. */
 static cachet_status search_module(load_state *ls, CK_FUNCTION_LIST *m, cachet_error *err) {
+    const cachet_p11kit_api *pk = cachet_p11kit(NULL);
     CK_INFO info;
-    if (m->C_GetInfo(&info) != CKR_OK || !p11_kit_uri_match_module_info(ls->uri, &info)) {
+    if (m->C_GetInfo(&info) != CKR_OK || !pk->p11_kit_uri_match_module_info(ls->uri, &info)) {
         return CACHET_OK;
     }
     /* On CKR_BUFFER_TOO_SMALL the list is undefined (PKCS#11 v2.40 §5.5), so
@@ -136,15 +138,15 @@ static cachet_status search_module(load_state *ls, CK_FUNCTION_LIST *m, cachet_e
     if (rv != CKR_OK) {
         return cachet_p11_fail(err, CACHET_ERR_KEY, ls->uri_text, "C_GetSlotList", rv);
     }
-    CK_SLOT_ID want_slot = p11_kit_uri_get_slot_id(ls->uri);
+    CK_SLOT_ID want_slot = pk->p11_kit_uri_get_slot_id(ls->uri);
     for (CK_ULONG i = 0; i < num && ls->key->module == NULL; i++) {
         CK_SLOT_INFO si;
         CK_TOKEN_INFO ti;
         if ((want_slot != (CK_SLOT_ID)-1 && slots[i] != want_slot) ||
             m->C_GetSlotInfo(slots[i], &si) != CKR_OK ||
-            !p11_kit_uri_match_slot_info(ls->uri, &si) ||
+            !pk->p11_kit_uri_match_slot_info(ls->uri, &si) ||
             m->C_GetTokenInfo(slots[i], &ti) != CKR_OK ||
-            !p11_kit_uri_match_token_info(ls->uri, &ti)) {
+            !pk->p11_kit_uri_match_token_info(ls->uri, &ti)) {
             continue;
         }
         ls->tokens_seen++;
@@ -159,36 +161,37 @@ static cachet_status search_module(load_state *ls, CK_FUNCTION_LIST *m, cachet_e
 /* search_modules loads the module of module-path, else p11-kit's configured
  * modules (filtered by module-name), and searches each. */
 static cachet_status search_modules(load_state *ls, cachet_error *err) {
-    const char *path = p11_kit_uri_get_module_path(ls->uri);
+    const cachet_p11kit_api *pk = cachet_p11kit(NULL);
+    const char *path = pk->p11_kit_uri_get_module_path(ls->uri);
     /* The library never prints: p11-kit's messages are read with p11_kit_message. */
-    p11_kit_be_quiet();
+    pk->p11_kit_be_quiet();
     if (path != NULL) {
-        CK_FUNCTION_LIST *m = p11_kit_module_load(path, 0);
+        CK_FUNCTION_LIST *m = pk->p11_kit_module_load(path, 0);
         if (m == NULL) {
-            const char *why = p11_kit_message();
+            const char *why = pk->p11_kit_message();
             return cachet_err_set(err, CACHET_ERR_KEY, CACHET_P11_WHERE, -1,
                                   "cannot load PKCS#11 module %s: %s (for %s)", path,
                                   why != NULL ? why : "no detail", ls->uri_text);
         }
-        CK_RV rv = p11_kit_module_initialize(m);
+        CK_RV rv = pk->p11_kit_module_initialize(m);
         if (rv != CKR_OK) {
-            p11_kit_module_release(m);
+            pk->p11_kit_module_release(m);
             return cachet_p11_fail(err, CACHET_ERR_KEY, ls->uri_text, "C_Initialize", rv);
         }
         ls->key->loaded = m;
         return search_module(ls, m, err);
     }
-    ls->key->registered = p11_kit_modules_load_and_initialize(0);
+    ls->key->registered = pk->p11_kit_modules_load_and_initialize(0);
     if (ls->key->registered == NULL) {
         return cachet_err_set(err, CACHET_ERR_KEY, CACHET_P11_WHERE, -1,
                               "p11-kit could not load its configured modules (for %s)",
                               ls->uri_text);
     }
-    const char *want = p11_kit_uri_get_module_name(ls->uri);
+    const char *want = pk->p11_kit_uri_get_module_name(ls->uri);
     for (size_t i = 0; ls->key->registered[i] != NULL && ls->key->module == NULL; i++) {
         CK_FUNCTION_LIST *m = ls->key->registered[i];
         if (want != NULL) {
-            char *name = p11_kit_module_get_name(m);
+            char *name = pk->p11_kit_module_get_name(m);
             bool same = name != NULL && strcmp(name, want) == 0;
             free(name); /* p11-kit allocates with malloc */
             if (!same) {
@@ -205,21 +208,22 @@ static cachet_status search_modules(load_state *ls, cachet_error *err) {
 
 /* parse_uri checks the URI and that it names a private key, if it says. */
 static cachet_status parse_uri(load_state *ls, const char *uri, cachet_error *err) {
-    ls->uri = p11_kit_uri_new();
+    const cachet_p11kit_api *pk = cachet_p11kit(NULL);
+    ls->uri = pk->p11_kit_uri_new();
     if (ls->uri == NULL) {
         return cachet_err_set(err, CACHET_ERR_NOMEM, CACHET_P11_WHERE, -1, "out of memory");
     }
-    int rc = p11_kit_uri_parse(uri, P11_KIT_URI_FOR_ANY, ls->uri);
+    int rc = pk->p11_kit_uri_parse(uri, P11_KIT_URI_FOR_ANY, ls->uri);
     if (rc != P11_KIT_URI_OK) {
         return cachet_err_set(err, CACHET_ERR_USAGE, CACHET_P11_WHERE, -1,
                               "not a PKCS#11 URI (RFC 7512): %s: %s", ls->uri_text,
-                              p11_kit_uri_message(rc));
+                              pk->p11_kit_uri_message(rc));
     }
-    if (p11_kit_uri_any_unrecognized(ls->uri)) {
+    if (pk->p11_kit_uri_any_unrecognized(ls->uri)) {
         return cachet_err_set(err, CACHET_ERR_USAGE, CACHET_P11_WHERE, -1,
                               "%s has path attributes p11-kit does not know", ls->uri_text);
     }
-    CK_ATTRIBUTE *cls = p11_kit_uri_get_attribute(ls->uri, CKA_CLASS);
+    CK_ATTRIBUTE *cls = pk->p11_kit_uri_get_attribute(ls->uri, CKA_CLASS);
     if (cls != NULL && (cls->ulValueLen != sizeof(CK_OBJECT_CLASS) ||
                         *(CK_OBJECT_CLASS *)cls->pValue != CKO_PRIVATE_KEY)) {
         return cachet_err_set(err, CACHET_ERR_USAGE, CACHET_P11_WHERE, -1,
@@ -252,6 +256,10 @@ cachet_status cachet_pki_p11_load(const char *uri, const cachet_cert *cert, cach
     if (strlen(uri) > CACHET_P11_MAX_URI) {
         return cachet_err_set(err, CACHET_ERR_LIMIT, CACHET_P11_WHERE, -1,
                               "PKCS#11 URI longer than %u bytes", CACHET_P11_MAX_URI);
+    }
+    const cachet_p11kit_api *pk = cachet_p11kit(err);
+    if (pk == NULL) {
+        return CACHET_ERR_UNSUPPORTED;
     }
     load_state ls = {0};
     cachet_pkey *pub = NULL;
@@ -301,7 +309,7 @@ cachet_status cachet_pki_p11_load(const char *uri, const cachet_cert *cert, cach
 done:
     cachet_cleanse(ls.pin, sizeof(ls.pin));
     if (ls.uri != NULL) {
-        p11_kit_uri_free(ls.uri);
+        pk->p11_kit_uri_free(ls.uri);
     }
     cachet_pkey_free(pub);
     cachet_cert_free(token_cert);

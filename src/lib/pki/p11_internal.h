@@ -15,8 +15,7 @@
 #include "der/der.h"
 #include "pki/pki.h"
 
-#include <p11-kit/p11-kit.h>
-#include <p11-kit/uri.h>
+#include "pki/p11_kit_api.h"
 
 /* Where every PKCS#11 error is reported. */
 #define CACHET_P11_WHERE "pkcs11"

@@ -228,6 +228,7 @@ static cachet_status p11_derive(void *arg, const cachet_pkey *peer, cachet_membu
 }
 
 void cachet_p11_key_free(void *arg) {
+    const cachet_p11kit_api *pk = cachet_p11kit(NULL);
     cachet_p11_key *k = arg;
     if (k == NULL) {
         return;
@@ -239,11 +240,11 @@ void cachet_p11_key_free(void *arg) {
         (void)k->module->C_CloseSession(k->session);
     }
     if (k->loaded != NULL) {
-        (void)p11_kit_module_finalize(k->loaded);
-        p11_kit_module_release(k->loaded);
+        (void)pk->p11_kit_module_finalize(k->loaded);
+        pk->p11_kit_module_release(k->loaded);
     }
     if (k->registered != NULL) {
-        p11_kit_modules_finalize_and_release(k->registered);
+        pk->p11_kit_modules_finalize_and_release(k->registered);
     }
     if (k->lock_ready) {
         pthread_mutex_destroy(&k->lock);

@@ -161,9 +161,10 @@ static cachet_status read_pin_file(const char *path, const char *uri_text, char 
 
 cachet_status cachet_p11_pin(P11KitUri *uri, const char *uri_text, char *out, size_t out_len,
                              bool *have, cachet_error *err) {
+    const cachet_p11kit_api *pk = cachet_p11kit(NULL);
     *have = false;
-    const char *pin = p11_kit_uri_get_pin_value(uri);
-    const char *source = p11_kit_uri_get_pin_source(uri);
+    const char *pin = pk->p11_kit_uri_get_pin_value(uri);
+    const char *source = pk->p11_kit_uri_get_pin_source(uri);
     if (pin == NULL && source != NULL) {
         const char *path = source;
         if (strncmp(path, "file://", 7) == 0) {

@@ -1,13 +1,12 @@
-/* libpq, opened when a PostgreSQL store is first used rather than linked. libpq
- * brings fifteen more shared libraries (Kerberos, LDAP, GnuTLS, ...) whose loading
- * cost every cachet process about 20 ms (0.3 s under valgrind), and most runs
- * never open a PostgreSQL store. The function types come from libpq-fe.h, so a
- * call through the table is checked as a direct call would be. */
+/* libpq, opened when a PostgreSQL store is first used rather than linked
+ * (base/dynlib.h): libpq brings fifteen more shared libraries (Kerberos, LDAP,
+ * GnuTLS, ...), and most runs never open a PostgreSQL store. */
 #ifndef CACHET_STORE_PQ_H
 #define CACHET_STORE_PQ_H
 
 #include <libpq-fe.h>
 
+#include "base/dynlib.h"
 #include "cachet/status.h"
 
 /* The libpq functions the store calls: each becomes a field of cachet_pq_api. */
@@ -32,10 +31,7 @@
     X(PQtransactionStatus)
 
 typedef struct cachet_pq_api {
-/* A declarator cannot be parenthesised. */
-#define CACHET_PQ_FIELD(name) __typeof__(&name) name; /* NOLINT(bugprone-macro-parentheses) */
-    CACHET_PQ_FUNCTIONS(CACHET_PQ_FIELD)
-#undef CACHET_PQ_FIELD
+    CACHET_PQ_FUNCTIONS(CACHET_DYNLIB_FIELD)
 } cachet_pq_api;
 
 /* cachet_pq opens libpq (CACHET_LIBPQ_SONAME) once per process and returns its

@@ -6,7 +6,6 @@
  * cachet store of a schema version we know. */
 #include <errno.h>
 #include <fcntl.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -14,6 +13,7 @@
 #include <unistd.h>
 
 #include "store/internal.h"
+#include "store/sqlite_api.h"
 
 #define CACHET_DB_SQLITE_BUSY_MS 30000
 
@@ -23,11 +23,12 @@ static sqlite3 *handle(cachet_db *db) {
 
 static cachet_status sqlite_fail(cachet_db *db, sqlite3 *h, int rc, const char *what,
                                  cachet_error *err) {
+    const cachet_sqlite_api *sq = cachet_sqlite(NULL);
     int primary = rc & 0xff;
     if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) {
         db->retry = true; /* e.g. a lock upgrade SQLite refuses without waiting */
     }
-    const char *msg = h != NULL ? sqlite3_errmsg(h) : sqlite3_errstr(rc);
+    const char *msg = h != NULL ? sq->sqlite3_errmsg(h) : sq->sqlite3_errstr(rc);
     if (primary == SQLITE_NOTADB) {
         return cachet_err_set(err, CACHET_ERR_MALFORMED, "store", -1,
                               "%s is not a cachet store (not a SQLite database)", db->where);
@@ -45,36 +46,37 @@ static cachet_status sqlite_fail(cachet_db *db, sqlite3 *h, int rc, const char *
 static cachet_status sqlite_exec(cachet_db *db, const char *sql, const cachet_db_param *params,
                                  size_t num_params, cachet_db_row_fn fn, void *arg,
                                  int64_t *changes, cachet_error *err) {
+    const cachet_sqlite_api *sq = cachet_sqlite(NULL);
     sqlite3 *h = handle(db);
     sqlite3_stmt *stmt = NULL;
-    int rc = sqlite3_prepare_v2(h, sql, -1, &stmt, NULL);
+    int rc = sq->sqlite3_prepare_v2(h, sql, -1, &stmt, NULL);
     if (rc != SQLITE_OK) {
         return sqlite_fail(db, h, rc, "cannot query store", err);
     }
-    if ((size_t)sqlite3_bind_parameter_count(stmt) > num_params) {
-        sqlite3_finalize(stmt);
+    if ((size_t)sq->sqlite3_bind_parameter_count(stmt) > num_params) {
+        sq->sqlite3_finalize(stmt);
         return cachet_err_set(err, CACHET_ERR_INTERNAL, "store", -1, "statement parameters");
     }
     for (size_t i = 0; i < num_params && rc == SQLITE_OK; i++) {
         char name[8];
         snprintf(name, sizeof(name), "$%zu", i + 1);
-        int idx = sqlite3_bind_parameter_index(stmt, name);
+        int idx = sq->sqlite3_bind_parameter_index(stmt, name);
         if (idx == 0) {
             continue;
         }
         const cachet_db_param *p = &params[i];
         if (p->type == CACHET_DB_P_INT) {
-            rc = sqlite3_bind_int64(stmt, idx, p->i);
+            rc = sq->sqlite3_bind_int64(stmt, idx, p->i);
         } else if (p->type == CACHET_DB_P_TEXT) {
-            rc = sqlite3_bind_text(stmt, idx, p->s, -1, SQLITE_STATIC);
+            rc = sq->sqlite3_bind_text(stmt, idx, p->s, -1, SQLITE_STATIC);
         } else if (p->len == 0) {
-            rc = sqlite3_bind_zeroblob(stmt, idx, 0); /* a NULL pointer would bind NULL */
+            rc = sq->sqlite3_bind_zeroblob(stmt, idx, 0); /* a NULL pointer would bind NULL */
         } else {
-            rc = sqlite3_bind_blob64(stmt, idx, p->b, p->len, SQLITE_STATIC);
+            rc = sq->sqlite3_bind_blob64(stmt, idx, p->b, p->len, SQLITE_STATIC);
         }
     }
     while (rc == SQLITE_OK) {
-        int step = sqlite3_step(stmt);
+        int step = sq->sqlite3_step(stmt);
         if (step == SQLITE_DONE) {
             break;
         }
@@ -85,23 +87,24 @@ static cachet_status sqlite_exec(cachet_db *db, const char *sql, const cachet_db
         if (fn != NULL) {
             cachet_db_row row = {.h = stmt, .index = 0};
             if (!fn(db, &row, arg, err)) {
-                sqlite3_finalize(stmt);
+                sq->sqlite3_finalize(stmt);
                 return err != NULL && err->status != CACHET_OK ? err->status : CACHET_ERR_INTERNAL;
             }
         }
     }
-    sqlite3_finalize(stmt);
+    sq->sqlite3_finalize(stmt);
     if (rc != SQLITE_OK) {
         return sqlite_fail(db, h, rc, "cannot query store", err);
     }
     if (changes != NULL) {
-        *changes = sqlite3_changes64(h);
+        *changes = sq->sqlite3_changes64(h);
     }
     return CACHET_OK;
 }
 
 static cachet_status sqlite_exec_script(cachet_db *db, const char *sql, cachet_error *err) {
-    int rc = sqlite3_exec(handle(db), sql, NULL, NULL, NULL);
+    const cachet_sqlite_api *sq = cachet_sqlite(NULL);
+    int rc = sq->sqlite3_exec(handle(db), sql, NULL, NULL, NULL);
     if (rc != SQLITE_OK) {
         return sqlite_fail(db, handle(db), rc, "cannot update the schema of", err);
     }
@@ -109,8 +112,9 @@ static cachet_status sqlite_exec_script(cachet_db *db, const char *sql, cachet_e
 }
 
 static cachet_status sqlite_begin(cachet_db *db, bool write, bool schema, cachet_error *err) {
+    const cachet_sqlite_api *sq = cachet_sqlite(NULL);
     (void)schema; /* the write lock already serialises schema changes */
-    int rc = sqlite3_exec(handle(db), write ? "BEGIN IMMEDIATE" : "BEGIN", NULL, NULL, NULL);
+    int rc = sq->sqlite3_exec(handle(db), write ? "BEGIN IMMEDIATE" : "BEGIN", NULL, NULL, NULL);
     if (rc != SQLITE_OK) {
         return sqlite_fail(db, handle(db), rc, "cannot start a transaction on", err);
     }
@@ -118,7 +122,8 @@ static cachet_status sqlite_begin(cachet_db *db, bool write, bool schema, cachet
 }
 
 static cachet_status sqlite_commit(cachet_db *db, cachet_error *err) {
-    int rc = sqlite3_exec(handle(db), "COMMIT", NULL, NULL, NULL);
+    const cachet_sqlite_api *sq = cachet_sqlite(NULL);
+    int rc = sq->sqlite3_exec(handle(db), "COMMIT", NULL, NULL, NULL);
     if (rc != SQLITE_OK) {
         return sqlite_fail(db, handle(db), rc, "cannot commit to", err);
     }
@@ -126,27 +131,29 @@ static cachet_status sqlite_commit(cachet_db *db, cachet_error *err) {
 }
 
 static void sqlite_rollback(cachet_db *db) {
-    if (!sqlite3_get_autocommit(handle(db))) {
-        sqlite3_exec(handle(db), "ROLLBACK", NULL, NULL, NULL);
+    const cachet_sqlite_api *sq = cachet_sqlite(NULL);
+    if (!sq->sqlite3_get_autocommit(handle(db))) {
+        sq->sqlite3_exec(handle(db), "ROLLBACK", NULL, NULL, NULL);
     }
 }
 
 /* The tables of a store, looked at without changing anything: whether
  * cachet_schema is there and how many tables of anyone else are. */
 static int inspect_tables(sqlite3 *h, bool *has_schema, int *others) {
+    const cachet_sqlite_api *sq = cachet_sqlite(NULL);
     static const char *const ours[] = {"cachet_schema", "certs", "cert_emails", "caps", "crls"};
     *has_schema = false;
     *others = 0;
     sqlite3_stmt *stmt = NULL;
-    int rc = sqlite3_prepare_v2(h, "SELECT name FROM sqlite_master WHERE type = 'table'", -1, &stmt,
-                                NULL);
+    int rc = sq->sqlite3_prepare_v2(h, "SELECT name FROM sqlite_master WHERE type = 'table'", -1,
+                                    &stmt, NULL);
     while (rc == SQLITE_OK) {
-        int step = sqlite3_step(stmt);
+        int step = sq->sqlite3_step(stmt);
         if (step != SQLITE_ROW) {
             rc = step == SQLITE_DONE ? SQLITE_OK : step;
             break;
         }
-        const char *name = (const char *)sqlite3_column_text(stmt, 0);
+        const char *name = (const char *)sq->sqlite3_column_text(stmt, 0);
         bool mine = name == NULL || strncmp(name, "sqlite_", 7) == 0;
         for (size_t i = 0; !mine && i < sizeof(ours) / sizeof(ours[0]); i++) {
             mine = strcmp(name, ours[i]) == 0;
@@ -158,7 +165,7 @@ static int inspect_tables(sqlite3 *h, bool *has_schema, int *others) {
             (*others)++;
         }
     }
-    sqlite3_finalize(stmt);
+    sq->sqlite3_finalize(stmt);
     return rc;
 }
 
@@ -206,16 +213,17 @@ static cachet_status check_header(cachet_db *db, const char *path, cachet_error 
 /* An existing file is looked at read-only: nothing (not even the WAL switch,
  * which rewrites the header) touches it before we know it is ours. */
 static cachet_status precheck(cachet_db *db, const char *path, cachet_error *err) {
+    const cachet_sqlite_api *sq = cachet_sqlite(NULL);
     cachet_status st = check_header(db, path, err);
     if (st != CACHET_OK) {
         return st;
     }
     sqlite3 *h = NULL;
-    int rc = sqlite3_open_v2(path, &h, SQLITE_OPEN_READONLY, NULL);
+    int rc = sq->sqlite3_open_v2(path, &h, SQLITE_OPEN_READONLY, NULL);
     bool has_schema = false;
     int others = 0;
     if (rc == SQLITE_OK) {
-        sqlite3_busy_timeout(h, CACHET_DB_SQLITE_BUSY_MS);
+        sq->sqlite3_busy_timeout(h, CACHET_DB_SQLITE_BUSY_MS);
         rc = inspect_tables(h, &has_schema, &others);
     }
     if (rc != SQLITE_OK) {
@@ -224,19 +232,19 @@ static cachet_status precheck(cachet_db *db, const char *path, cachet_error *err
         st = foreign_refusal(db, err);
     } else if (has_schema) {
         sqlite3_stmt *stmt = NULL;
-        rc = sqlite3_prepare_v2(h, "SELECT MAX(version) FROM cachet_schema", -1, &stmt, NULL);
-        if (rc == SQLITE_OK && sqlite3_step(stmt) == SQLITE_ROW &&
-            sqlite3_column_type(stmt, 0) == SQLITE_INTEGER &&
-            sqlite3_column_int64(stmt, 0) > CACHET_DB_SCHEMA_VERSION) {
+        rc = sq->sqlite3_prepare_v2(h, "SELECT MAX(version) FROM cachet_schema", -1, &stmt, NULL);
+        if (rc == SQLITE_OK && sq->sqlite3_step(stmt) == SQLITE_ROW &&
+            sq->sqlite3_column_type(stmt, 0) == SQLITE_INTEGER &&
+            sq->sqlite3_column_int64(stmt, 0) > CACHET_DB_SCHEMA_VERSION) {
             st = cachet_err_set(err, CACHET_ERR_UNSUPPORTED, "store", -1,
                                 "store %s has schema version %lld; this cachet knows up to %d "
                                 "(upgrade cachet)",
-                                db->where, (long long)sqlite3_column_int64(stmt, 0),
+                                db->where, (long long)sq->sqlite3_column_int64(stmt, 0),
                                 CACHET_DB_SCHEMA_VERSION);
         }
-        sqlite3_finalize(stmt);
+        sq->sqlite3_finalize(stmt);
     }
-    sqlite3_close(h);
+    sq->sqlite3_close(h);
     return st;
 }
 
@@ -294,35 +302,39 @@ static cachet_status create_file(const char *path, bool *created, cachet_error *
 }
 
 static bool sqlite_col_null(const cachet_db_row *row, int col) {
-    return sqlite3_column_type(row->h, col) == SQLITE_NULL;
+    const cachet_sqlite_api *sq = cachet_sqlite(NULL);
+    return sq->sqlite3_column_type(row->h, col) == SQLITE_NULL;
 }
 
 static bool sqlite_col_int(const cachet_db_row *row, int col, int64_t *out) {
-    if (sqlite3_column_type(row->h, col) != SQLITE_INTEGER) {
+    const cachet_sqlite_api *sq = cachet_sqlite(NULL);
+    if (sq->sqlite3_column_type(row->h, col) != SQLITE_INTEGER) {
         return false;
     }
-    *out = sqlite3_column_int64(row->h, col);
+    *out = sq->sqlite3_column_int64(row->h, col);
     return true;
 }
 
 static bool sqlite_col_bytes(const cachet_db_row *row, int col, const uint8_t **out, size_t *len) {
-    int type = sqlite3_column_type(row->h, col);
+    const cachet_sqlite_api *sq = cachet_sqlite(NULL);
+    int type = sq->sqlite3_column_type(row->h, col);
     const void *p = NULL;
     if (type == SQLITE_TEXT) {
-        p = sqlite3_column_text(row->h, col);
+        p = sq->sqlite3_column_text(row->h, col);
     } else if (type == SQLITE_BLOB) {
-        p = sqlite3_column_blob(row->h, col);
+        p = sq->sqlite3_column_blob(row->h, col);
     } else {
         return false;
     }
-    int n = sqlite3_column_bytes(row->h, col);
+    int n = sq->sqlite3_column_bytes(row->h, col);
     *out = p != NULL ? p : (const uint8_t *)"";
     *len = n > 0 ? (size_t)n : 0;
     return true;
 }
 
 static void sqlite_close(cachet_db *db) {
-    sqlite3_close(handle(db));
+    const cachet_sqlite_api *sq = cachet_sqlite(NULL);
+    sq->sqlite3_close(handle(db));
     db->handle = NULL;
 }
 
@@ -346,9 +358,10 @@ static const cachet_db_ops sqlite_ops = {
  * (without its busy handler) when another process opens the new file at the same
  * moment: wait and try again, as the busy timeout would. */
 static int exec_waiting(cachet_db *db, const char *sql) {
+    const cachet_sqlite_api *sq = cachet_sqlite(NULL);
     int rc = SQLITE_BUSY;
     for (int waited = 0; waited < CACHET_DB_SQLITE_BUSY_MS; waited += 20) {
-        rc = sqlite3_exec(handle(db), sql, NULL, NULL, NULL);
+        rc = sq->sqlite3_exec(handle(db), sql, NULL, NULL, NULL);
         if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED) {
             break;
         }
@@ -358,10 +371,11 @@ static int exec_waiting(cachet_db *db, const char *sql) {
 }
 
 static cachet_status configure(cachet_db *db, cachet_error *err) {
+    const cachet_sqlite_api *sq = cachet_sqlite(NULL);
     sqlite3 *h = handle(db);
-    sqlite3_extended_result_codes(h, 1);
-    sqlite3_busy_timeout(h, CACHET_DB_SQLITE_BUSY_MS);
-    int rc = sqlite3_exec(h, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+    sq->sqlite3_extended_result_codes(h, 1);
+    sq->sqlite3_busy_timeout(h, CACHET_DB_SQLITE_BUSY_MS);
+    int rc = sq->sqlite3_exec(h, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
     if (rc == SQLITE_OK) {
         /* Refuse before the WAL switch: it rewrites the file header. */
         cachet_status st = sqlite_check_foreign(db, err);
@@ -377,6 +391,10 @@ static cachet_status configure(cachet_db *db, cachet_error *err) {
 }
 
 cachet_status cachet_db_sqlite_open(const char *path, cachet_db **out, cachet_error *err) {
+    const cachet_sqlite_api *sq = cachet_sqlite(err);
+    if (sq == NULL) {
+        return CACHET_ERR_UNSUPPORTED;
+    }
     cachet_db *db = cachet_calloc(1, sizeof(*db));
     if (db == NULL) {
         return cachet_err_set(err, CACHET_ERR_NOMEM, "store", -1, "out of memory");
@@ -390,7 +408,7 @@ cachet_status cachet_db_sqlite_open(const char *path, cachet_db **out, cachet_er
     }
     if (st == CACHET_OK) {
         sqlite3 *h = NULL;
-        int rc = sqlite3_open_v2(path, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+        int rc = sq->sqlite3_open_v2(path, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
         db->handle = h;
         if (rc != SQLITE_OK) {
             st = sqlite_fail(db, h, rc, "cannot open", err);
