@@ -1,29 +1,35 @@
 /* Libraries opened on first use (base/dynlib.h): a missing library and one without
  * the functions are refused with messages saying what to install, nothing is left
- * resolved, and the once-per-process guard runs a load once and hands its outcome,
- * failure included, to every later caller. The tables of the real libraries are
- * tested in test_store_libs (libpq, libsqlite3) and test_pki_p11 (libp11-kit). */
+ * resolved, a table that does not match its names is refused, and a library loaded
+ * once per process hands the outcome of its one load, failure included, to every
+ * later caller. The tables of the real libraries are tested in test_store_libs
+ * (libpq, libsqlite3) and test_pki_p11_kit_api (libp11-kit). */
 #include <string.h>
 #include <zlib.h>
 
-#include "base/base.h"
 #include "base/dynlib.h"
 #include "testlib.h"
 
+#define ZLIB_FUNCTIONS(X) X(zlibVersion) X(crc32)
+typedef struct {
+    ZLIB_FUNCTIONS(CACHET_DYNLIB_FIELD)
+} zlib_api;
+static const char *const zlib_names[] = {ZLIB_FUNCTIONS(CACHET_DYNLIB_NAME)};
 static const cachet_dynlib_spec zlib_spec = {.soname = "libz.so.1",
                                              .where = "compression",
                                              .user = "compression",
                                              .library = "zlib",
-                                             .package = "zlib1g"};
+                                             .package = "zlib1g",
+                                             .names = zlib_names,
+                                             .count = 2};
 
 static void a_missing_library_says_what_to_install(void) {
-    cachet_dynlib_spec spec = zlib_spec;
-    spec.soname = "libcachet-test-no-such-library.so.1";
-    static const char *const names[] = {"zlibVersion"};
-    void *syms[1] = {&spec};
+    zlib_api api = {.zlibVersion = zlibVersion};
     cachet_error err = {0};
-    CHECK_EQ_INT(cachet_dynlib_load(&spec, names, 1, syms, &err), CACHET_ERR_UNSUPPORTED);
-    CHECK(syms[0] == NULL);
+    CHECK_EQ_INT(cachet_test_load_as(&zlib_spec, "libcachet-test-no-such-library.so.1", &api,
+                                     sizeof(api), &err),
+                 CACHET_ERR_UNSUPPORTED);
+    CHECK(api.zlibVersion == NULL && api.crc32 == NULL);
     CHECK_STR(err.where, "compression");
     CHECK(strstr(err.message, "compression needs zlib, which could not be loaded (") ==
           err.message);
@@ -32,57 +38,67 @@ static void a_missing_library_says_what_to_install(void) {
 }
 
 static void a_missing_function_is_named_and_nothing_stays_resolved(void) {
-    static const char *const names[] = {"zlibVersion", "cachet_no_such_function", "crc32"};
-    void *syms[3];
+    static const char *const names[] = {"zlibVersion", "cachet_no_such_function"};
+    cachet_dynlib_spec spec = zlib_spec;
+    spec.names = names;
+    zlib_api api;
     cachet_error err = {0};
-    CHECK_EQ_INT(cachet_dynlib_load(&zlib_spec, names, 3, syms, &err), CACHET_ERR_UNSUPPORTED);
+    CHECK_EQ_INT(cachet_dynlib_load(&spec, &api, sizeof(api), &err), CACHET_ERR_UNSUPPORTED);
     CHECK_STR(err.message,
               "libz.so.1 has no cachet_no_such_function: it is not the zlib cachet was built for");
-    for (size_t i = 0; i < 3; i++) {
-        CHECK(syms[i] == NULL);
-    }
+    CHECK(api.zlibVersion == NULL && api.crc32 == NULL);
 }
 
-typedef struct {
-    CACHET_DYNLIB_FIELD(zlibVersion)
-    CACHET_DYNLIB_FIELD(crc32)
-} zlib_api;
+static void a_table_that_does_not_match_its_names_is_refused(void) {
+    void (*three[3])(void);
+    cachet_error err = {0};
+    CHECK_EQ_INT(cachet_dynlib_load(&zlib_spec, three, sizeof(three), &err), CACHET_ERR_INTERNAL);
+    CHECK_STR(err.message, "the table for zlib does not match its 2 names");
+}
 
-static void every_function_resolves_in_order(void) {
-    static const char *const names[] = {CACHET_DYNLIB_NAME(zlibVersion) CACHET_DYNLIB_NAME(crc32)};
-    void *syms[2];
-    CHECK_EQ_INT(cachet_dynlib_load(&zlib_spec, names, 2, syms, NULL), CACHET_OK);
-    zlib_api api = {.zlibVersion = (__typeof__(api.zlibVersion))syms[0],
-                    .crc32 = (__typeof__(api.crc32))syms[1]};
+static void every_function_lands_in_its_field(void) {
+    zlib_api api;
+    CHECK_EQ_INT(cachet_dynlib_load(&zlib_spec, &api, sizeof(api), NULL), CACHET_OK);
+    CHECK(cachet_test_table_full(&api, sizeof(api)));
     CHECK_STR(api.zlibVersion(), zlibVersion());
     CHECK(api.crc32(0, (const Bytef *)"cachet", 6) == crc32(0, (const Bytef *)"cachet", 6));
 }
 
-static int loads;
-static cachet_status failing_load(void *api, cachet_error *err) {
-    (void)api;
-    loads++;
-    return cachet_err_set(err, CACHET_ERR_UNSUPPORTED, "store", -1, "load number %d", loads);
-}
-
-static void a_failed_load_runs_once_and_every_caller_gets_its_error(void) {
-    static cachet_dynlib_state state = CACHET_DYNLIB_STATE_INIT;
-    int api = 0;
+static void a_failed_load_is_not_retried_and_every_caller_gets_its_error(void) {
+    cachet_dynlib_spec spec = zlib_spec;
+    spec.soname = "libcachet-test-no-such-library.so.1";
+    cachet_dynlib lib = {.spec = &spec, .lock = PTHREAD_MUTEX_INITIALIZER};
+    zlib_api api;
+    cachet_error first = {0};
+    CHECK(cachet_dynlib_get(&lib, &api, sizeof(api), &first) == NULL);
+    CHECK_EQ_INT(first.status, CACHET_ERR_UNSUPPORTED);
+    /* Were it loaded again, this name would now succeed. */
+    spec.soname = "libz.so.1";
     for (int i = 0; i < 3; i++) {
         cachet_error err = {0};
-        CHECK(!cachet_dynlib_once(&state, failing_load, &api, &err));
-        CHECK_EQ_INT(err.status, CACHET_ERR_UNSUPPORTED);
-        CHECK_STR(err.message, "load number 1");
+        CHECK(cachet_dynlib_get(&lib, &api, sizeof(api), &err) == NULL);
+        CHECK_STR(err.message, first.message);
     }
-    CHECK(!cachet_dynlib_once(&state, failing_load, &api, NULL));
-    CHECK_EQ_INT(loads, 1);
+    CHECK(cachet_dynlib_get(&lib, &api, sizeof(api), NULL) == NULL);
+    CHECK(api.zlibVersion == NULL);
+}
+
+static void a_loaded_library_gives_the_same_table_to_every_caller(void) {
+    static cachet_dynlib lib = {.spec = &zlib_spec, .lock = PTHREAD_MUTEX_INITIALIZER};
+    static zlib_api api;
+    const zlib_api *got = cachet_dynlib_get(&lib, &api, sizeof(api), NULL);
+    CHECK(got == &api);
+    CHECK(got != NULL && got->zlibVersion == zlibVersion);
+    CHECK(cachet_dynlib_get(&lib, &api, sizeof(api), NULL) == &api);
 }
 
 static const cachet_test_case tests[] = {
     TEST_CASE(a_missing_library_says_what_to_install),
     TEST_CASE(a_missing_function_is_named_and_nothing_stays_resolved),
-    TEST_CASE(every_function_resolves_in_order),
-    TEST_CASE(a_failed_load_runs_once_and_every_caller_gets_its_error),
+    TEST_CASE(a_table_that_does_not_match_its_names_is_refused),
+    TEST_CASE(every_function_lands_in_its_field),
+    TEST_CASE(a_failed_load_is_not_retried_and_every_caller_gets_its_error),
+    TEST_CASE(a_loaded_library_gives_the_same_table_to_every_caller),
 };
 
 TEST_MAIN(tests)

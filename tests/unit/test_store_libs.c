@@ -13,7 +13,8 @@
 static void a_missing_libpq_says_what_to_install(void) {
     cachet_pq_api api;
     cachet_error err = {0};
-    CHECK_EQ_INT(cachet_pq_load("libcachet-test-no-such-libpq.so.5", &api, &err),
+    CHECK_EQ_INT(cachet_test_load_as(&cachet_pq_spec, "libcachet-test-no-such-libpq.so.5", &api,
+                                     sizeof(api), &err),
                  CACHET_ERR_UNSUPPORTED);
     CHECK_STR(err.where, "store");
     CHECK(strstr(err.message, "a PostgreSQL store needs libpq, which could not be loaded (") ==
@@ -25,7 +26,8 @@ static void a_missing_libpq_says_what_to_install(void) {
 static void a_library_without_libpq_functions_is_refused(void) {
     cachet_pq_api api;
     cachet_error err = {0};
-    CHECK_EQ_INT(cachet_pq_load("libz.so.1", &api, &err), CACHET_ERR_UNSUPPORTED);
+    CHECK_EQ_INT(cachet_test_load_as(&cachet_pq_spec, "libz.so.1", &api, sizeof(api), &err),
+                 CACHET_ERR_UNSUPPORTED);
     CHECK_STR(err.message, "libz.so.1 has no PQclear: it is not the libpq cachet was built for");
 }
 
@@ -38,10 +40,7 @@ static void libpq_gives_every_function_once_per_process(void) {
         return;
     }
     CHECK_EQ_INT(err.status, CACHET_OK);
-    const void *const *fn = (const void *const *)api;
-    for (size_t i = 0; i < sizeof(*api) / sizeof(void *); i++) {
-        CHECK(fn[i] != NULL);
-    }
+    CHECK(cachet_test_table_full(api, sizeof(*api)));
     CHECK(cachet_pq(NULL) == api);
     /* A libpq function works through the table. */
     CHECK(api->PQstatus(NULL) == CONNECTION_BAD);
@@ -50,14 +49,16 @@ static void libpq_gives_every_function_once_per_process(void) {
 static void a_missing_libsqlite3_says_what_to_install(void) {
     cachet_sqlite_api api;
     cachet_error err = {0};
-    CHECK_EQ_INT(cachet_sqlite_load("libcachet-test-no-such-libsqlite3.so.0", &api, &err),
+    CHECK_EQ_INT(cachet_test_load_as(&cachet_sqlite_spec, "libcachet-test-no-such-libsqlite3.so.0",
+                                     &api, sizeof(api), &err),
                  CACHET_ERR_UNSUPPORTED);
     CHECK_STR(err.where, "store");
     CHECK(strstr(err.message, "a SQLite store needs libsqlite3, which could not be loaded (") ==
           err.message);
     CHECK(strstr(err.message, "install it (Debian: apt-get install libsqlite3-0)") != NULL);
     cachet_error wrong = {0};
-    CHECK_EQ_INT(cachet_sqlite_load("libz.so.1", &api, &wrong), CACHET_ERR_UNSUPPORTED);
+    CHECK_EQ_INT(cachet_test_load_as(&cachet_sqlite_spec, "libz.so.1", &api, sizeof(api), &wrong),
+                 CACHET_ERR_UNSUPPORTED);
     CHECK_STR(wrong.message, "libz.so.1 has no sqlite3_bind_blob64: it is not the libsqlite3 "
                              "cachet was built for");
 }
@@ -70,10 +71,7 @@ static void libsqlite3_gives_every_function_once_per_process(void) {
         fprintf(stderr, "  %s\n", err.message);
         return;
     }
-    const void *const *fn = (const void *const *)api;
-    for (size_t i = 0; i < sizeof(*api) / sizeof(void *); i++) {
-        CHECK(fn[i] != NULL);
-    }
+    CHECK(cachet_test_table_full(api, sizeof(*api)));
     CHECK(cachet_sqlite(NULL) == api);
     CHECK_STR(api->sqlite3_errstr(SQLITE_NOTADB), "file is not a database");
 }

@@ -2,6 +2,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/dynlib.h"
 #include "testlib.h"
 
 int cachet_test_failures;
@@ -134,4 +135,21 @@ uint32_t cachet_test_rand(uint32_t *state) {
     x ^= x << 5;
     *state = x;
     return x;
+}
+
+cachet_status cachet_test_load_as(const cachet_dynlib_spec *spec, const char *soname, void *table,
+                                  size_t size, cachet_error *err) {
+    cachet_dynlib_spec as = *spec;
+    as.soname = soname;
+    return cachet_dynlib_load(&as, table, size, err);
+}
+
+bool cachet_test_table_full(const void *table, size_t size) {
+    static const unsigned char unset[sizeof(void (*)(void))];
+    for (size_t off = 0; off + sizeof(unset) <= size; off += sizeof(unset)) {
+        if (memcmp((const unsigned char *)table + off, unset, sizeof(unset)) == 0) {
+            return false;
+        }
+    }
+    return size > 0 && size % sizeof(unset) == 0;
 }

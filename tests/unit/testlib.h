@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cachet/status.h"
+
 extern int cachet_test_failures;
 
 #define CHECK(cond)                                                                                \
@@ -93,6 +95,14 @@ const char *cachet_test_tests_dir(void);
 bool cachet_test_make_pki(char *dir, size_t len);
 /* Deterministic pseudo-random numbers for chunking tests (xorshift, seeded). */
 uint32_t cachet_test_rand(uint32_t *state);
+/* For the tables of libraries opened on first use (base/dynlib.h):
+ * cachet_test_load_as loads |spec| from the library |soname| instead of its own
+ * into |table| (|size| bytes) and returns the status, with any message in |err|;
+ * cachet_test_table_full says whether every function of |table| is set. */
+struct cachet_dynlib_spec;
+cachet_status cachet_test_load_as(const struct cachet_dynlib_spec *spec, const char *soname,
+                                  void *table, size_t size, cachet_error *err);
+bool cachet_test_table_full(const void *table, size_t size);
 
 /* CACHET_TEST_UNDER_ASAN is 1 in an AddressSanitizer build (gcc says
  * __SANITIZE_ADDRESS__, clang answers __has_feature), else 0. Long randomised

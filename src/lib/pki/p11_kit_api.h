@@ -45,8 +45,8 @@ typedef struct cachet_p11kit_api {
  * and which package provides it. Safe to call from several threads. */
 const cachet_p11kit_api *cachet_p11kit(cachet_error *err);
 
-/* cachet_p11kit_load does the work of cachet_p11kit for the library |soname|, without
- * the once-per-process guard (for the unit tests). */
-cachet_status cachet_p11kit_load(const char *soname, cachet_p11kit_api *api, cachet_error *err);
+/* cachet_p11kit_spec: the library and its functions (base/dynlib.h); the unit tests
+ * load it under other names. */
+extern const cachet_dynlib_spec cachet_p11kit_spec;
 
 #endif

@@ -39,9 +39,8 @@ typedef struct cachet_pq_api {
  * and which package provides it. Safe to call from several threads. */
 const cachet_pq_api *cachet_pq(cachet_error *err);
 
-/* cachet_pq_load does the work of cachet_pq for the library |soname| into |api|,
- * without the once-per-process guard; the unit tests call it with a library
- * that is not there. */
-cachet_status cachet_pq_load(const char *soname, cachet_pq_api *api, cachet_error *err);
+/* cachet_pq_spec: the library and its functions (base/dynlib.h); the unit tests
+ * load it under other names. */
+extern const cachet_dynlib_spec cachet_pq_spec;
 
 #endif

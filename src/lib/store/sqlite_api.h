@@ -44,8 +44,8 @@ typedef struct cachet_sqlite_api {
  * and which package provides it. Safe to call from several threads. */
 const cachet_sqlite_api *cachet_sqlite(cachet_error *err);
 
-/* cachet_sqlite_load does the work of cachet_sqlite for the library |soname|, without
- * the once-per-process guard (for the unit tests). */
-cachet_status cachet_sqlite_load(const char *soname, cachet_sqlite_api *api, cachet_error *err);
+/* cachet_sqlite_spec: the library and its functions (base/dynlib.h); the unit tests
+ * load it under other names. */
+extern const cachet_dynlib_spec cachet_sqlite_spec;
 
 #endif
