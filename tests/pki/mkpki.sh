@@ -102,15 +102,18 @@ leaf 0x2008 kusig "Sign Only" kusig@example.com rsa2048 "digitalSignature" $emai
 leaf 0x2009 kuenc "Encipher Only" kuenc@example.com p256 "keyEncipherment" $email_eku
 
 # Expired and not-yet-valid leaves need explicit dates: openssl ca with a throw-away database.
+# The paths are relative (openssl ca runs in DIR): the build's PKI is copied into each test,
+# and absolute ones made every copy's `openssl ca` write into the build's PKI, under another
+# test's `cp -a` of it (test_smime_stream_discard failed so in CI beside test_smime_store_keys).
 mkdir -p ca.db
 : >ca.db/index.txt
 cat >ca.db/ca.cnf <<EOF
 [ ca ]
 default_ca = test
 [ test ]
-database = $PWD/ca.db/index.txt
-new_certs_dir = $PWD/ca.db
-serial = $PWD/ca.db/serial
+database = ca.db/index.txt
+new_certs_dir = ca.db
+serial = ca.db/serial
 default_md = sha256
 policy = any
 unique_subject = no
