@@ -94,6 +94,25 @@ openssl cms -encrypt -aes-256-cbc -binary -outform DER -in "$ENT" -out $W/env2.d
 refused ce01-lookalike-recipient-uniform-failure 1 $F decrypt --raw $A --in $W/env2.der --out $F
 says ce01-lookalike-recipient-uniform-failure-reason "decryption failed"
 expect control-ce01-lookalike-recipient-own-key 0 decrypt --raw --cert $W/a2.crt --key $W/a2.key --in $W/env2.der --out $W/c.out
+# The store: `keys import` refuses a key whose certificate a RecipientIdentifier could not tell
+# from a stored key's certificate; nothing of it is stored. A renewed certificate of the stored
+# key is no clash.
+KS="--store $W/ce01-store.db"
+cp "$P/alice.key" $W/alice-600.key
+chmod 600 $W/alice-600.key $W/a2.key
+expect control-ce01-store-keys-import 0 keys import $KS --key $W/alice-600.key --cert "$P/alice.crt"
+refused ce01-store-same-issuer-serial-key-refused 2 $F keys import $KS --key $W/a2.key --cert $W/a2.crt
+says ce01-store-same-issuer-serial-key-reason "another key whose certificate has the same issuer and serial number as this one"
+says ce01-store-same-issuer-serial-key-nothing-stored "nothing was stored"
+refused ce01-store-same-ski-key-refused 2 $F keys import $KS --key $W/a2.key --cert $W/a3.crt
+says ce01-store-same-ski-key-reason "another key whose certificate has the same subjectKeyIdentifier as this one"
+expect control-ce01-store-renewed-certificate-same-key 0 keys import $KS --key $W/alice-600.key --cert $W/renewed.crt
+expect ce01-store-keys-list 0 keys list $KS
+if [ "$(wc -l <"$OUT")" = 2 ] && ! grep -q -e alice2 -e alice3 "$OUT"; then
+    ok ce01-store-only-alice-keys-kept
+else
+    fail ce01-store-only-alice-keys-kept "expected alice's two certificates, got '$(tr '\n' ' ' <"$OUT")'"
+fi
 
 # ---------------- CE-03 name constraints on e-mail addresses ----------------
 # A CA under the root permitted .example.com (subdomains only, RFC 5280 §4.2.1.10) and

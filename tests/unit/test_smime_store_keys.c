@@ -286,6 +286,99 @@ static void credential_from_store_picks_newest_valid(void) {
     cachet_store_close(st);
 }
 
+/* ---- ATTACKS CE-01: keys a RecipientIdentifier could not tell apart ---- */
+
+/* issued issues NAME.crt for clash@example.com from the intermediate with
+ * |serial| and, when |ski| is not NULL, that subjectKeyIdentifier; the key is
+ * KEY_FROM.key when given (a renewal), else a new NAME.key. No ca.db: the
+ * index would refuse a serial issued twice, which is the point here. */
+static bool issued(const char *name, int serial, const char *ski, const char *key_from) {
+    const char *key = key_from != NULL ? key_from : name;
+    return run("cd '%s' && { [ -n '%s' ] || { openssl genpkey -algorithm EC -pkeyopt "
+               "ec_paramgen_curve:P-256 -out %s.key 2>/dev/null && chmod 600 %s.key; }; } && "
+               "openssl req -new -key %s.key -subj '/CN=%s' -out %s.csr && "
+               "printf 'keyUsage=critical,digitalSignature,keyAgreement\n"
+               "subjectAltName=email:clash@example.com\nsubjectKeyIdentifier=%s\n' > %s.ext && "
+               "openssl x509 -req -in %s.csr -CA inter.crt -CAkey inter.key -set_serial %d "
+               "-days 30 -extfile %s.ext -out %s.crt 2>/dev/null",
+               g_pki, key_from != NULL ? key_from : "", key, key, key, name, name,
+               ski != NULL ? ski : "hash", name, name, serial, name, name) == 0;
+}
+
+static cachet_status add_key_as(cachet_store *st, const char *name, const char *key_name,
+                                cachet_error *err) {
+    char key[600], crt[600];
+    snprintf(key, sizeof(key), "%s/%s.key", g_pki, key_name);
+    snprintf(crt, sizeof(crt), "%s/%s.crt", g_pki, name);
+    cachet_import_result res;
+    cachet_err_clear(err);
+    return cachet_store_import_key_files(st, key, crt, NULL, &res, err);
+}
+
+static void clash_message(const char *holder, const char *what, char *out, size_t out_len) {
+    char fp[65];
+    fp_of(pki_path(holder), fp);
+    snprintf(out, out_len,
+             "the store holds the key of certificate %.16s (CN=%.*s), another key whose "
+             "certificate has the same %s as this one: a message for one could not be told from "
+             "one for the other; remove one of the two",
+             fp, (int)(strlen(holder) - 4), holder, what);
+}
+
+static void key_whose_certificate_shares_a_recipient_id_is_refused(void) {
+    SETUP();
+    CHECK(issued("c_one", 0x4101, NULL, NULL));
+    CHECK(issued("c_two", 0x4101, NULL, NULL));        /* same issuer and serial, another key */
+    CHECK(issued("c_renewed", 0x4102, NULL, "c_one")); /* c_one's key, a new serial */
+    CHECK(issued("c_ski_a", 0x4103, "0102030405060708", NULL));
+    CHECK(issued("c_ski_b", 0x4104, "0102030405060708", NULL)); /* same SKI, another key */
+    char dir[512];
+    cachet_store *st = new_store(dir, sizeof(dir));
+    cachet_error err = {0};
+    char want[1024];
+    CHECK_EQ_INT(add_key_as(st, "c_one", "c_one", &err), CACHET_OK);
+    CHECK_EQ_INT(add_key_as(st, "c_two", "c_two", &err), CACHET_ERR_USAGE);
+    clash_message("c_one.crt", "issuer and serial number", want, sizeof(want));
+    CHECK_STR(err.message, want);
+    /* Nothing of the refused import was stored: c_two's certificate neither. */
+    char fp_two[65];
+    fp_of(pki_path("c_two.crt"), fp_two);
+    cachet_cert_info info;
+    CHECK_EQ_INT(cachet_store_get(st, fp_two, &info, &err), CACHET_ERR_KEY);
+    cachet_cert_info *keys = NULL;
+    size_t n = 0;
+    CHECK_EQ_INT(cachet_store_list_keys(st, &keys, &n, &err), CACHET_OK);
+    CHECK_EQ_INT(n, 1);
+    cachet_cert_info_free(keys, n);
+    /* A re-import and a renewed certificate of the same key are no clash. */
+    CHECK_EQ_INT(add_key_as(st, "c_one", "c_one", &err), CACHET_OK);
+    CHECK_EQ_INT(add_key_as(st, "c_renewed", "c_one", &err), CACHET_OK);
+    CHECK_EQ_INT(add_key_as(st, "c_ski_a", "c_ski_a", &err), CACHET_OK);
+    CHECK_EQ_INT(add_key_as(st, "c_ski_b", "c_ski_b", &err), CACHET_ERR_USAGE);
+    clash_message("c_ski_a.crt", "subjectKeyIdentifier", want, sizeof(want));
+    CHECK_STR(err.message, want);
+    /* A PKCS#12 import is refused the same way and leaves no key file behind. */
+    const char *p12 = tmp_path("c_two.p12");
+    CHECK_EQ_INT(run("cd '%s' && openssl pkcs12 -export -in c_two.crt -inkey c_two.key "
+                     "-passout pass:p12pass -out '%s'",
+                     g_pki, p12),
+                 0);
+    char keydir[600];
+    snprintf(keydir, sizeof(keydir), "%s/keys", dir);
+    cachet_import_result res;
+    cachet_err_clear(&err);
+    CHECK_EQ_INT(cachet_store_import_key_p12(st, p12, "p12pass", NULL, &res, &err),
+                 CACHET_ERR_USAGE);
+    clash_message("c_one.crt", "issuer and serial number", want, sizeof(want));
+    CHECK_STR(err.message, want);
+    CHECK_EQ_INT(run("test -z \"$(ls -A '%s' 2>/dev/null)\"", keydir), 0);
+    n = 0;
+    CHECK_EQ_INT(cachet_store_list_keys(st, &keys, &n, &err), CACHET_OK);
+    CHECK_EQ_INT(n, 3);
+    cachet_cert_info_free(keys, n);
+    cachet_store_close(st);
+}
+
 /* ---- PKCS#11 (SoftHSM2, when installed) ---- */
 
 static void pkcs11_reference_keeps_no_pin(void) {
@@ -415,6 +508,7 @@ static const cachet_test_case tests[] = {
     TEST_CASE(p12_key_is_written_encrypted_0600),
     TEST_CASE(p12_legacy_bags_import),
     TEST_CASE(credential_from_store_picks_newest_valid),
+    TEST_CASE(key_whose_certificate_shares_a_recipient_id_is_refused),
     TEST_CASE(pkcs11_reference_keeps_no_pin),
     TEST_CASE(request_pem_verifies_with_openssl),
     TEST_CASE(request_mime_is_application_pkcs10),

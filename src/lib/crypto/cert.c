@@ -291,6 +291,27 @@ bool cachet_cert_ski(const cachet_cert *cert, const uint8_t **out, size_t *out_l
     return cachet_crypto_key_id(X509_get0_subject_key_id(cert->x509), out, out_len);
 }
 
+static bool same_bytes(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen) {
+    return a != NULL && b != NULL && alen == blen && memcmp(a, b, alen) == 0;
+}
+
+const char *cachet_cert_rid_clash(const cachet_cert *a, const cachet_cert *b) {
+    if (same_bytes(a->der, a->der_len, b->der, b->der_len)) {
+        return NULL;
+    }
+    if (same_bytes(a->issuer, a->issuer_len, b->issuer, b->issuer_len) &&
+        same_bytes(a->serial, a->serial_len, b->serial, b->serial_len)) {
+        return "issuer and serial number";
+    }
+    const uint8_t *ka = NULL, *kb = NULL;
+    size_t la = 0, lb = 0;
+    if (cachet_cert_ski(a, &ka, &la) && cachet_cert_ski(b, &kb, &lb) &&
+        same_bytes(ka, la, kb, lb)) {
+        return "subjectKeyIdentifier";
+    }
+    return NULL;
+}
+
 cachet_pkey *cachet_cert_pkey(const cachet_cert *cert) {
     return cachet_pkey_up_ref(cert->pub);
 }

@@ -319,6 +319,12 @@ const uint8_t *cachet_cert_issuer_der(const cachet_cert *cert, size_t *out_len);
 const uint8_t *cachet_cert_serial_der(const cachet_cert *cert, size_t *out_len);
 /* cachet_cert_ski: the subjectKeyIdentifier extension value, if present. */
 bool cachet_cert_ski(const cachet_cert *cert, const uint8_t **out, size_t *out_len);
+/* cachet_cert_rid_clash names what two different certificates share that a
+ * RecipientIdentifier names a certificate by (RFC 5652 §6.2.1): "issuer and
+ * serial number", "subjectKeyIdentifier", or NULL (also for the same DER). Two
+ * certificates of one key may share a subjectKeyIdentifier (a renewal): the
+ * caller compares the keys. */
+const char *cachet_cert_rid_clash(const cachet_cert *a, const cachet_cert *b);
 /* cachet_cert_pkey returns the certificate's public key (a new reference). */
 cachet_pkey *cachet_cert_pkey(const cachet_cert *cert);
 /* cachet_cert_subject writes the subject as RFC 2253 text. */

@@ -70,10 +70,6 @@ static cachet_status check_keys(const cachet_rd_keys *in, size_t *num_creds, siz
     return CACHET_OK;
 }
 
-static bool same_bytes(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen) {
-    return a != NULL && b != NULL && alen == blen && memcmp(a, b, alen) == 0;
-}
-
 /* ambiguous_certs refuses two different certificates of ours that a
  * RecipientIdentifier could not tell apart (same issuer and serial number, or
  * same subjectKeyIdentifier): which key opens the message would be a guess,
@@ -83,30 +79,16 @@ static bool same_bytes(const uint8_t *a, size_t alen, const uint8_t *b, size_t b
 static cachet_status ambiguous_certs(const cachet_cert *const *certs,
                                      const cachet_pkey *const *keys, size_t n, cachet_error *err) {
     for (size_t i = 0; i < n; i++) {
-        size_t dl, il, sl, kl;
-        const uint8_t *d = cachet_cert_der(certs[i], &dl);
-        const uint8_t *is = cachet_cert_issuer_der(certs[i], &il);
-        const uint8_t *se = cachet_cert_serial_der(certs[i], &sl);
-        const uint8_t *ki = NULL;
-        bool has_ki = cachet_cert_ski(certs[i], &ki, &kl);
         for (size_t j = i + 1; j < n; j++) {
-            size_t dl2, il2, sl2, kl2;
-            const uint8_t *d2 = cachet_cert_der(certs[j], &dl2);
-            if (same_bytes(d, dl, d2, dl2) || cachet_pkey_matches(keys[i], keys[j])) {
-                continue;
-            }
-            const uint8_t *is2 = cachet_cert_issuer_der(certs[j], &il2);
-            const uint8_t *se2 = cachet_cert_serial_der(certs[j], &sl2);
-            const uint8_t *ki2 = NULL;
-            bool same_ias = same_bytes(is, il, is2, il2) && same_bytes(se, sl, se2, sl2);
-            bool same_ki =
-                has_ki && cachet_cert_ski(certs[j], &ki2, &kl2) && same_bytes(ki, kl, ki2, kl2);
-            if (same_ias || same_ki) {
-                return cachet_err_set(
-                    err, CACHET_ERR_USAGE, "", -1,
-                    "credentials %zu and %zu are certificates of different keys with the "
-                    "same %s: a message for one could not be told from one for the other",
-                    i + 1, j + 1, same_ias ? "issuer and serial number" : "subjectKeyIdentifier");
+            const char *what = cachet_pkey_matches(keys[i], keys[j])
+                                   ? NULL
+                                   : cachet_cert_rid_clash(certs[i], certs[j]);
+            if (what != NULL) {
+                return cachet_err_set(err, CACHET_ERR_USAGE, "", -1,
+                                      "credentials %zu and %zu are certificates of different keys "
+                                      "with the same %s: a message for one could not be told "
+                                      "from one for the other",
+                                      i + 1, j + 1, what);
             }
         }
     }

@@ -4,11 +4,50 @@
 
 #include "smime/store_internal.h"
 
+/* key_clash refuses a key whose certificate a RecipientIdentifier could not tell
+ * from the certificate of another key the store holds (ATTACKS CE-01): which of
+ * the two keys a message was for would be a guess. A re-import, or a renewed
+ * certificate of the same key, is no clash. */
+static cachet_status key_clash(cachet_store *st, const cachet_cert *cert, cachet_error *err) {
+    cachet_db_cert *recs = NULL;
+    size_t num = 0;
+    cachet_status s = cachet_db_list_keys(st->db, &recs, &num, err);
+    cachet_pkey *pub = cachet_cert_pkey(cert);
+    for (size_t i = 0; s == CACHET_OK && i < num; i++) {
+        cachet_cert *other = NULL;
+        s = cachet_pki_record_cert(&recs[i], &other, err);
+        if (s != CACHET_OK) {
+            break;
+        }
+        cachet_pkey *other_pub = cachet_cert_pkey(other);
+        const char *what =
+            cachet_pkey_matches(pub, other_pub) ? NULL : cachet_cert_rid_clash(cert, other);
+        if (what != NULL) {
+            s = cachet_err_set(err, CACHET_ERR_USAGE, "store", -1,
+                               "the store holds the key of certificate %.16s (%s), another key "
+                               "whose certificate has the same %s as this one: a message for one "
+                               "could not be told from one for the other; remove one of the two",
+                               recs[i].fingerprint, recs[i].subject, what);
+        }
+        cachet_pkey_free(other_pub);
+        cachet_cert_free(other);
+    }
+    cachet_pkey_free(pub);
+    cachet_db_certs_free(recs, num);
+    return s;
+}
+
 cachet_status cachet_store_put_certs(cachet_store *st, cachet_cert *const *certs, size_t num,
                                      cachet_db_origin origin, const char *key_ref_first,
                                      cachet_import_result *res, cachet_error *err) {
     if (num == 0) {
         return CACHET_OK;
+    }
+    if (key_ref_first != NULL) {
+        cachet_status s = key_clash(st, certs[0], err);
+        if (s != CACHET_OK) {
+            return s;
+        }
     }
     cachet_db_cert *recs = cachet_calloc(num, sizeof(*recs));
     if (recs == NULL) {
