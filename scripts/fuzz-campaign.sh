@@ -43,7 +43,12 @@ before=$(findings_now)
 # The timeout is wall time as well: two 10 s timeouts were this low-priority run starved
 # beside a sanitizer test run (their inputs ran in 0.35 and 0.86 s alone); 60 s still
 # ends a real hang.
-nice -n 19 "$bin" -dict="$dict" -timeout=60 -rss_limit_mb=2048 -print_final_stats=1 \
+# A CACHET_FUZZ build without CACHET_SANITIZE recovers from UBSan reports: without
+# halt_on_error a report is printed and the run goes on, its input not saved.
+# The ledger's commit is the checkout's at the start (the binary's own is not known here).
+rev=$(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo unknown)
+UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1} \
+    nice -n 19 "$bin" -dict="$dict" -timeout=60 -rss_limit_mb=2048 -print_final_stats=1 \
     -artifact_prefix="$artifacts/" "$corpus" >"$log" 2>&1 &
 pid=$!
 ticks=$(getconf CLK_TCK)
@@ -68,7 +73,6 @@ cov=$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<<"$last")
 ft=$(sed -n 's/.* ft: \([0-9]*\).*/\1/p' <<<"$last")
 size=$(find "$corpus" -type f | wc -l)
 findings=$(($(findings_now) - before))
-rev=$(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo unknown)
 printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$target" "$rev" "$cpu" \
     "${execs:-?}" "${cov:-?}" "${ft:-?}" "$size" "$findings" >>"$work/ledger.tsv"
 echo "$target: ${cpu}s CPU, ${execs:-?} executions, cov ${cov:-?}, ft ${ft:-?}, corpus $size, findings $findings (log $log)"
