@@ -111,7 +111,7 @@ print("\n".join(out).rstrip())
 PY
 e2e_expect_header "$WORK/got.eml" Authentication-Results \
     '^mx\.b\.example; smime=pass .*body\.smime-identifier=domain-signing-authority@a\.example'
-e2e_body "$WORK/got.eml" | grep -qF "$text" || fail "bob's copy lacks the text alice wrote"
+e2e_body "$WORK/got.eml" | grep -F "$text" >/dev/null || fail "bob's copy lacks the text alice wrote"
 
 step "the gateways' log lines"
 grep -h 'action=' "$WORK/cachetd-a.log" "$WORK/cachetd-b.log" | sed 's/^/   /' || true

@@ -22,7 +22,7 @@ openssl pkcs7 -in co.p7.pem -outform DER -out co.p7b || fail "openssl pkcs7 cann
 expect_exit 0 "$CACHET" certs-only --format der --out co.der pki/carol.crt
 [ "$(subjects co.der)" = "Carol " ] || fail "DER: expected Carol, got '$(subjects co.der)'"
 expect_exit 0 "$CACHET" certs-only --format pem pki/carol.crt pki/inter.crt
-head -1 out.txt | grep -q -- "-----BEGIN" || fail "--format pem is not PEM"
+head -1 out.txt | grep -- "-----BEGIN" >/dev/null || fail "--format pem is not PEM"
 cp out.txt co.pem
 openssl cms -cmsout -inform PEM -in co.pem -outform DER -out co-pem.der || fail "openssl cannot read the PEM form"
 [ "$(subjects co-pem.der)" = "Cachet Test Intermediate CA Carol " ] || fail "PEM: got '$(subjects co-pem.der)'"

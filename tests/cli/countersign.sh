@@ -66,7 +66,7 @@ grep -q "the figures are attached" body2.txt || fail "opaque: cachet lost the co
 # ---- raw CMS (detached): DER in, PEM out, and PEM in ----
 expect_exit 0 "$CACHET" sign "${CRED_ALICE[@]}" --raw --in msg.txt --out raw.der
 expect_exit 0 "$CACHET" countersign "${CRED_CAROL[@]}" --format pem --in raw.der --out raw-cs.pem
-head -1 raw-cs.pem | grep -q -- "-----BEGIN CMS-----" || fail "--format pem is not PEM"
+head -1 raw-cs.pem | grep -- "-----BEGIN CMS-----" >/dev/null || fail "--format pem is not PEM"
 openssl cms -verify -CAfile pki/ca.crt -inform PEM -in raw-cs.pem -binary -content msg.txt \
     -out /dev/null 2>/dev/null ||
     fail "openssl cms -verify rejects the countersigned raw CMS"

@@ -21,7 +21,7 @@ for fmt in der pem; do
     openssl cms -verify -inform ${fmt^^} -in sig.$fmt -CAfile pki/ca.crt -binary -out o.txt 2>/dev/null || fail "openssl $fmt"
     cmp o.txt content.txt || fail "openssl content ($fmt)"
 done
-head -1 sig.pem | grep -qx -- "-----BEGIN CMS-----" || fail "PEM armor"
+head -1 sig.pem | grep -x -- "-----BEGIN CMS-----" >/dev/null || fail "PEM armor"
 awk 'length($0) > 64 { exit 1 }' sig.pem || fail "PEM line over 64"
 
 # encrypt / decrypt raw

@@ -74,7 +74,7 @@ openssl asn1parse -inform DER -in ccm.der >ccm.txt
 grep -A3 ':aes-256-ccm' ccm.txt >ccm-params.txt
 grep -q 'l=   7 prim: OCTET STRING' ccm-params.txt || fail "CCM nonce is not 7 octets: $(tr '\n' ' ' <ccm-params.txt)"
 grep -q 'INTEGER *:10' ccm-params.txt || fail "CCM ICV length is not 16"
-grep -v 'EOC' ccm.txt | tail -1 | grep -q 'l=  16 prim: OCTET STRING' || fail "the mac field is not 16 octets"
+grep -v 'EOC' ccm.txt | tail -1 | grep 'l=  16 prim: OCTET STRING' >/dev/null || fail "the mac field is not 16 octets"
 
 # openssl reads the AES-192 messages.
 for cipher in aes-192-cbc aes-192-gcm; do

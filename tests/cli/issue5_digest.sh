@@ -38,7 +38,7 @@ expect_stdout "sha256 digest (integrity only, not a signature)"
 # Raw forms: DER by default, PEM with --format pem (which implies --raw).
 expect_exit 0 "$CACHET" digest --raw --in file.bin --out dg.der
 openssl cms -cmsout -print -inform DER -in dg.der >dg.txt
-grep -A1 'd.digestedData:' dg.txt | grep -q 'version: 0' || fail "DigestedData of id-data: version is not 0"
+grep -A1 'd.digestedData:' dg.txt | grep 'version: 0' >/dev/null || fail "DigestedData of id-data: version is not 0"
 grep -q 'algorithm: sha256' dg.txt || fail "DigestedData digest algorithm"
 openssl cms -digest_verify -inform DER -in dg.der -out o.bin 2>/dev/null || fail "openssl rejects our DER DigestedData"
 cmp -s file.bin o.bin || fail "openssl's DER digest content differs"

@@ -61,7 +61,7 @@ expect_exit 0 "$CACHET" keys import --p12 pki/alice.p12 --pass env:ALICEPASS
 expect_stdout "imported key: ${ALICE:0:16}  file    "
 [ "$(stat -c %a "store/keys/$ALICE.key")" = 600 ] || fail "the key file from PKCS#12 is not 0600"
 [ "$(stat -c %a store/keys)" = 700 ] || fail "the keys folder is not 0700"
-head -1 "store/keys/$ALICE.key" | grep -q "ENCRYPTED PRIVATE KEY" ||
+head -1 "store/keys/$ALICE.key" | grep "ENCRYPTED PRIVATE KEY" >/dev/null ||
     fail "the key from PKCS#12 is not encrypted with its password"
 expect_exit 0 "$CACHET" keys list --json
 json_check out.txt "len(r) == 2" \

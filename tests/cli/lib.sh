@@ -48,7 +48,7 @@ expect_no_file() {
 
 # no_temp_files DIR: nothing of ours is left behind in DIR.
 no_temp_files() {
-    if ls -A "$1" | grep -q 'cachet-'; then
+    if ls -A "$1" | grep 'cachet-' >/dev/null; then
         ls -la "$1" >&2
         fail "temporary files left in $1"
     fi

@@ -117,7 +117,7 @@ expect_exit 2 "$CACHET" inspect --limit --in msg.eml
 expect_exit 2 "$CACHET" certs list --limit layers=3
 expect_stderr "option --limit does not apply to 'certs list'"
 for cmd in verify decrypt inspect decompress receipt countersign sign encrypt compress digest; do
-    "$CACHET" "$cmd" --help | grep -qF -- "[--limit NAME=N]..." || fail "$cmd --help lacks --limit"
+    "$CACHET" "$cmd" --help | grep -F -- "[--limit NAME=N]..." >/dev/null || fail "$cmd --help lacks --limit"
 done
 # suffixes are binary multiples, and several limits go together
 expect_exit 0 "$CACHET" inspect --limit header-bytes=64k --limit hold-in-memory=1M \

@@ -71,7 +71,7 @@ done
 [ -n "$target" ] || fail "no output file open while the run is in progress"
 case "$target" in
     *"(deleted)"*)
-        ls -A out | grep -q 'cachet-' && fail "a named temporary file exists during the run: $target"
+        ls -A out | grep 'cachet-' >/dev/null && fail "a named temporary file exists during the run: $target"
         kill -KILL $pid ;;
     *)
         if python3 -c 'import os; os.close(os.open("out", os.O_TMPFILE | os.O_WRONLY, 0o600))' 2>/dev/null; then

@@ -6,7 +6,7 @@ export CACHET_STORE=$WORK/store/store.db
 
 # check_req FILE(PEM) EMAIL KEYTEXT: a verified request for EMAIL whose key text mentions KEYTEXT.
 check_req() {
-    openssl req -in "$1" -verify -noout 2>&1 | grep -q "verify OK" || fail "$1: signature does not verify"
+    openssl req -in "$1" -verify -noout 2>&1 | grep "verify OK" >/dev/null || fail "$1: signature does not verify"
     openssl req -in "$1" -noout -text >req.txt 2>/dev/null || fail "$1: openssl cannot read it"
     grep -qF "email:$2" req.txt || fail "$1: no rfc822Name $2 in the SAN: $(cat req.txt)"
     grep -qF -- "$3" req.txt || fail "$1: expected '$3' in the request: $(cat req.txt)"
@@ -15,7 +15,7 @@ check_req() {
 # ---- new keys ----
 expect_exit 0 "$CACHET" request --email dora@example.com --new ec:P-256 --key-out dora.key --out dora.csr
 expect_stderr "new key written to dora.key (not encrypted)"
-head -1 dora.csr | grep -qx -- "-----BEGIN CERTIFICATE REQUEST-----" || fail "not a PEM request"
+head -1 dora.csr | grep -x -- "-----BEGIN CERTIFICATE REQUEST-----" >/dev/null || fail "not a PEM request"
 check_req dora.csr dora@example.com "prime256v1"
 [ "$(stat -c %a dora.key)" = 600 ] || fail "a generated key file is not 0600"
 # the request's key is the one written out
@@ -31,7 +31,7 @@ check_req rsa.csr rsa@example.com "3072 bit"
 export KEYPASS=s3cret
 expect_exit 0 "$CACHET" request --email enc@example.com --new ec:P-256 --key-out enc.key --pass env:KEYPASS --out enc.csr
 expect_stderr "(encrypted with --pass)"
-head -1 enc.key | grep -q "ENCRYPTED PRIVATE KEY" || fail "--pass did not encrypt the new key"
+head -1 enc.key | grep "ENCRYPTED PRIVATE KEY" >/dev/null || fail "--pass did not encrypt the new key"
 openssl pkey -in enc.key -passin pass:s3cret -noout || fail "the new key does not open with --pass"
 
 # ---- an existing key (plain and encrypted) ----
@@ -51,7 +51,7 @@ grep -qi "^Content-Type: application/pkcs10" mime.txt || fail "--mime lacks Cont
 grep -qi "^Content-Transfer-Encoding: base64" mime.txt || fail "--mime lacks base64 transfer encoding"
 grep -qi "filename=.*\.p10" mime.txt || fail "--mime lacks a .p10 file name"
 sed '1,/^$/d' mime.txt | base64 -d >alice.p10.der || fail "the MIME body is not base64"
-openssl req -inform DER -in alice.p10.der -verify -noout 2>&1 | grep -q "verify OK" ||
+openssl req -inform DER -in alice.p10.der -verify -noout 2>&1 | grep "verify OK" >/dev/null ||
     fail "the MIME body is not a valid PKCS#10 request"
 
 # ---- usage errors: exit 2, nothing written ----

@@ -128,7 +128,7 @@ cmp -s alice.der exported.der || fail "exported DER differs from the original"
 expect_exit 0 "$CACHET" certs export "$ALICE"
 openssl x509 -in out.txt -outform DER -out from-pem.der 2>/dev/null || fail "exported PEM unreadable"
 cmp -s alice.der from-pem.der || fail "exported PEM differs from the original"
-head -1 out.txt | grep -qx -- "-----BEGIN CERTIFICATE-----" || fail "PEM export lacks its header"
+head -1 out.txt | grep -x -- "-----BEGIN CERTIFICATE-----" >/dev/null || fail "PEM export lacks its header"
 cp out.txt stdout.pem
 expect_exit 0 "$CACHET" certs export "${ALICE:0:8}" --format pem --out exported.pem
 cmp -s exported.pem stdout.pem || fail "--out PEM differs from stdout PEM"

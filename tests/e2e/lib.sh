@@ -119,7 +119,7 @@ e2e_master_pid() {
     local pid
     pid=$(tr -dc 0-9 2>/dev/null <"$1/data/master.lock") || return 0
     [ -n "$pid" ] && [ -r "/proc/$pid/environ" ] || return 0
-    tr '\0' '\n' 2>/dev/null <"/proc/$pid/environ" | grep -qx "MAIL_CONFIG=$1/etc" && echo "$pid"
+    tr '\0' '\n' 2>/dev/null <"/proc/$pid/environ" | grep -x "MAIL_CONFIG=$1/etc" >/dev/null && echo "$pid"
     return 0
 }
 
@@ -300,7 +300,7 @@ e2e_queue() {
 }
 
 e2e_queue_empty() {
-    e2e_queue "$1" | grep -q '^Mail queue is empty'
+    e2e_queue "$1" | grep '^Mail queue is empty' >/dev/null
 }
 
 # e2e_flush NAME: retry every deferred message of instance NAME now.

@@ -56,7 +56,7 @@ smuggle default >"$WORK/smtp-default.log"
 e2e_log "default: $(tr '\n' '|' <"$WORK/smtp-default.log")"
 e2e_wait_delivered sink 2
 e2e_sink_by_subject sink smuggled-default "$WORK/got-smuggled.eml"
-e2e_header "$WORK/got-smuggled.eml" Authentication-Results | grep -q 'smime=pass' &&
+e2e_header "$WORK/got-smuggled.eml" Authentication-Results | grep 'smime=pass' >/dev/null &&
     fail "B vouches for the smuggled message"
 e2e_expect_header "$WORK/got-smuggled.eml" Authentication-Results '^mx\.b\.example; (none|smime=none)'
 grep -q 'from=<alice@a.example>.*client=127.0.0.1' "$WORK/cachetd-b.log" ||

@@ -20,7 +20,7 @@ peer_need() {
 
 # The cli's switch for legacy algorithms: --allow-legacy (issue 5), --allow-weak before it.
 legacy_flag() {
-    if "$CACHET" help decrypt 2>&1 | grep -q -- --allow-legacy; then
+    if "$CACHET" help decrypt 2>&1 | grep -- --allow-legacy >/dev/null; then
         echo --allow-legacy
     else
         echo --allow-weak

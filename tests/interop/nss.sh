@@ -160,7 +160,7 @@ cx verify --raw --harvest --store "$STORE" --trust "$PKI/ca.crt" --in "$W/own.p7
 rc_problem 0
 cx encrypt --raw --to alice@example.com --store "$STORE" --in "$ENT" --out "$W/auto1.p7"
 rc_problem 0
-openssl cms -cmsout -print -inform DER -in "$W/auto1.p7" 2>/dev/null | grep -q 'algorithm: aes-256-gcm' ||
+openssl cms -cmsout -print -inform DER -in "$W/auto1.p7" 2>/dev/null | grep 'algorithm: aes-256-gcm' >/dev/null ||
     problem "expected AES-256-GCM for alice after her cachet-signed message"
 rm -f "$W/caps.p7"
 cmsutil -S -d "$KDB" -N alice -G -P -i "$ENT" -o "$W/caps.p7" 2>"$W/n.err" || problem "cmsutil -S -P failed"
@@ -168,7 +168,7 @@ cx verify --raw --harvest --store "$STORE" --trust "$PKI/ca.crt" --in "$W/caps.p
 rc_problem 0
 cx encrypt --raw --to alice@example.com --store "$STORE" --in "$ENT" --out "$W/auto2.p7"
 rc_problem 0
-openssl cms -cmsout -print -inform DER -in "$W/auto2.p7" 2>/dev/null | grep -q 'algorithm: aes-256-cbc' ||
+openssl cms -cmsout -print -inform DER -in "$W/auto2.p7" 2>/dev/null | grep 'algorithm: aes-256-cbc' >/dev/null ||
     problem "expected AES-256-CBC for alice after NSS's SMIMECapabilities (no GCM in them)"
 rm -f "$W/auto2.out"
 cmsutil -D -d "$KDB" -i "$W/auto2.p7" -o "$W/auto2.out" 2>"$W/n.err" || problem "expected cmsutil -D to decrypt: $(peer_why "$W/n.err")"
@@ -514,7 +514,7 @@ co_case() {
     grep -q 'nsigners=0' "$W/co.st" 2>/dev/null || problem "expected NSS to see a SignedData without signers"
     for c in "$@"; do
         [ "$c" = inter ] && continue
-        certutil -L -d "sql:$db" 2>/dev/null | grep -q "^$c@example.com " ||
+        certutil -L -d "sql:$db" 2>/dev/null | grep "^$c@example.com " >/dev/null ||
             problem "expected NSS to keep $c's certificate, got: $(certutil -L -d "sql:$db" 2>/dev/null | tail -n +4 | tr -s ' ' | tr '\n' ';')"
     done
     close_case "$name" "cachet → NSS" "certs-only ($form)" "$label" -

@@ -44,7 +44,7 @@ cleanup() {
     if [ -n "${PIDFILE:-}" ] && [ -s "$PIDFILE" ]; then
         local p
         p=$(cat "$PIDFILE")
-        if tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -qF -- "$WORK/"; then
+        if tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -F -- "$WORK/" >/dev/null; then
             kill -KILL "$p"
         fi
     fi

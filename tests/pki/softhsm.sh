@@ -71,7 +71,7 @@ p11() { # p11 ARGS...: pkcs11-tool logged in to the token, its output shown only
 import() { # import LABEL ID KEYNAME [CERTNAME]
     local label=$1 id=$2 key=$3 cert=${4:-}
     # EC keys print their curve as "ASN1 OID: prime256v1".
-    if openssl pkey -in "$pki/$key.key" -noout -text | grep -q "ASN1 OID"; then
+    if openssl pkey -in "$pki/$key.key" -noout -text | grep "ASN1 OID" >/dev/null; then
         # softhsm2-util --import leaves CKA_DERIVE false, and ECDH needs it: EC keys
         # go in through pkcs11-tool, with their public key object beside them.
         openssl pkey -in "$pki/$key.key" -outform DER -out "$dir/$label.key.der"
