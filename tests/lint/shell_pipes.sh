@@ -11,7 +11,8 @@ cd "$src"
 # Every suite sources a lib.sh that sets pipefail, so every script is checked.
 mapfile -t files < <(find tests scripts .ci -name '*.sh' -o -name '*.bash' | sort)
 files+=(scripts/run .ci/run)
-found=$(grep -nE '(^|[^|])\|[[:space:]]*grep[[:space:]]+(-[[:alpha:]]*q|.*[[:space:]]-[[:alpha:]]*q[[:alpha:]]*([[:space:]]|$))' \
+# grep's own options only: up to the next |, ; or &, so a later command's -q does not count.
+found=$(grep -nE '(^|[^|])\|[[:space:]]*grep([[:space:]]+[^|;&]*)?[[:space:]](-[[:alpha:]]*q[[:alpha:]]*|--quiet|--silent)([[:space:]]|$)' \
     "${files[@]}" 2>/dev/null | grep -v '^tests/lint/' || true)
 if [ -n "$found" ]; then
     printf '%s\n' "$found" >&2
